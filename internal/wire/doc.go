@@ -1,0 +1,23 @@
+// Package wire holds everything the gateway and the client say to each other:
+// scope and channel names, the join string, the agent handshake, and the
+// payloads of Tether's own SSH channels. Both binaries import it, so a change
+// here is a protocol change: bump ProtocolVersion and note it in the changelog
+// below.
+//
+// The connection, end to end:
+//
+//	client                                   gateway
+//	  │ TLS (pinned SPKI fingerprint)            │
+//	  │ GET /api/v1/agent  Upgrade: websocket    │
+//	  │ ── Hello{code, version} ───────────────► │ look up invite (not burned yet)
+//	  │ ◄──────────────── Offer{ticket, tech, scopes, expires_at}
+//	  │   (user decides, scope by scope)         │
+//	  │ ── Accept{granted, host, host_key} ────► │ burn invite, create session
+//	  │ ◄──────────────── Welcome{session_id, gateway_key}
+//	  │ ══ SSH over binary WebSocket frames ═════│ gateway = SSH client
+//	  │    client = SSH server, host key pinned  │ opens channels per technician action
+//
+// Changelog:
+//
+//	1: first version.
+package wire

@@ -1,0 +1,258 @@
+package wire
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ProtocolVersion is the version of the agent protocol spoken by this build.
+const ProtocolVersion = 1
+
+// MaxHandshakeMessage bounds every handshake message, in bytes.
+const MaxHandshakeMessage = 8 << 10
+
+// Handshake message types. Every handshake message is one WebSocket text
+// frame holding a JSON object whose "type" is one of these.
+const (
+	TypeHello   = "hello"   // client → gateway: which invite, which protocol
+	TypeOffer   = "offer"   // gateway → client: what is asked, by whom
+	TypeAccept  = "accept"  // client → gateway: what the user granted, host facts, host key
+	TypeDecline = "decline" // client → gateway: the user said no
+	TypeWelcome = "welcome" // gateway → client: session created, gateway's SSH key
+	TypeError   = "error"   // gateway → client: refusal; the connection closes
+)
+
+// Error codes carried by an Error message.
+const (
+	ErrCodeUnknown     = "unknown_code" // no such invite
+	ErrCodeExpired     = "expired"      // the invite has expired
+	ErrCodeUsed        = "used"         // the invite was already used
+	ErrCodeRateLimited = "rate_limited" // too many attempts from this address
+	ErrCodeVersion     = "version"      // protocol version not supported
+	ErrCodeBadRequest  = "bad_request"  // malformed message
+	ErrCodeInternal    = "internal"     // the gateway failed
+)
+
+// Hello opens the handshake.
+type Hello struct {
+	Type     string `json:"type"`
+	Protocol int    `json:"protocol"`
+	Code     string `json:"code"`
+	// Client is the client's version string.
+	Client string `json:"client"`
+}
+
+// Ticket identifies the support ticket behind an invite.
+type Ticket struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+}
+
+// Offer tells the client what the technician asks for, before anything is granted.
+type Offer struct {
+	Type       string    `json:"type"`
+	Technician string    `json:"technician"`
+	Ticket     Ticket    `json:"ticket"`
+	Scopes     []string  `json:"scopes"`
+	ExpiresAt  time.Time `json:"expires_at"`
+}
+
+// HostInfo describes the end user's machine. Everything in it is untrusted
+// text from the client: the gateway stores and shows it as text only.
+type HostInfo struct {
+	Hostname  string `json:"hostname"`
+	OS        string `json:"os"`         // runtime.GOOS
+	OSVersion string `json:"os_version"` // e.g. "Debian GNU/Linux 12"
+	Arch      string `json:"arch"`
+	User      string `json:"user"`
+}
+
+// Accept carries the user's decision and what the gateway needs for SSH.
+type Accept struct {
+	Type    string   `json:"type"`
+	Granted []string `json:"granted"`
+	Host    HostInfo `json:"host"`
+	// HostKey is the client's ephemeral SSH host key in authorized_keys form.
+	HostKey string `json:"host_key"`
+}
+
+// Decline says the user refused the whole invite.
+type Decline struct {
+	Type   string `json:"type"`
+	Reason string `json:"reason,omitempty"`
+}
+
+// Welcome completes the handshake; SSH starts on the next frame.
+type Welcome struct {
+	Type      string   `json:"type"`
+	SessionID string   `json:"session_id"`
+	Granted   []string `json:"granted"`
+	// GatewayKey is the gateway's SSH client key in authorized_keys form;
+	// the client accepts exactly this key and nothing else.
+	GatewayKey string `json:"gateway_key"`
+}
+
+// Error refuses the handshake.
+type Error struct {
+	Type    string `json:"type"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Is lets errors.Is match on the code alone.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	return ok && t.Code == e.Code && t.Message == ""
+}
+
+// Sentinel errors for errors.Is on a refusal.
+var (
+	ErrUnknownCode = &Error{Code: ErrCodeUnknown}
+	ErrExpired     = &Error{Code: ErrCodeExpired}
+	ErrUsed        = &Error{Code: ErrCodeUsed}
+	ErrRateLimited = &Error{Code: ErrCodeRateLimited}
+)
+
+// MessageType returns the "type" of a handshake message after checking its size.
+func MessageType(b []byte) (string, error) {
+	if len(b) > MaxHandshakeMessage {
+		return "", fmt.Errorf("handshake message too large (%d bytes)", len(b))
+	}
+	var env struct {
+		Type string `json:"type"`
+	}
+	if err := json.Unmarshal(b, &env); err != nil {
+		return "", fmt.Errorf("bad handshake message: %w", err)
+	}
+	if env.Type == "" {
+		return "", errors.New("handshake message has no type")
+	}
+	return env.Type, nil
+}
+
+func decode(b []byte, want string, v any) error {
+	typ, err := MessageType(b)
+	if err != nil {
+		return err
+	}
+	if typ != want {
+		return fmt.Errorf("handshake: want %q message, got %q", want, typ)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("bad %s message: %w", want, err)
+	}
+	return nil
+}
+
+// ParseHello decodes and validates a Hello.
+func ParseHello(b []byte) (Hello, error) {
+	var h Hello
+	if err := decode(b, TypeHello, &h); err != nil {
+		return h, err
+	}
+	code, err := NormalizeCode(h.Code)
+	if err != nil {
+		return h, err
+	}
+	h.Code = code
+	h.Client = CleanText(h.Client, 64)
+	return h, nil
+}
+
+// ParseOffer decodes and validates an Offer.
+func ParseOffer(b []byte) (Offer, error) {
+	var o Offer
+	if err := decode(b, TypeOffer, &o); err != nil {
+		return o, err
+	}
+	if _, err := NewScopes(o.Scopes); err != nil {
+		return o, err
+	}
+	o.Technician = CleanText(o.Technician, 64)
+	o.Ticket.Title = CleanText(o.Ticket.Title, 200)
+	return o, nil
+}
+
+// ParseAccept decodes and validates an Accept. Host fields are cleaned of
+// control characters and truncated; they are still untrusted text.
+func ParseAccept(b []byte) (Accept, error) {
+	var a Accept
+	if err := decode(b, TypeAccept, &a); err != nil {
+		return a, err
+	}
+	sc, err := NewScopes(a.Granted)
+	if err != nil {
+		return a, err
+	}
+	a.Granted = sc.Strings()
+	if a.HostKey == "" || len(a.HostKey) > 1024 {
+		return a, errors.New("accept: missing or oversized host key")
+	}
+	a.Host = a.Host.Clean()
+	return a, nil
+}
+
+// ParseWelcome decodes and validates a Welcome.
+func ParseWelcome(b []byte) (Welcome, error) {
+	var w Welcome
+	if err := decode(b, TypeWelcome, &w); err != nil {
+		return w, err
+	}
+	if w.SessionID == "" || len(w.SessionID) > 64 || w.GatewayKey == "" || len(w.GatewayKey) > 1024 {
+		return w, errors.New("welcome: missing session id or gateway key")
+	}
+	if _, err := NewScopes(w.Granted); err != nil {
+		return w, err
+	}
+	return w, nil
+}
+
+// ParseError decodes an Error message.
+func ParseError(b []byte) (*Error, error) {
+	var e Error
+	if err := decode(b, TypeError, &e); err != nil {
+		return nil, err
+	}
+	e.Message = CleanText(e.Message, 300)
+	return &e, nil
+}
+
+// Clean returns h with every field made safe-length printable text.
+func (h HostInfo) Clean() HostInfo {
+	return HostInfo{
+		Hostname:  CleanText(h.Hostname, 253),
+		OS:        CleanText(h.OS, 32),
+		OSVersion: CleanText(h.OSVersion, 128),
+		Arch:      CleanText(h.Arch, 32),
+		User:      CleanText(h.User, 64),
+	}
+}
+
+// CleanText drops control characters and invalid UTF-8 from s and truncates
+// it to max runes. It does not escape HTML: renderers must treat the result
+// as text.
+func CleanText(s string, max int) string {
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
+	var sb strings.Builder
+	n := 0
+	for _, r := range s {
+		if n >= max {
+			break
+		}
+		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' || (r >= '\u202A' && r <= '\u202E') || (r >= '\u2066' && r <= '\u2069') {
+			continue
+		}
+		sb.WriteRune(r)
+		n++
+	}
+	return strings.TrimSpace(sb.String())
+}
