@@ -73,7 +73,9 @@ func TestScreenFrameLayout(t *testing.T) {
 }
 
 func TestScreenEncodeFrameRefuses(t *testing.T) {
-	tile := func(x, y, w, h uint16) ScreenTile { return ScreenTile{X: x, Y: y, W: w, H: h, Quality: 50, JPEG: screenJPEG} }
+	tile := func(x, y, w, h uint16) ScreenTile {
+		return ScreenTile{X: x, Y: y, W: w, H: h, Quality: 50, JPEG: screenJPEG}
+	}
 	tests := []struct {
 		name string
 		f    ScreenFrame
