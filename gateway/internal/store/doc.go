@@ -1,0 +1,35 @@
+// Package store is Tether's persistence layer: users, tickets, invites,
+// sessions, recordings' metadata, diagnostic reports and the audit log.
+//
+// It exists so that the rest of the gateway never writes SQL: handlers, the
+// broker and the recorder call typed methods on *SQLite (through small
+// interfaces they define themselves), and a PostgreSQL implementation can
+// follow behind the same methods.
+//
+// # Storage conventions
+//
+//   - SQLite through modernc.org/sqlite (pure Go, no cgo), opened in WAL mode
+//     with busy_timeout=5000 and foreign_keys=ON on every connection.
+//   - Every time is stored as INTEGER unix nanoseconds in UTC and read back as a
+//     time.Time in UTC; optional times are NULL when unset. Integers compare
+//     correctly in SQL (invite expiry, audit ranges) on SQLite and PostgreSQL
+//     alike (BIGINT), where RFC 3339 text with trimmed fractions would not.
+//     Times outside 1678..2262 cannot be represented and are rejected.
+//   - List-valued and map-valued fields (scopes, granted, counts) and the audit
+//     details and report body are TEXT columns holding JSON.
+//   - The schema is created by embedded, numbered migrations
+//     (migrations/NNNN_name.sql); the schema_version table records which ran.
+//     Open applies the missing ones, each in its own transaction, so reopening
+//     a file is idempotent.
+//   - Writes are serialised in-process by a mutex and across processes by
+//     SQLite's write lock (transactions BEGIN IMMEDIATE, so a read-then-write
+//     transaction such as AppendAudit never fails to upgrade its lock); WAL
+//     lets readers run alongside.
+//   - Text search (TicketFilter.Query) uses LIKE with an ESCAPE character so
+//     that '%' and '_' typed by a user match literally. SQLite's LIKE is
+//     case-insensitive for ASCII only; a PostgreSQL port should use ILIKE.
+//
+// Errors are wrapped once with the operation ("store: create user: ...") and
+// the sentinels ErrNotFound, ErrConflict, ErrInviteUsed and ErrInviteExpired
+// are matched with errors.Is.
+package store

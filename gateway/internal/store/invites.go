@@ -1,0 +1,149 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+const inviteCols = `code, ticket_id, created_by, scopes, created_at, expires_at, used_at, session_id`
+
+// encodeStrings stores a list as JSON text; nil becomes "[]".
+func encodeStrings(v []string) (string, error) {
+	if v == nil {
+		v = []string{}
+	}
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// decodeStrings reads a JSON list; it never returns nil on success.
+func decodeStrings(s string) ([]string, error) {
+	out := []string{}
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return nil, fmt.Errorf("decode list: %w", err)
+	}
+	if out == nil {
+		out = []string{}
+	}
+	return out, nil
+}
+
+func scanInvite(r scanner) (Invite, error) {
+	var in Invite
+	var scopes string
+	var created, expires int64
+	var used sql.NullInt64
+	if err := r.Scan(&in.Code, &in.TicketID, &in.CreatedBy, &scopes, &created, &expires, &used, &in.SessionID); err != nil {
+		return in, err
+	}
+	var err error
+	in.Scopes, err = decodeStrings(scopes)
+	in.CreatedAt, in.ExpiresAt, in.UsedAt = fromNanos(created), fromNanos(expires), fromOptNanos(used)
+	return in, err
+}
+
+// CreateInvite inserts in, filling in.CreatedAt when zero. ExpiresAt is
+// required. A duplicate code is ErrConflict; an unknown ticket ErrNotFound.
+func (s *SQLite) CreateInvite(ctx context.Context, in *Invite) error {
+	if in.Code == "" {
+		return fmt.Errorf("store: create invite: empty code")
+	}
+	if in.ExpiresAt.IsZero() {
+		return fmt.Errorf("store: create invite: no expiry")
+	}
+	created := s.orNow(in.CreatedAt)
+	scopes, err := encodeStrings(in.Scopes)
+	if err != nil {
+		return fmt.Errorf("store: create invite: %w", err)
+	}
+	cn, err := toNanos(created)
+	if err != nil {
+		return fmt.Errorf("store: create invite: %w", err)
+	}
+	en, err := toNanos(in.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("store: create invite: %w", err)
+	}
+	used, err := optNanos(in.UsedAt)
+	if err != nil {
+		return fmt.Errorf("store: create invite: %w", err)
+	}
+	if _, err := s.exec(ctx, `INSERT INTO invites (`+inviteCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.Code, in.TicketID, in.CreatedBy, scopes, cn, en, used, in.SessionID); err != nil {
+		return fmt.Errorf("store: create invite: %w", mapErr(err))
+	}
+	in.CreatedAt = created
+	in.ExpiresAt = in.ExpiresAt.UTC()
+	return nil
+}
+
+// Invite returns the invite with that code, or ErrNotFound.
+func (s *SQLite) Invite(ctx context.Context, code string) (*Invite, error) {
+	in, err := scanInvite(s.db.QueryRowContext(ctx, `SELECT `+inviteCols+` FROM invites WHERE code = ?`, code))
+	if err != nil {
+		return nil, fmt.Errorf("store: invite: %w", mapErr(err))
+	}
+	return &in, nil
+}
+
+// ListInvites returns a ticket's invites, oldest first.
+func (s *SQLite) ListInvites(ctx context.Context, ticketID int64) ([]Invite, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+inviteCols+` FROM invites WHERE ticket_id = ?
+		ORDER BY created_at, code`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list invites: %w", err)
+	}
+	defer rows.Close()
+	out := []Invite{}
+	for rows.Next() {
+		in, err := scanInvite(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list invites: %w", err)
+		}
+		out = append(out, in)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list invites: %w", err)
+	}
+	return out, nil
+}
+
+// UseInvite burns the invite atomically: one UPDATE succeeds only while the
+// invite is unused and unexpired at now, so of any number of concurrent
+// callers exactly one gets the invite back (with UsedAt and SessionID set).
+// The others get ErrInviteUsed; an expired invite is ErrInviteExpired and an
+// unknown code ErrNotFound.
+func (s *SQLite) UseInvite(ctx context.Context, code string, now time.Time, sessionID string) (*Invite, error) {
+	nn, err := toNanos(now)
+	if err != nil {
+		return nil, fmt.Errorf("store: use invite: %w", err)
+	}
+	s.wmu.Lock()
+	in, err := scanInvite(s.db.QueryRowContext(ctx, `UPDATE invites SET used_at = ?, session_id = ?
+		WHERE code = ? AND used_at IS NULL AND expires_at > ?
+		RETURNING `+inviteCols, nn, sessionID, code, nn))
+	s.wmu.Unlock()
+	if err == nil {
+		return &in, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: use invite: %w", mapErr(err))
+	}
+	// Nothing changed: say why. Once used or expired an invite never becomes
+	// usable again, so this read cannot contradict the failed update.
+	cur, err := s.Invite(ctx, code)
+	if errors.Is(err, ErrNotFound) {
+		return nil, fmt.Errorf("store: use invite: %w", ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if cur.UsedAt != nil {
+		return nil, fmt.Errorf("store: use invite: %w", ErrInviteUsed)
+	}
+	return nil, fmt.Errorf("store: use invite: %w", ErrInviteExpired)
+}

@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+const sessionCols = `id, ticket_id, invite_code, technician, state, scopes, granted,
+	host_hostname, host_os, host_os_version, host_arch, host_user,
+	client_version, remote_addr, created_at, connected_at, ended_at, end_reason`
+
+func validSessionState(s string) bool {
+	return s == SessionWaiting || s == SessionConnected || s == SessionEnded
+}
+
+func scanSession(r scanner) (Session, error) {
+	var ss Session
+	var scopes, granted string
+	var created int64
+	var connected, ended sql.NullInt64
+	if err := r.Scan(&ss.ID, &ss.TicketID, &ss.InviteCode, &ss.Technician, &ss.State, &scopes, &granted,
+		&ss.Host.Hostname, &ss.Host.OS, &ss.Host.OSVersion, &ss.Host.Arch, &ss.Host.User,
+		&ss.ClientVersion, &ss.RemoteAddr, &created, &connected, &ended, &ss.EndReason); err != nil {
+		return ss, err
+	}
+	var err error
+	if ss.Scopes, err = decodeStrings(scopes); err != nil {
+		return ss, err
+	}
+	if ss.Granted, err = decodeStrings(granted); err != nil {
+		return ss, err
+	}
+	ss.CreatedAt, ss.ConnectedAt, ss.EndedAt = fromNanos(created), fromOptNanos(connected), fromOptNanos(ended)
+	return ss, nil
+}
+
+// CreateSession inserts ss (ID chosen by the caller, see NewID), filling
+// ss.CreatedAt when zero and ss.State (SessionWaiting) when empty.
+func (s *SQLite) CreateSession(ctx context.Context, ss *Session) error {
+	if ss.ID == "" {
+		return fmt.Errorf("store: create session: empty id")
+	}
+	if ss.State == "" {
+		ss.State = SessionWaiting
+	}
+	if !validSessionState(ss.State) {
+		return fmt.Errorf("store: create session %s: invalid state %q", ss.ID, ss.State)
+	}
+	created := s.orNow(ss.CreatedAt)
+	err := func() error {
+		scopes, err := encodeStrings(ss.Scopes)
+		if err != nil {
+			return err
+		}
+		granted, err := encodeStrings(ss.Granted)
+		if err != nil {
+			return err
+		}
+		cn, err := toNanos(created)
+		if err != nil {
+			return err
+		}
+		connected, err := optNanos(ss.ConnectedAt)
+		if err != nil {
+			return err
+		}
+		ended, err := optNanos(ss.EndedAt)
+		if err != nil {
+			return err
+		}
+		_, err = s.exec(ctx, `INSERT INTO sessions (`+sessionCols+`)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			ss.ID, ss.TicketID, ss.InviteCode, ss.Technician, ss.State, scopes, granted,
+			ss.Host.Hostname, ss.Host.OS, ss.Host.OSVersion, ss.Host.Arch, ss.Host.User,
+			ss.ClientVersion, ss.RemoteAddr, cn, connected, ended, ss.EndReason)
+		return mapErr(err)
+	}()
+	if err != nil {
+		return fmt.Errorf("store: create session %s: %w", ss.ID, err)
+	}
+	ss.CreatedAt = created
+	return nil
+}
+
+// Session returns session id, or ErrNotFound.
+func (s *SQLite) Session(ctx context.Context, id string) (*Session, error) {
+	ss, err := scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
+	if err != nil {
+		return nil, fmt.Errorf("store: session %s: %w", id, mapErr(err))
+	}
+	return &ss, nil
+}
+
+// ListSessions returns a ticket's sessions, oldest first.
+func (s *SQLite) ListSessions(ctx context.Context, ticketID int64) ([]Session, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE ticket_id = ?
+		ORDER BY created_at, id`, ticketID)
+	if err != nil {
+		return nil, fmt.Errorf("store: list sessions: %w", err)
+	}
+	defer rows.Close()
+	out := []Session{}
+	for rows.Next() {
+		ss, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list sessions: %w", err)
+		}
+		out = append(out, ss)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list sessions: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateSession stores ss's state, granted scopes, connected/ended times and
+// end reason. An unknown id is ErrNotFound.
+func (s *SQLite) UpdateSession(ctx context.Context, ss *Session) error {
+	if !validSessionState(ss.State) {
+		return fmt.Errorf("store: update session %s: invalid state %q", ss.ID, ss.State)
+	}
+	err := func() error {
+		granted, err := encodeStrings(ss.Granted)
+		if err != nil {
+			return err
+		}
+		connected, err := optNanos(ss.ConnectedAt)
+		if err != nil {
+			return err
+		}
+		ended, err := optNanos(ss.EndedAt)
+		if err != nil {
+			return err
+		}
+		res, err := s.exec(ctx, `UPDATE sessions SET state = ?, granted = ?, connected_at = ?, ended_at = ?, end_reason = ?
+			WHERE id = ?`, ss.State, granted, connected, ended, ss.EndReason, ss.ID)
+		if err != nil {
+			return mapErr(err)
+		}
+		return affected(res)
+	}()
+	if err != nil {
+		return fmt.Errorf("store: update session %s: %w", ss.ID, err)
+	}
+	return nil
+}
+
+// EndOpenSessions marks every session that is not ended as ended at at with
+// reason, and returns how many changed. The gateway calls it at start: no
+// session survives a restart.
+func (s *SQLite) EndOpenSessions(ctx context.Context, reason string, at time.Time) (int, error) {
+	an, err := toNanos(at)
+	if err != nil {
+		return 0, fmt.Errorf("store: end open sessions: %w", err)
+	}
+	res, err := s.exec(ctx, `UPDATE sessions SET state = ?, ended_at = ?, end_reason = ? WHERE state <> ?`,
+		SessionEnded, an, reason, SessionEnded)
+	if err != nil {
+		return 0, fmt.Errorf("store: end open sessions: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: end open sessions: %w", err)
+	}
+	return int(n), nil
+}

@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+const userCols = `id, name, display_name, role, password_hash, totp_secret, disabled, created_at`
+
+func scanUser(r scanner) (User, error) {
+	var u User
+	var created int64
+	err := r.Scan(&u.ID, &u.Name, &u.DisplayName, &u.Role, &u.PasswordHash, &u.TOTPSecret, &u.Disabled, &created)
+	u.CreatedAt = fromNanos(created)
+	return u, err
+}
+
+// CreateUser inserts u, filling u.ID and (when zero) u.CreatedAt. A
+// duplicate name is ErrConflict.
+func (s *SQLite) CreateUser(ctx context.Context, u *User) error {
+	if u.Name == "" {
+		return fmt.Errorf("store: create user: empty name")
+	}
+	if !u.Role.Valid() {
+		return fmt.Errorf("store: create user %q: invalid role %q", u.Name, u.Role)
+	}
+	created := s.orNow(u.CreatedAt)
+	cn, err := toNanos(created)
+	if err != nil {
+		return fmt.Errorf("store: create user %q: %w", u.Name, err)
+	}
+	res, err := s.exec(ctx, `INSERT INTO users (name, display_name, role, password_hash, totp_secret, disabled, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		u.Name, u.DisplayName, string(u.Role), u.PasswordHash, u.TOTPSecret, u.Disabled, cn)
+	if err != nil {
+		return fmt.Errorf("store: create user %q: %w", u.Name, mapErr(err))
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return fmt.Errorf("store: create user %q: %w", u.Name, err)
+	}
+	u.ID, u.CreatedAt = id, created
+	return nil
+}
+
+// UserByName returns the user called name, or ErrNotFound.
+func (s *SQLite) UserByName(ctx context.Context, name string) (*User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE name = ?`, name))
+	if err != nil {
+		return nil, fmt.Errorf("store: user %q: %w", name, mapErr(err))
+	}
+	return &u, nil
+}
+
+// ListUsers returns every user ordered by name.
+func (s *SQLite) ListUsers(ctx context.Context) ([]User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list users: %w", err)
+	}
+	defer rows.Close()
+	out := []User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list users: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list users: %w", err)
+	}
+	return out, nil
+}
+
+// UpdateUser stores u's role, display name, disabled flag, password hash and
+// TOTP secret, keyed by u.Name. An unknown name is ErrNotFound.
+func (s *SQLite) UpdateUser(ctx context.Context, u *User) error {
+	if !u.Role.Valid() {
+		return fmt.Errorf("store: update user %q: invalid role %q", u.Name, u.Role)
+	}
+	res, err := s.exec(ctx, `UPDATE users SET role = ?, display_name = ?, disabled = ?, password_hash = ?, totp_secret = ?
+		WHERE name = ?`,
+		string(u.Role), u.DisplayName, u.Disabled, u.PasswordHash, u.TOTPSecret, u.Name)
+	if err == nil {
+		err = affected(res)
+	}
+	if err != nil {
+		return fmt.Errorf("store: update user %q: %w", u.Name, mapErr(err))
+	}
+	return nil
+}
+
+// CountUsers returns how many users exist (the gateway creates the first
+// admin when it is 0).
+func (s *SQLite) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count users: %w", err)
+	}
+	return n, nil
+}
