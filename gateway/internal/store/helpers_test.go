@@ -89,3 +89,14 @@ func mustTicket(t *testing.T, s *SQLite, title string) int64 {
 var cmpOpts = []cmp.Option{cmpopts.EquateEmpty()}
 
 func ptr[T any](v T) *T { return &v }
+
+// path returns the file behind s.
+func (s *SQLite) path(t *testing.T) string {
+	t.Helper()
+	var seq int
+	var name, file string
+	if err := s.db.QueryRow(`PRAGMA database_list`).Scan(&seq, &name, &file); err != nil {
+		t.Fatal(err)
+	}
+	return file
+}

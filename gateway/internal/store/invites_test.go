@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestInvitesRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, path, _ := openTest(t)
+	tid := mustTicket(t, s, "t")
+	var want []Invite
+	for i, v := range nasty {
+		in := &Invite{
+			Code:      fmt.Sprintf("CODE-%d-%s", i, v),
+			TicketID:  tid,
+			CreatedBy: v,
+			Scopes:    []string{"shell", v},
+			ExpiresAt: t0.Add(15 * time.Minute),
+			SessionID: v,
+		}
+		if err := s.CreateInvite(ctx, in); err != nil {
+			t.Fatalf("CreateInvite(%q): %v", in.Code, err)
+		}
+		want = append(want, *in)
+	}
+	nilScopes := &Invite{Code: "NOSCOPES", TicketID: tid, ExpiresAt: t0.Add(time.Hour)}
+	if err := s.CreateInvite(ctx, nilScopes); err != nil {
+		t.Fatal(err)
+	}
+	want = append(want, *nilScopes)
+
+	for _, st := range []*SQLite{s, reopen(t, path)} {
+		for _, w := range want {
+			got, err := st.Invite(ctx, w.Code)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(w, *got, cmpOpts...); diff != "" {
+				t.Errorf("Invite(%q) (-want +got):\n%s", w.Code, diff)
+			}
+		}
+		got, err := st.ListInvites(ctx, tid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Errorf("ListInvites: %d invites, want %d", len(got), len(want))
+		}
+	}
+	if got, _ := s.Invite(ctx, "NOSCOPES"); got.Scopes == nil {
+		t.Error("nil scopes read back as nil, want empty slice (JSON [])")
+	}
+}
+
+func TestInviteErrors(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := openTest(t)
+	tid := mustTicket(t, s, "t")
+	in := Invite{Code: "A", TicketID: tid, ExpiresAt: t0.Add(time.Minute)}
+	if err := s.CreateInvite(ctx, &in); err != nil {
+		t.Fatal(err)
+	}
+	dup := in
+	if err := s.CreateInvite(ctx, &dup); !errors.Is(err, ErrConflict) {
+		t.Errorf("duplicate code err = %v, want ErrConflict", err)
+	}
+	if err := s.CreateInvite(ctx, &Invite{Code: "B", TicketID: 999, ExpiresAt: t0}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown ticket err = %v, want ErrNotFound", err)
+	}
+	if err := s.CreateInvite(ctx, &Invite{Code: "C", TicketID: tid}); err == nil {
+		t.Error("invite without expiry: nil error")
+	}
+	if _, err := s.Invite(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Invite(nope) err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestUseInvite(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := openTest(t)
+	tid := mustTicket(t, s, "t")
+	for _, in := range []Invite{
+		{Code: "FRESH", TicketID: tid, ExpiresAt: t0.Add(time.Minute)},
+		{Code: "OLD", TicketID: tid, ExpiresAt: t0},
+		{Code: "USED", TicketID: tid, ExpiresAt: t0.Add(time.Minute), UsedAt: ptr(t0.Add(-time.Second)), SessionID: "s_prev"},
+	} {
+		if err := s.CreateInvite(ctx, &in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		code string
+		want error
+	}{
+		{"OLD", ErrInviteExpired}, // expires_at == now is expired
+		{"USED", ErrInviteUsed},
+		{"NOPE", ErrNotFound},
+		{"FRESH", nil},
+		{"FRESH", ErrInviteUsed},
+	}
+	for _, tt := range tests {
+		got, err := s.UseInvite(ctx, tt.code, t0, "s_new")
+		if !errors.Is(err, tt.want) || (tt.want == nil) != (err == nil) {
+			t.Errorf("UseInvite(%q) err = %v, want %v", tt.code, err, tt.want)
+			continue
+		}
+		if err == nil && (got.UsedAt == nil || !got.UsedAt.Equal(t0) || got.SessionID != "s_new") {
+			t.Errorf("UseInvite(%q) = %+v, want used at %v by s_new", tt.code, got, t0)
+		}
+	}
+	stored, err := s.Invite(ctx, "USED")
+	if err != nil || stored.SessionID != "s_prev" {
+		t.Errorf("a refused UseInvite changed the invite: %+v, %v", stored, err)
+	}
+}
+
+func TestUseInviteRaceExactlyOneWins(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := openTest(t)
+	tid := mustTicket(t, s, "t")
+	if err := s.CreateInvite(ctx, &Invite{Code: "RACE", TicketID: tid, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	// A second *sql.DB on the same file races too, as another gateway
+	// process would.
+	other, err := Open(ctx, s.path(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+
+	const n = 20
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	winners := make(chan string, n)
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			st := s
+			if i%2 == 1 {
+				st = other
+			}
+			<-start
+			sid := fmt.Sprintf("s_%02d", i)
+			if _, err := st.UseInvite(ctx, "RACE", t0, sid); err == nil {
+				winners <- sid
+			} else if !errors.Is(err, ErrInviteUsed) {
+				errs <- err
+			}
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	close(winners)
+	close(errs)
+	for err := range errs {
+		t.Errorf("loser got %v, want ErrInviteUsed", err)
+	}
+	var won []string
+	for w := range winners {
+		won = append(won, w)
+	}
+	if len(won) != 1 {
+		t.Fatalf("winners = %v, want exactly one", won)
+	}
+	in, err := s.Invite(ctx, "RACE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in.SessionID != won[0] {
+		t.Errorf("stored session = %q, want winner %q", in.SessionID, won[0])
+	}
+}

@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSessionsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, path, clk := openTest(t)
+	tid := mustTicket(t, s, "t")
+	var want []Session
+	for i, v := range nasty {
+		ss := &Session{
+			ID: fmt.Sprintf("s_%d%s", i, v), TicketID: tid, InviteCode: v, Technician: v,
+			Scopes: []string{"shell", v}, Granted: []string{v},
+			Host:          HostInfo{Hostname: v, OS: "linux", OSVersion: v, Arch: "amd64", User: v},
+			ClientVersion: v, RemoteAddr: "127.0.0.1:" + v, EndReason: v,
+		}
+		if i%3 == 1 {
+			ss.State, ss.ConnectedAt = SessionConnected, ptr(t0.Add(time.Second))
+		}
+		if err := s.CreateSession(ctx, ss); err != nil {
+			t.Fatalf("CreateSession(%q): %v", ss.ID, err)
+		}
+		if i%3 == 0 && ss.State != SessionWaiting {
+			t.Errorf("default state = %q, want waiting", ss.State)
+		}
+		want = append(want, *ss)
+		clk.Advance(time.Second)
+	}
+	for _, st := range []*SQLite{s, reopen(t, path)} {
+		for _, w := range want {
+			got, err := st.Session(ctx, w.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(w, *got, cmpOpts...); diff != "" {
+				t.Errorf("Session(%q) (-want +got):\n%s", w.ID, diff)
+			}
+		}
+		got, err := st.ListSessions(ctx, tid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got, cmpOpts...); diff != "" {
+			t.Errorf("ListSessions oldest first (-want +got):\n%s", diff)
+		}
+	}
+}
+
+func TestSessionErrors(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := openTest(t)
+	tid := mustTicket(t, s, "t")
+	if err := s.CreateSession(ctx, &Session{ID: "s_a", TicketID: tid}); err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name string
+		err  error
+		want error
+	}{
+		{"dup id", s.CreateSession(ctx, &Session{ID: "s_a", TicketID: tid}), ErrConflict},
+		{"unknown ticket", s.CreateSession(ctx, &Session{ID: "s_b", TicketID: 42}), ErrNotFound},
+		{"empty id", s.CreateSession(ctx, &Session{TicketID: tid}), nil},
+		{"bad state", s.CreateSession(ctx, &Session{ID: "s_c", TicketID: tid, State: "zombie"}), nil},
+		{"update unknown", s.UpdateSession(ctx, &Session{ID: "s_z", State: SessionEnded}), ErrNotFound},
+		{"update bad state", s.UpdateSession(ctx, &Session{ID: "s_a", State: ""}), nil},
+	}
+	for _, c := range checks {
+		if c.err == nil || (c.want != nil && !errors.Is(c.err, c.want)) {
+			t.Errorf("%s: err = %v, want %v", c.name, c.err, c.want)
+		}
+	}
+	if _, err := s.Session(ctx, "s_z"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Session(unknown) err = %v, want ErrNotFound", err)
+	}
+}
+
+func TestUpdateSessionAndEndOpen(t *testing.T) {
+	ctx := context.Background()
+	s, _, _ := openTest(t)
+	tid := mustTicket(t, s, "t")
+	mk := func(id, state string) *Session {
+		ss := &Session{ID: id, TicketID: tid, State: state, Scopes: []string{"shell", "diagnostics"}, Host: HostInfo{Hostname: "h"}}
+		if err := s.CreateSession(ctx, ss); err != nil {
+			t.Fatal(err)
+		}
+		return ss
+	}
+	a := mk("s_a", SessionWaiting)
+	mk("s_b", SessionWaiting)
+	done := mk("s_c", SessionEnded)
+
+	a.State, a.Granted, a.ConnectedAt = SessionConnected, []string{"shell"}, ptr(t0.Add(time.Second))
+	a.Scopes, a.Host = []string{"ignored"}, HostInfo{Hostname: "ignored"} // not updatable
+	if err := s.UpdateSession(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Session(ctx, "s_a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := *a
+	want.Scopes, want.Host = []string{"shell", "diagnostics"}, HostInfo{Hostname: "h"}
+	if diff := cmp.Diff(want, *got, cmpOpts...); diff != "" {
+		t.Errorf("after UpdateSession (-want +got):\n%s", diff)
+	}
+
+	at := t0.Add(time.Hour)
+	n, err := s.EndOpenSessions(ctx, "gateway restarted", at)
+	if err != nil || n != 2 {
+		t.Fatalf("EndOpenSessions = %d, %v; want 2", n, err)
+	}
+	list, err := s.ListSessions(ctx, tid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ss := range list {
+		if ss.State != SessionEnded {
+			t.Errorf("%s state = %q, want ended", ss.ID, ss.State)
+		}
+		if ss.ID == done.ID {
+			if ss.EndedAt != nil || ss.EndReason != "" {
+				t.Errorf("already-ended %s was touched: %+v", ss.ID, ss)
+			}
+			continue
+		}
+		if ss.EndedAt == nil || !ss.EndedAt.Equal(at) || ss.EndReason != "gateway restarted" {
+			t.Errorf("%s ended_at=%v reason=%q, want %v, gateway restarted", ss.ID, ss.EndedAt, ss.EndReason, at)
+		}
+	}
+	if n, err := s.EndOpenSessions(ctx, "again", at); err != nil || n != 0 {
+		t.Errorf("second EndOpenSessions = %d, %v; want 0", n, err)
+	}
+}
