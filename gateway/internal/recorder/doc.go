@@ -1,0 +1,18 @@
+// Package recorder writes and reads Tether's session recordings.
+//
+// Recording happens in the gateway because the gateway sees every byte a
+// technician sends and receives: neither side can bypass it. A terminal
+// recording is an asciicast v2 file (playable by asciinema and
+// asciinema-player) written while the session runs, so a crash of the
+// gateway leaves a valid prefix rather than nothing:
+//
+//	shell bytes ──► Cast.Output ──► UTF-8 hold-back ──► JSON line ──► bufio ──► hashing sink ──► blob file
+//	                                                                    │
+//	                          time.AfterFunc(FlushEvery) ── Flush + Sync┘ (armed on the first write after a flush)
+//
+// Close seals the file: the SHA-256 of every byte written, optionally
+// signed, which the caller stores in the database and the audit chain.
+// ReadCast is the bounded parser used to verify and replay recordings.
+//
+// The format is documented for operators in docs/recording-format.md.
+package recorder
