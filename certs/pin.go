@@ -30,7 +30,8 @@ var ErrFingerprintMismatch = errors.New("certs: server certificate does not matc
 //     ServerAuth usage and serverName as the DNS name or IP address.
 //
 // serverName is also sent as SNI; a "host:port" is accepted and the port
-// ignored. NextProtos is left empty on purpose: a WebSocket dialer must not
+// ignored. An empty serverName skips the name check, so that any leaf issued
+// by the pinned key is accepted: pass the address from the join string. NextProtos is left empty on purpose: a WebSocket dialer must not
 // end up on HTTP/2. With an empty fp the configuration verifies against the system
 // roots as usual.
 func PinnedClientConfig(fp []byte, serverName string) *tls.Config {
