@@ -1,0 +1,351 @@
+// The one module that talks to the gateway: types mirroring docs/api.md,
+// a fetch wrapper that turns every failure into an ApiError with a message a
+// person can read, and helpers for the shell WebSocket.
+//
+// Authentication is the HttpOnly session cookie set by /api/v1/login; the
+// token in the login answer is deliberately not kept anywhere script-readable.
+
+export type Role = 'admin' | 'technician' | 'auditor';
+export type TicketStatus = 'open' | 'in_progress' | 'resolved' | 'closed';
+export type SessionState = 'waiting' | 'connected' | 'ended';
+export type Scope = 'diagnostics' | 'shell' | 'screen' | 'control';
+export type RecordingState = 'recording' | 'sealed' | 'interrupted';
+export type DiagStatus = 'ok' | 'warn' | 'fail' | 'error' | 'skipped';
+
+export const ALL_SCOPES: Scope[] = ['diagnostics', 'shell', 'screen', 'control'];
+export const TICKET_STATUSES: TicketStatus[] = ['open', 'in_progress', 'resolved', 'closed'];
+export const ROLES: Role[] = ['technician', 'auditor', 'admin'];
+
+export interface User {
+  name: string;
+  display_name?: string;
+  role: Role;
+  disabled?: boolean;
+  created_at?: string;
+}
+
+export interface Ticket {
+  id: number;
+  title: string;
+  description: string;
+  status: TicketStatus;
+  requester?: string;
+  created_by?: string;
+  assigned_to?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface HostInfo {
+  hostname?: string;
+  os?: string;
+  os_version?: string;
+  arch?: string;
+  user?: string;
+}
+
+export interface Session {
+  id: string;
+  ticket_id: number;
+  state: SessionState;
+  scopes: Scope[] | null;
+  granted: Scope[] | null;
+  host?: HostInfo | null;
+  client_version?: string;
+  remote_addr?: string;
+  created_at: string;
+  connected_at?: string | null;
+  ended_at?: string | null;
+  end_reason?: string;
+}
+
+export interface Recording {
+  id: string;
+  ticket_id: number;
+  session_id: string;
+  kind: 'terminal' | 'screen';
+  actor: string;
+  title: string;
+  state: RecordingState;
+  started_at: string;
+  ended_at?: string | null;
+  size: number;
+  sha256?: string;
+  signature?: string;
+  url: string;
+}
+
+export interface RecordingMeta extends Recording {
+  verified: boolean;
+}
+
+export interface Invite {
+  code: string;
+  url: string;
+  join: string;
+  scopes: Scope[];
+  ticket_id: number;
+  created_by: string;
+  expires_at: string;
+  created_at?: string;
+  used_at?: string | null;
+  session_id?: string;
+}
+
+export interface DiagResult {
+  name: string;
+  status: DiagStatus;
+  summary: string;
+  data: Record<string, unknown> | null;
+  duration_ms: number;
+}
+
+export interface DiagReport {
+  id: string;
+  session_id: string;
+  ticket_id?: number;
+  started_at: string;
+  duration_ms: number;
+  runbook?: string;
+  results: DiagResult[] | null;
+}
+
+export interface TicketDetail extends Ticket {
+  sessions: Session[] | null;
+  recordings: Recording[] | null;
+  reports: DiagReport[] | null;
+  invites: Invite[] | null;
+}
+
+export interface AuditEntry {
+  seq: number;
+  time: string;
+  actor: string;
+  action: string;
+  ticket_id?: number | null;
+  session_id?: string;
+  remote_addr?: string;
+  details?: Record<string, unknown> | null;
+  prev_hash?: string;
+  hash?: string;
+}
+
+export interface AuditVerify {
+  ok: boolean;
+  entries: number;
+  first_bad?: number | null;
+  reason?: string;
+}
+
+export interface JoinInfo {
+  state: 'valid' | 'expired' | 'used' | 'unknown';
+  technician?: string;
+  ticket?: { id: number; title: string };
+  scopes?: Scope[];
+  expires_at?: string;
+  join?: string;
+  url?: string;
+}
+
+export interface Download {
+  os: string;
+  arch: string;
+  url: string;
+  sha256: string;
+  size: number;
+}
+
+export interface LoginAnswer {
+  token?: string;
+  expires_at?: string;
+  user: User;
+}
+
+/** ApiError carries what went wrong in words, plus the HTTP details. */
+export class ApiError extends Error {
+  /** HTTP status; 0 when the gateway could not be reached at all. */
+  readonly status: number;
+  /** True when the login answer says a one-time code is needed. */
+  readonly otpRequired: boolean;
+  /** Seconds from Retry-After on 429, if given. */
+  readonly retryAfter?: number;
+
+  constructor(message: string, status: number, otpRequired = false, retryAfter?: number) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.otpRequired = otpRequired;
+    this.retryAfter = retryAfter;
+  }
+}
+
+type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+let fetchImpl: FetchLike = (input, init) => fetch(input, init);
+let onUnauthorized: (() => void) | null = null;
+
+/** setFetch replaces fetch (tests). */
+export function setFetch(f: FetchLike): void {
+  fetchImpl = f;
+}
+
+/** setUnauthorizedHandler is called when a signed-in request answers 401. */
+export function setUnauthorizedHandler(h: (() => void) | null): void {
+  onUnauthorized = h;
+}
+
+const statusWords: Record<number, string> = {
+  400: 'The request was not accepted',
+  401: 'You are not signed in',
+  403: 'You are not allowed to do that',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'The request is too large',
+  429: 'Too many attempts; wait a moment and try again',
+  500: 'The gateway had an internal error',
+  502: 'The gateway is unreachable',
+  503: 'The gateway is unavailable',
+};
+
+/** describeStatus gives a sentence for an HTTP status with no error body. */
+export function describeStatus(status: number): string {
+  return statusWords[status] ?? `The gateway answered HTTP ${status}`;
+}
+
+interface RequestOptions {
+  /** Do not call the unauthorized handler on 401 (login, me). */
+  quiet401?: boolean;
+  signal?: AbortSignal;
+}
+
+/** request performs one JSON call; it throws ApiError on every failure. */
+export async function request<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  opts: RequestOptions = {},
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  const init: RequestInit = { method, headers, credentials: 'same-origin', signal: opts.signal };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res: Response;
+  try {
+    res = await fetchImpl(path, init);
+  } catch (e) {
+    if (e instanceof DOMException && e.name === 'AbortError') throw e;
+    throw new ApiError('Cannot reach the gateway. Check your connection and try again.', 0);
+  }
+  const text = await res.text().catch(() => '');
+  let data: unknown = undefined;
+  if (text !== '') {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = undefined;
+    }
+  }
+  if (!res.ok) {
+    const obj = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
+    const msg = typeof obj.error === 'string' && obj.error.trim() !== '' ? obj.error : describeStatus(res.status);
+    const ra = Number(res.headers.get('Retry-After'));
+    const err = new ApiError(msg, res.status, obj.otp_required === true, Number.isFinite(ra) && ra > 0 ? ra : undefined);
+    if (res.status === 401 && !opts.quiet401 && onUnauthorized) onUnauthorized();
+    throw err;
+  }
+  if (text !== '' && data === undefined) {
+    throw new ApiError('The gateway sent an answer that is not JSON', res.status);
+  }
+  return data as T;
+}
+
+const enc = encodeURIComponent;
+
+function query(params: Record<string, string | number | undefined | null>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && String(v) !== '') q.set(k, String(v));
+  }
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+export const api = {
+  login: (username: string, password: string, otp?: string) =>
+    request<LoginAnswer>('POST', '/api/v1/login', otp ? { username, password, otp } : { username, password }, {
+      quiet401: true,
+    }),
+  logout: () => request<void>('POST', '/api/v1/logout', undefined, { quiet401: true }),
+  me: () => request<User>('GET', '/api/v1/me', undefined, { quiet401: true }),
+
+  tickets: (f: { status?: string; q?: string } = {}, signal?: AbortSignal) =>
+    request<Ticket[] | null>('GET', `/api/v1/tickets${query(f)}`, undefined, { signal }),
+  ticket: (id: number) => request<TicketDetail>('GET', `/api/v1/tickets/${id}`),
+  createTicket: (t: { title: string; description: string; requester?: string }) =>
+    request<Ticket>('POST', '/api/v1/tickets', t),
+  updateTicket: (id: number, p: { status?: TicketStatus; assigned_to?: string }) =>
+    request<Ticket>('PATCH', `/api/v1/tickets/${id}`, p),
+  createInvite: (id: number, scopes: Scope[], expiresInS?: number) =>
+    request<Invite>('POST', `/api/v1/tickets/${id}/invites`, { scopes, expires_in_s: expiresInS }),
+  ticketSessions: (id: number) => request<Session[] | null>('GET', `/api/v1/tickets/${id}/sessions`),
+
+  session: (id: string) => request<Session>('GET', `/api/v1/sessions/${enc(id)}`),
+  endSession: (id: string) => request<void>('DELETE', `/api/v1/sessions/${enc(id)}`),
+  runDiagnostics: (id: string, checks: string[] = []) =>
+    request<DiagReport>('POST', `/api/v1/sessions/${enc(id)}/diagnostics`, { checks, params: {} }),
+
+  recordingMeta: (id: string) => request<RecordingMeta>('GET', `/api/v1/recordings/${enc(id)}/meta`),
+  recordingUrl: (id: string) => `/api/v1/recordings/${enc(id)}`,
+
+  audit: (
+    f: { ticket?: string | number; actor?: string; action?: string; since?: string; until?: string; limit?: number } = {},
+  ) => request<AuditEntry[] | null>('GET', `/api/v1/audit${query(f)}`),
+  auditVerify: () => request<AuditVerify>('GET', '/api/v1/audit/verify'),
+
+  users: () => request<User[] | null>('GET', '/api/v1/users'),
+  createUser: (u: { name: string; display_name?: string; role: Role; password: string }) =>
+    request<User>('POST', '/api/v1/users', u),
+  updateUser: (name: string, p: { role?: Role; disabled?: boolean; password?: string; display_name?: string }) =>
+    request<User>('PATCH', `/api/v1/users/${enc(name)}`, p),
+
+  join: (code: string) => request<JoinInfo>('GET', `/api/v1/join/${enc(code)}`, undefined, { quiet401: true }),
+  downloads: () => request<Download[] | null>('GET', '/api/v1/downloads', undefined, { quiet401: true }),
+};
+
+/** wsUrl turns an API path into a same-origin ws:// or wss:// URL. */
+export function wsUrl(path: string, loc: { protocol: string; host: string } = location): string {
+  const scheme = loc.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${loc.host}${path}`;
+}
+
+/** shellUrl is the WebSocket address of a session's shell. */
+export function shellUrl(sessionId: string, cols: number, rows: number, loc?: { protocol: string; host: string }): string {
+  return wsUrl(`/api/v1/sessions/${enc(sessionId)}/shell?cols=${cols}&rows=${rows}`, loc);
+}
+
+/** ShellControl is a text frame the gateway sends on the shell socket. */
+export type ShellControl =
+  | { type: 'recording'; id: string }
+  | { type: 'exit'; reason: string }
+  | { type: string; [k: string]: unknown };
+
+/** parseShellControl reads a text frame; null when it is not a control object. */
+export function parseShellControl(text: string): ShellControl | null {
+  if (text.length > 64 * 1024) return null;
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (v && typeof v === 'object' && typeof (v as { type?: unknown }).type === 'string') return v as ShellControl;
+  } catch {
+    /* not JSON */
+  }
+  return null;
+}
+
+/** errorMessage gives a readable sentence for anything thrown. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}

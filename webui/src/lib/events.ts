@@ -1,0 +1,75 @@
+// The one live event stream: a single EventSource on /api/v1/events shared
+// by every page. Pages subscribe to event names and get parsed objects.
+
+export type EventName = 'session' | 'ticket' | 'recording' | 'report' | 'audit';
+export const EVENT_NAMES: EventName[] = ['session', 'ticket', 'recording', 'report', 'audit'];
+export type StreamState = 'off' | 'connecting' | 'live' | 'reconnecting';
+
+type Handler = (data: unknown) => void;
+
+const handlers = new Map<EventName, Set<Handler>>();
+const stateListeners = new Set<(s: StreamState) => void>();
+let source: EventSource | null = null;
+let state: StreamState = 'off';
+
+function setState(s: StreamState): void {
+  state = s;
+  for (const l of stateListeners) l(s);
+}
+
+/** dispatch parses one event's data and hands it to the subscribers. */
+export function dispatch(name: EventName, raw: string): void {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return; // a malformed event is dropped, never shown
+  }
+  if (!data || typeof data !== 'object') return;
+  for (const h of handlers.get(name) ?? []) h(data);
+}
+
+/** connect opens the stream if it is not open. */
+export function connect(): void {
+  if (source || typeof EventSource === 'undefined') return;
+  setState('connecting');
+  const es = new EventSource('/api/v1/events', { withCredentials: true });
+  source = es;
+  es.onopen = () => setState('live');
+  // EventSource reconnects by itself after an error unless it is CLOSED.
+  es.onerror = () => setState(es.readyState === EventSource.CLOSED ? 'off' : 'reconnecting');
+  for (const n of EVENT_NAMES) es.addEventListener(n, (ev) => dispatch(n, (ev as MessageEvent).data));
+}
+
+/** disconnect closes the stream (sign out). */
+export function disconnect(): void {
+  source?.close();
+  source = null;
+  setState('off');
+}
+
+/** on subscribes to one event name; returns the unsubscribe function. */
+export function on<T = unknown>(name: EventName, h: (data: T) => void): () => void {
+  let set = handlers.get(name);
+  if (!set) handlers.set(name, (set = new Set()));
+  const fn = h as Handler;
+  set.add(fn);
+  return () => set.delete(fn);
+}
+
+/** onState follows the stream's state. */
+export function onState(l: (s: StreamState) => void): () => void {
+  stateListeners.add(l);
+  l(state);
+  return () => stateListeners.delete(l);
+}
+
+/** upsert replaces the item with the same key or puts it first. */
+export function upsert<T>(list: T[], item: T, key: (x: T) => unknown): T[] {
+  const k = key(item);
+  const i = list.findIndex((x) => key(x) === k);
+  if (i < 0) return [item, ...list];
+  const out = list.slice();
+  out[i] = item;
+  return out;
+}

@@ -1,0 +1,68 @@
+// The ticket timeline. Auditors and admins read the audit trail; for
+// technicians it is built from what the ticket itself holds.
+
+import type { AuditEntry, TicketDetail } from './api';
+
+export interface TimelineItem {
+  time: string;
+  actor: string;
+  text: string;
+  kind: 'ticket' | 'invite' | 'session' | 'recording' | 'report' | 'audit';
+}
+
+function ok(t: string | null | undefined): t is string {
+  return !!t && !Number.isNaN(new Date(t).getTime()) && new Date(t).getUTCFullYear() > 1970;
+}
+
+/** buildTimeline derives events from a ticket's sessions, invites, recordings and reports. */
+export function buildTimeline(t: TicketDetail): TimelineItem[] {
+  const out: TimelineItem[] = [];
+  if (ok(t.created_at)) out.push({ time: t.created_at, actor: t.created_by ?? '', text: `Ticket #${t.id} created`, kind: 'ticket' });
+  for (const i of t.invites ?? []) {
+    const when = i.created_at;
+    if (ok(when)) out.push({ time: when, actor: i.created_by, text: `Invite created (${i.scopes.join(', ')})`, kind: 'invite' });
+    if (ok(i.used_at)) out.push({ time: i.used_at, actor: '', text: `Invite ${i.code} used`, kind: 'invite' });
+  }
+  for (const s of t.sessions ?? []) {
+    const host = s.host?.hostname ? ` from ${s.host.hostname}` : '';
+    if (ok(s.connected_at)) {
+      out.push({
+        time: s.connected_at,
+        actor: s.host?.user ?? '',
+        text: `User connected${host}, granted ${(s.granted ?? []).join(', ') || 'nothing'}`,
+        kind: 'session',
+      });
+    } else if (ok(s.created_at)) {
+      out.push({ time: s.created_at, actor: '', text: `Session started${host}`, kind: 'session' });
+    }
+    if (ok(s.ended_at)) {
+      out.push({ time: s.ended_at, actor: '', text: `Session ended${s.end_reason ? `: ${s.end_reason}` : ''}`, kind: 'session' });
+    }
+  }
+  for (const r of t.recordings ?? []) {
+    if (ok(r.started_at)) out.push({ time: r.started_at, actor: r.actor, text: `${r.kind === 'screen' ? 'Screen' : 'Shell'} opened (recorded)`, kind: 'recording' });
+    if (ok(r.ended_at)) out.push({ time: r.ended_at, actor: r.actor, text: `Recording ${r.state}`, kind: 'recording' });
+  }
+  for (const r of t.reports ?? []) {
+    const res = r.results ?? [];
+    const bad = res.filter((x) => x.status === 'fail' || x.status === 'error').length;
+    const warn = res.filter((x) => x.status === 'warn').length;
+    if (ok(r.started_at)) out.push({ time: r.started_at, actor: '', text: `Diagnostics: ${res.length} checks, ${bad} failed, ${warn} warnings`, kind: 'report' });
+  }
+  return sortTimeline(out);
+}
+
+/** auditTimeline turns audit entries into timeline items. */
+export function auditTimeline(entries: AuditEntry[]): TimelineItem[] {
+  return sortTimeline(
+    entries.map((e) => ({ time: e.time, actor: e.actor, text: e.action.replace(/[._]/g, ' '), kind: 'audit' as const })),
+  );
+}
+
+/** sortTimeline orders items oldest first (stable). */
+export function sortTimeline(items: TimelineItem[]): TimelineItem[] {
+  return items
+    .map((it, i) => ({ it, i }))
+    .sort((a, b) => new Date(a.it.time).getTime() - new Date(b.it.time).getTime() || a.i - b.i)
+    .map((x) => x.it);
+}

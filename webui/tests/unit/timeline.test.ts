@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { buildTimeline, auditTimeline } from '../../src/lib/timeline';
+import { dispatch, on, upsert } from '../../src/lib/events';
+import type { TicketDetail } from '../../src/lib/api';
+
+describe('buildTimeline', () => {
+  it('orders what the ticket holds', () => {
+    const t: TicketDetail = {
+      id: 3, title: 't', description: '', status: 'open', created_by: 'alice',
+      created_at: '2026-11-24T10:00:00Z', updated_at: '2026-11-24T10:00:00Z',
+      invites: [{ code: 'ABCD', url: '', join: '', scopes: ['shell'], ticket_id: 3, created_by: 'alice', expires_at: '', created_at: '2026-11-24T10:01:00Z', used_at: '2026-11-24T10:02:00Z' }],
+      sessions: [{ id: 's1', ticket_id: 3, state: 'ended', scopes: ['shell'], granted: ['shell'], host: { hostname: 'bob-pc', user: 'bob' }, created_at: '2026-11-24T10:02:00Z', connected_at: '2026-11-24T10:02:01Z', ended_at: '2026-11-24T10:09:00Z', end_reason: 'user pressed Ctrl-C' }],
+      recordings: [{ id: 'r1', ticket_id: 3, session_id: 's1', kind: 'terminal', actor: 'alice', title: '', state: 'sealed', started_at: '2026-11-24T10:03:00Z', ended_at: '2026-11-24T10:08:00Z', size: 1, url: '' }],
+      reports: [{ id: 'd1', session_id: 's1', started_at: '2026-11-24T10:04:00Z', duration_ms: 5, results: [{ name: 'disks', status: 'fail', summary: '', data: null, duration_ms: 1 }, { name: 'cpu', status: 'warn', summary: '', data: null, duration_ms: 1 }] }],
+    };
+    expect(buildTimeline(t).map((i) => i.text)).toEqual([
+      'Ticket #3 created',
+      'Invite created (shell)',
+      'Invite ABCD used',
+      'User connected from bob-pc, granted shell',
+      'Shell opened (recorded)',
+      'Diagnostics: 2 checks, 1 failed, 1 warnings',
+      'Recording sealed',
+      'Session ended: user pressed Ctrl-C',
+    ]);
+  });
+  it('handles null lists', () => {
+    const t = { id: 1, title: '', description: '', status: 'open', created_at: '2026-11-24T10:00:00Z', updated_at: '', sessions: null, recordings: null, reports: null, invites: null } as TicketDetail;
+    expect(buildTimeline(t)).toHaveLength(1);
+  });
+  it('audit entries keep time order', () => {
+    const items = auditTimeline([
+      { seq: 2, time: '2026-11-24T10:05:00Z', actor: 'a', action: 'shell.open' },
+      { seq: 1, time: '2026-11-24T10:00:00Z', actor: 'a', action: 'ticket.create' },
+    ]);
+    expect(items.map((i) => i.text)).toEqual(['ticket create', 'shell open']);
+  });
+});
+
+describe('events', () => {
+  it('dispatches parsed objects and drops junk', () => {
+    const got: unknown[] = [];
+    const off = on('session', (d) => got.push(d));
+    dispatch('session', '{"id":"s1"}');
+    dispatch('session', 'not json');
+    dispatch('session', '42');
+    dispatch('ticket', '{"id":1}');
+    off();
+    dispatch('session', '{"id":"s2"}');
+    expect(got).toEqual([{ id: 's1' }]);
+  });
+  it('upsert replaces or prepends', () => {
+    const k = (x: { id: number; v: string }) => x.id;
+    expect(upsert([{ id: 1, v: 'a' }], { id: 1, v: 'b' }, k)).toEqual([{ id: 1, v: 'b' }]);
+    expect(upsert([{ id: 1, v: 'a' }], { id: 2, v: 'c' }, k)).toEqual([{ id: 2, v: 'c' }, { id: 1, v: 'a' }]);
+  });
+});
