@@ -8,6 +8,9 @@ import (
 	"image/color"
 	"os"
 	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -24,8 +27,7 @@ func startXvfb(tb testing.TB, w, h int) string {
 		tb.Skip("!!! Xvfb is not installed: X11 capture and XTEST are NOT tested (apt-get install -y xvfb) !!!")
 	}
 	for n := 90; n <= 120; n++ {
-		sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
-		if exists(sock) || exists(fmt.Sprintf("/tmp/.X%d-lock", n)) {
+		if displayInUse(n) {
 			continue
 		}
 		display := fmt.Sprintf(":%d", n)
@@ -37,8 +39,14 @@ func startXvfb(tb testing.TB, w, h int) string {
 		go func() { cmd.Wait(); close(exited) }()
 		if waitForX(display, exited) {
 			tb.Cleanup(func() {
-				cmd.Process.Kill()
-				<-exited
+				// SIGTERM lets Xvfb remove its socket and lock file.
+				cmd.Process.Signal(syscall.SIGTERM)
+				select {
+				case <-exited:
+				case <-time.After(5 * time.Second):
+					cmd.Process.Kill()
+					<-exited
+				}
 			})
 			return display
 		}
@@ -49,7 +57,16 @@ func startXvfb(tb testing.TB, w, h int) string {
 	return ""
 }
 
-func exists(p string) bool { _, err := os.Stat(p); return err == nil }
+// displayInUse reports whether a live server holds display n's lock file.
+// A stale lock (its process gone) does not count: Xvfb replaces it.
+func displayInUse(n int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/tmp/.X%d-lock", n))
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	return err != nil || syscall.Kill(pid, 0) == nil
+}
 
 // waitForX reports whether the display accepts connections before the
 // server exits (or 20 s pass, a sign of a broken install).
