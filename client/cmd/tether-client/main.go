@@ -1,0 +1,124 @@
+// Command tether-client lets a technician help on this computer, with the
+// user's consent. It connects out to the gateway named in a join link.
+//
+//	tether-client join [--accept SCOPES] JOIN
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/tetherhq/tether/client/internal/agent"
+	"github.com/tetherhq/tether/client/internal/consent"
+	"github.com/tetherhq/tether/internal/version"
+	"github.com/tetherhq/tether/internal/wire"
+)
+
+const usage = `tether-client lets a technician help you on this computer, with your consent.
+
+Usage:
+  tether-client join [--accept SCOPES] JOIN   connect with the join link or string your technician gave you
+  tether-client version
+
+SCOPES is a comma-separated list of what you allow: diagnostics, shell, screen, control.
+Without --accept you are asked about each one. Press Ctrl-C at any time to end the session.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "join":
+		return join(args[1:], stdin, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "tether-client", version.String())
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "tether-client: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("join", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	accept := fs.String("accept", "", "scopes you allow without being asked, e.g. diagnostics,shell")
+	verbose := fs.Bool("v", false, "log connection details to stderr")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprint(stderr, "tether-client: join needs exactly one JOIN argument\n\n", usage)
+		return 2
+	}
+	j, err := wire.ParseJoin(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "tether-client: %v\n", err)
+		return 2
+	}
+	if len(j.Fingerprint) == 0 {
+		fmt.Fprintln(stderr, "tether-client: the join link has no certificate fingerprint (#sha256=...); copy the whole link from your technician")
+		return 2
+	}
+	prompt := &consent.Prompt{In: stdin, Out: stdout}
+	if *accept != "" {
+		sc, err := wire.ParseScopes(*accept)
+		if err != nil {
+			fmt.Fprintf(stderr, "tether-client: --accept: %v\n", err)
+			return 2
+		}
+		prompt.Preset = sc
+	}
+	log := slog.New(slog.DiscardHandler)
+	if *verbose {
+		log = slog.New(slog.NewTextHandler(stderr, nil))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	fmt.Fprintf(stdout, "Connecting to %s ...\n", j.Addr)
+	err = agent.Run(ctx, agent.Config{
+		Join:    j,
+		Version: version.Version,
+		Consent: func(ctx context.Context, o wire.Offer) (wire.Scopes, error) {
+			sc, err := prompt.Ask(ctx, o)
+			if errors.Is(err, consent.ErrDeclined) {
+				return nil, agent.ErrDeclined
+			}
+			return sc, err
+		},
+		Diag: diagHandler(),
+		Events: func(e agent.Event) {
+			fmt.Fprintf(stdout, "[%s] %s\n", time.Now().Format("15:04:05"), e.Message)
+		},
+		Log: log,
+	})
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, agent.ErrDeclined):
+		fmt.Fprintln(stdout, "You declined. Nothing was shared.")
+		return 0
+	case errors.Is(err, agent.ErrEndedByUser):
+		fmt.Fprintln(stdout, "Session ended by you.")
+		return 0
+	}
+	fmt.Fprintf(stderr, "tether-client: %v\n", err)
+	return 1
+}

@@ -1,0 +1,168 @@
+// Package agent is the client side of a Tether session: it dials out to the
+// gateway, runs the consent handshake, and then serves SSH over the same
+// WebSocket with the gateway as the only allowed SSH client. Every channel
+// the gateway opens is checked against the scopes the user granted, here on
+// the user's machine, whatever the gateway believes.
+package agent
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/tetherhq/tether/client/internal/shell"
+	"github.com/tetherhq/tether/internal/wire"
+)
+
+// Consent asks the user which of the offered scopes to grant. Returning an
+// empty set or an error declines the whole invite.
+type Consent func(ctx context.Context, offer wire.Offer) (wire.Scopes, error)
+
+// EventKind says what happened, for the user's terminal.
+type EventKind string
+
+// Event kinds reported to Config.Events.
+const (
+	EventConnected     EventKind = "connected"      // handshake done, session live
+	EventChannelOpen   EventKind = "channel_open"   // a technician opened something
+	EventChannelClose  EventKind = "channel_close"  // it ended
+	EventRefused       EventKind = "refused"        // a channel outside the granted scopes was refused
+	EventDiagCollected EventKind = "diag_collected" // a diagnostics check finished
+	EventEnded         EventKind = "ended"          // the session is over
+)
+
+// Event is one line for the user.
+type Event struct {
+	Kind    EventKind
+	Actor   string // technician's display name, when known
+	What    string // "shell", "diagnostics", ...
+	Message string // the sentence to print
+}
+
+// DiagHandler runs one diagnostics request, calling emit for each finished
+// check. It is provided by the binary (package diag) so this package stays
+// small.
+type DiagHandler func(ctx context.Context, req wire.DiagRequest, emit func(wire.DiagResult)) []wire.DiagResult
+
+// Config configures one agent session.
+type Config struct {
+	// Join is the parsed join string (gateway address, code, fingerprint).
+	Join wire.Join
+	// Consent decides what to grant. Required.
+	Consent Consent
+	// Host describes this machine; filled from the OS when zero.
+	Host wire.HostInfo
+	// Version is the client's version string.
+	Version string
+	// TLS overrides the TLS client config (tests). Default: pin Join.Fingerprint.
+	TLS *tls.Config
+	// Shell configures the shells started for technicians (program, env).
+	Shell shell.Config
+	// Diag runs diagnostics; nil refuses the tether-diag channel.
+	Diag DiagHandler
+	// Events receives a line for every channel opened, closed or refused.
+	Events func(Event)
+	// HandshakeTimeout bounds dialing and each non-interactive handshake step; default 15s.
+	HandshakeTimeout time.Duration
+	// KeepaliveInterval is how often the agent checks the gateway is alive; default 15s.
+	KeepaliveInterval time.Duration
+	// KeepaliveMissed is how many unanswered keepalives end the session; default 3.
+	KeepaliveMissed int
+	// Log receives diagnostics for the developer, never secrets. Default: discard.
+	Log *slog.Logger
+}
+
+func (c *Config) checkAndSetDefaults() error {
+	if c.Join.Addr == "" || c.Join.Code == "" {
+		return errors.New("agent: join string has no gateway address or code")
+	}
+	if c.Consent == nil {
+		return errors.New("agent: Consent is required")
+	}
+	if c.HandshakeTimeout <= 0 {
+		c.HandshakeTimeout = 15 * time.Second
+	}
+	if c.KeepaliveInterval <= 0 {
+		c.KeepaliveInterval = 15 * time.Second
+	}
+	if c.KeepaliveMissed <= 0 {
+		c.KeepaliveMissed = 3
+	}
+	if c.Events == nil {
+		c.Events = func(Event) {}
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Host == (wire.HostInfo{}) {
+		c.Host = LocalHost()
+	}
+	c.Log = c.Log.With("component", "agent")
+	return nil
+}
+
+// Causes of a session's end, as the user reads them.
+var (
+	ErrEndedByUser    = errors.New("ended by user")
+	ErrEndedByGateway = errors.New("ended by the gateway")
+	ErrLinkLost       = errors.New("connection to the gateway lost")
+	ErrDeclined       = errors.New("declined by user")
+)
+
+// Run connects, asks for consent, and serves the session until it ends.
+// Cancelling ctx ends the session "by user" (that is what Ctrl-C does).
+// The returned error is nil when the session ended normally (by the user
+// or the technician), and otherwise says why it failed.
+func Run(ctx context.Context, cfg Config) error {
+	if err := cfg.checkAndSetDefaults(); err != nil {
+		return err
+	}
+	hs, err := handshake(ctx, &cfg)
+	if err != nil {
+		return err
+	}
+	s := &session{cfg: &cfg, hs: hs}
+	return s.serve(ctx)
+}
+
+// session is one connected agent.
+type session struct {
+	cfg *Config
+	hs  *handshakeResult
+
+	mu      sync.Mutex
+	granted wire.Scopes
+}
+
+func (s *session) hasScope(sc wire.Scope) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.granted.Has(sc)
+}
+
+func (s *session) event(e Event) {
+	s.cfg.Events(e)
+}
+
+func describe(actor string) string {
+	if actor == "" {
+		return "the technician"
+	}
+	return actor
+}
+
+func scopeWhat(channelType string) string {
+	switch channelType {
+	case wire.ChannelSession:
+		return "a shell"
+	case wire.ChannelDiag:
+		return "diagnostics"
+	case wire.ChannelScreen:
+		return "screen view"
+	}
+	return fmt.Sprintf("%q", channelType)
+}

@@ -1,0 +1,114 @@
+// Package consent asks the end user, on their own terminal, what a
+// technician may do. It shows who asks and why, then each scope in plain
+// words, and returns only what the user said yes to. A pre-given list
+// (--accept) is the user's explicit consent on the command line.
+package consent
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/tetherhq/tether/internal/wire"
+)
+
+// ErrDeclined means the user granted nothing.
+var ErrDeclined = errors.New("declined by user")
+
+// Prompt asks on a terminal.
+type Prompt struct {
+	In  io.Reader
+	Out io.Writer
+	// Preset, when non-nil, is the user's consent given with --accept: no questions are asked.
+	Preset wire.Scopes
+	// Now returns the time (for "expires in"); default time.Now.
+	Now func() time.Time
+}
+
+// Ask shows the offer and returns the granted scopes.
+func (p *Prompt) Ask(ctx context.Context, offer wire.Offer) (wire.Scopes, error) {
+	now := time.Now
+	if p.Now != nil {
+		now = p.Now
+	}
+	asked, err := wire.NewScopes(offer.Scopes)
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(p.Out, "\n%s asks for access to this computer for ticket #%d: %q.\n", orUnknown(offer.Technician), offer.Ticket.ID, offer.Ticket.Title)
+	if !offer.ExpiresAt.IsZero() {
+		fmt.Fprintf(p.Out, "The invitation expires in %s.\n", offer.ExpiresAt.Sub(now()).Round(time.Second))
+	}
+	fmt.Fprintln(p.Out, "They ask to:")
+	for _, sc := range asked {
+		fmt.Fprintf(p.Out, "  - %s (%s)\n", sc.Describe(), sc)
+	}
+	fmt.Fprintln(p.Out, "Everything they do is recorded to the ticket. You can end the session at any time with Ctrl-C.")
+
+	if p.Preset != nil {
+		granted := p.Preset.Intersect(asked)
+		for _, sc := range p.Preset {
+			if !asked.Has(sc) {
+				fmt.Fprintf(p.Out, "Note: --accept names %q, which was not asked for; ignoring it.\n", sc)
+			}
+		}
+		if len(granted) == 0 {
+			fmt.Fprintln(p.Out, "You accepted none of what was asked (--accept). Declining.")
+			return nil, ErrDeclined
+		}
+		fmt.Fprintf(p.Out, "You accepted on the command line: %s.\n", granted)
+		return granted, nil
+	}
+
+	lines := make(chan string)
+	errc := make(chan error, 1)
+	go func() { // reads stdin; ends with the process if the user never answers
+		sc := bufio.NewScanner(p.In)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		errc <- io.ErrUnexpectedEOF
+	}()
+	granted := wire.Scopes{}
+	for _, sc := range asked {
+		for {
+			fmt.Fprintf(p.Out, "Allow them to %s? [y/N] ", sc.Describe())
+			var answer string
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case err := <-errc:
+				fmt.Fprintln(p.Out)
+				return nil, fmt.Errorf("no answer on the terminal (%v); use --accept to consent non-interactively", err)
+			case answer = <-lines:
+			}
+			switch strings.ToLower(strings.TrimSpace(answer)) {
+			case "y", "yes":
+				granted = append(granted, sc)
+			case "", "n", "no":
+			default:
+				fmt.Fprintln(p.Out, "Please answer y or n.")
+				continue
+			}
+			break
+		}
+	}
+	if len(granted) == 0 {
+		fmt.Fprintln(p.Out, "You allowed nothing. Declining the invitation.")
+		return nil, ErrDeclined
+	}
+	granted, _ = wire.NewScopes(granted.Strings())
+	fmt.Fprintf(p.Out, "You allowed: %s.\n", granted)
+	return granted, nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "A technician"
+	}
+	return s
+}

@@ -1,0 +1,71 @@
+package consent
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tetherhq/tether/internal/wire"
+)
+
+func offer() wire.Offer {
+	return wire.Offer{Technician: "Alice", Ticket: wire.Ticket{ID: 7, Title: "VPN drops"}, Scopes: []string{"diagnostics", "shell"},
+		ExpiresAt: time.Unix(1000, 0)}
+}
+
+func TestAskScopeByScope(t *testing.T) {
+	tests := []struct {
+		name    string
+		input   string
+		want    string
+		wantErr error
+	}{
+		{"both", "y\nyes\n", "diagnostics,shell", nil},
+		{"only shell", "n\ny\n", "shell", nil},
+		{"retry on junk", "maybe\ny\nn\n", "diagnostics", nil},
+		{"none", "\n\n", "", ErrDeclined},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			p := &Prompt{In: strings.NewReader(tt.input), Out: &out, Now: func() time.Time { return time.Unix(100, 0) }}
+			got, err := p.Ask(context.Background(), offer())
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err: got %v, want %v", err, tt.wantErr)
+			}
+			if got.String() != tt.want {
+				t.Errorf("granted: got %q, want %q", got, tt.want)
+			}
+			for _, s := range []string{"Alice", "#7", "VPN drops", "15m0s", "open a command shell"} {
+				if !strings.Contains(out.String(), s) {
+					t.Errorf("prompt does not show %q:\n%s", s, out.String())
+				}
+			}
+		})
+	}
+}
+
+func TestPresetGrantsOnlyWhatWasAsked(t *testing.T) {
+	var out bytes.Buffer
+	p := &Prompt{In: strings.NewReader(""), Out: &out, Preset: wire.Scopes{wire.ScopeShell, wire.ScopeScreen}}
+	got, err := p.Ask(context.Background(), offer())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != "shell" {
+		t.Errorf("granted: got %q, want shell", got)
+	}
+	if !strings.Contains(out.String(), `"screen", which was not asked`) {
+		t.Errorf("no note about the unasked scope:\n%s", out.String())
+	}
+}
+
+func TestEOFWithoutAnswer(t *testing.T) {
+	p := &Prompt{In: strings.NewReader(""), Out: &bytes.Buffer{}}
+	if _, err := p.Ask(context.Background(), offer()); err == nil || !strings.Contains(err.Error(), "--accept") {
+		t.Fatalf("got %v, want an error that suggests --accept", err)
+	}
+}

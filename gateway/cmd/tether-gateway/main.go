@@ -1,0 +1,120 @@
+// Command tether-gateway runs the Tether gateway and its admin commands.
+//
+//	tether-gateway serve [--listen ADDR] [--data DIR] [--public-url URL] [--tls-cert F --tls-key F]
+//	tether-gateway user add --data DIR --name NAME --role admin|technician|auditor   (password on stdin)
+//	tether-gateway audit verify --data DIR
+//	tether-gateway audit export --data DIR [--out FILE]
+//	tether-gateway recording verify [--data DIR | --pubkey FILE] FILE
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/tetherhq/tether/internal/version"
+	"github.com/tetherhq/tether/webui"
+
+	"github.com/tetherhq/tether/gateway/internal/server"
+)
+
+const usage = `tether-gateway: the Tether remote support gateway.
+
+Usage:
+  tether-gateway serve [--listen ADDR] [--data DIR] [--public-url URL] [--tls-cert F --tls-key F]
+  tether-gateway user add --data DIR --name NAME --role admin|technician|auditor [--display-name N]   (password on stdin)
+  tether-gateway audit verify --data DIR
+  tether-gateway audit export --data DIR [--out FILE]
+  tether-gateway recording verify [--data DIR | --pubkey FILE] [--sha256 HEX --signature B64] FILE
+  tether-gateway version
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	cmd, rest := args[0], args[1:]
+	if len(rest) > 0 && (cmd == "user" || cmd == "audit" || cmd == "recording") {
+		cmd, rest = cmd+" "+rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(rest, stdout, stderr)
+	case "user add":
+		return userAdd(rest, stdin, stdout, stderr)
+	case "audit verify":
+		return auditVerify(rest, stdout, stderr)
+	case "audit export":
+		return auditExport(rest, stdout, stderr)
+	case "recording verify":
+		return recordingVerify(rest, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "tether-gateway", version.String())
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "tether-gateway: unknown command %q\n\n%s", cmd, usage)
+	return 2
+}
+
+func serve(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg server.Config
+	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8443", "address to listen on")
+	fs.StringVar(&cfg.DataDir, "data", "data", "data directory (database, keys, certificates, recordings)")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "URL clients and browsers use, e.g. https://support.example.com (default: from --listen)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate chain (default: a generated dev CA in DATA/certs)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key for --tls-cert")
+	fs.StringVar(&cfg.DownloadsDir, "downloads", "", "directory of client builds from `make dist` served at /download (default: ./dist if present)")
+	fs.StringVar(&cfg.ReadyFile, "ready-file", "", "write {\"url\",\"fingerprint\"} here once serving (for scripts and tests)")
+	fs.BoolVar(&cfg.RecordInput, "record-input", false, "also record what technicians type (may capture passwords)")
+	fs.BoolVar(&cfg.BestEffortRecording, "best-effort-recording", false, "keep shells open when a recording cannot be written (default: refuse or end them)")
+	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {
+		fmt.Fprintf(stderr, "tether-gateway: --log-level: %v\n", err)
+		return 2
+	}
+	cfg.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
+	cfg.AdminPassword = os.Getenv("TETHER_ADMIN_PASSWORD")
+	cfg.Out = stdout
+	if cfg.DownloadsDir == "" {
+		if st, err := os.Stat("dist"); err == nil && st.IsDir() {
+			cfg.DownloadsDir = "dist"
+		}
+	}
+	if ui, ok := webui.Dist(); ok {
+		cfg.WebUI = ui
+	} else {
+		cfg.Log.Warn("the web UI is not built into this binary; run make build")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	srv, err := server.New(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(stderr, "tether-gateway: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "Tether gateway %s serving at %s\n", version.Version, srv.URL())
+	if err := srv.Serve(ctx); err != nil {
+		fmt.Fprintf(stderr, "tether-gateway: %v\n", err)
+		return 1
+	}
+	return 0
+}

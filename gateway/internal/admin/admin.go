@@ -1,0 +1,178 @@
+// Package admin implements the gateway's offline operator commands (user
+// add, audit verify and export, recording verify) against a data directory,
+// so the binary stays wiring and tests can call them directly.
+package admin
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/auth"
+	"github.com/tetherhq/tether/gateway/internal/store"
+)
+
+// DBPath returns the database file of a data directory.
+func DBPath(dataDir string) string { return filepath.Join(dataDir, "tether.db") }
+
+func openExisting(ctx context.Context, dataDir string) (*store.SQLite, error) {
+	p := DBPath(dataDir)
+	if _, err := os.Stat(p); err != nil {
+		return nil, fmt.Errorf("no gateway database at %s (is --data right?)", p)
+	}
+	return store.Open(ctx, p)
+}
+
+var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{0,63}$`)
+
+// AddUser creates a user in the data directory's database.
+func AddUser(ctx context.Context, dataDir, name, role, displayName, password string) error {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if !nameRE.MatchString(name) {
+		return errors.New("--name must be 1-64 lowercase letters, digits, '.', '_', '@' or '-'")
+	}
+	if !store.Role(role).Valid() {
+		return errors.New("--role must be admin, technician or auditor")
+	}
+	if err := auth.ValidatePassword(password); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, DBPath(dataDir))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	u := &store.User{Name: name, DisplayName: displayName, Role: store.Role(role), PasswordHash: hash}
+	if err := st.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("a user named %q already exists", name)
+		}
+		return err
+	}
+	al, err := audit.New(audit.Config{Store: st})
+	if err != nil {
+		return err
+	}
+	return al.Record(ctx, audit.Event{Actor: "cli", Action: audit.ActionUserCreate, Details: map[string]any{"user": name, "role": role}})
+}
+
+// VerifyAudit checks the data directory's audit chain.
+func VerifyAudit(ctx context.Context, dataDir string) (audit.Result, error) {
+	st, err := openExisting(ctx, dataDir)
+	if err != nil {
+		return audit.Result{}, err
+	}
+	defer st.Close()
+	return audit.Verify(ctx, func(fn func(store.AuditEntry) error) error { return st.AllAudit(ctx, fn) })
+}
+
+// ExportAudit writes the audit chain as JSON Lines.
+func ExportAudit(ctx context.Context, dataDir string, w io.Writer) error {
+	st, err := openExisting(ctx, dataDir)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return audit.Export(ctx, func(fn func(store.AuditEntry) error) error { return st.AllAudit(ctx, fn) }, w)
+}
+
+// RecordingResult says whether a recording file is intact and authentic.
+type RecordingResult struct {
+	SHA256      string // of the file as it is
+	Sealed      string // the SHA-256 in the seal
+	Intact      bool   // SHA256 == Sealed
+	SignatureOK bool   // the seal's signature verifies with the gateway's key
+	Note        string
+}
+
+// VerifyRecording checks file against its seal. The seal comes from the data
+// directory's database (by the recording id in the file name) unless
+// sealSHA is given; the public key from DATA/keys/signing.pub unless pubKeyFile is given.
+func VerifyRecording(ctx context.Context, dataDir, pubKeyFile, file, sealSHA, sealSig string) (RecordingResult, error) {
+	var res RecordingResult
+	f, err := os.Open(file)
+	if err != nil {
+		return res, err
+	}
+	h := sha256.New()
+	_, err = io.Copy(h, f)
+	f.Close()
+	if err != nil {
+		return res, err
+	}
+	sum := h.Sum(nil)
+	res.SHA256 = hex.EncodeToString(sum)
+	if sealSHA == "" {
+		if dataDir == "" {
+			return res, errors.New("give --data (to look up the seal) or --sha256 and --signature")
+		}
+		id := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(file), ".cast"), ".tsr")
+		st, err := openExisting(ctx, dataDir)
+		if err != nil {
+			return res, err
+		}
+		defer st.Close()
+		rec, err := st.Recording(ctx, id)
+		if err != nil {
+			return res, fmt.Errorf("no recording %q in %s: %w", id, dataDir, err)
+		}
+		sealSHA, sealSig = rec.SHA256, rec.Signature
+	}
+	res.Sealed = sealSHA
+	res.Intact = sealSHA != "" && strings.EqualFold(sealSHA, res.SHA256)
+	if pubKeyFile == "" && dataDir != "" {
+		pubKeyFile = filepath.Join(dataDir, "keys", "signing.pub")
+	}
+	if sealSig == "" {
+		res.Note = "the seal carries no signature"
+		return res, nil
+	}
+	pub, err := readPub(pubKeyFile)
+	if err != nil {
+		res.Note = "cannot check the signature: " + err.Error()
+		return res, nil
+	}
+	sig, err := base64.StdEncoding.DecodeString(sealSig)
+	sealBytes, herr := hex.DecodeString(sealSHA)
+	res.SignatureOK = err == nil && herr == nil && ed25519.Verify(pub, sealBytes, sig)
+	return res, nil
+}
+
+func readPub(p string) (ed25519.PublicKey, error) {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	k, _, _, _, err := ssh.ParseAuthorizedKey(b)
+	if err != nil {
+		return nil, fmt.Errorf("bad public key file: %w", err)
+	}
+	ck, ok := k.(ssh.CryptoPublicKey)
+	if !ok {
+		return nil, errors.New("bad public key file")
+	}
+	pub, ok := ck.CryptoPublicKey().(ed25519.PublicKey)
+	if !ok {
+		return nil, errors.New("the public key is not Ed25519")
+	}
+	return pub, nil
+}

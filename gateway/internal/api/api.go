@@ -1,0 +1,171 @@
+// Package api is the gateway's HTTP surface: the JSON API under /api/v1, the
+// technician's shell WebSocket, the live event stream, the agent endpoint
+// (handed to the broker) and the embedded web UI. Handlers authenticate,
+// authorise, validate and translate; they do not touch SQL (the store does)
+// or SSH (the broker does).
+package api
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/auth"
+	"github.com/tetherhq/tether/gateway/internal/blob"
+	"github.com/tetherhq/tether/gateway/internal/broker"
+	"github.com/tetherhq/tether/gateway/internal/recorder"
+)
+
+// Config configures the API.
+type Config struct {
+	// Store is the persistence layer. Required.
+	Store Store
+	// Broker holds live agent sessions. Required.
+	Broker *broker.Broker
+	// Tokens issues and verifies session tokens. Required.
+	Tokens *auth.Tokens
+	// Audit records what people do. Required.
+	Audit *audit.Logger
+	// Blobs stores recordings. Required.
+	Blobs blob.Store
+	// PublicURL is the gateway's address as clients and browsers reach it,
+	// e.g. https://gw.example.com:8443. Required.
+	PublicURL *url.URL
+	// Fingerprint is the SHA-256 of the public key clients pin (see certs).
+	Fingerprint []byte
+	// SigningKey signs recording seals. Optional (seals unsigned).
+	SigningKey ed25519.PrivateKey
+	// WebUI is the built web UI (index.html at its root). Optional.
+	WebUI fs.FS
+	// DownloadsDir holds client binaries built by `make dist`. Optional.
+	DownloadsDir string
+	// RecordInput also records what technicians type (off by default: input may hold passwords).
+	RecordInput bool
+	// RecordingMode is recorder.Strict (default: no recording, no shell) or recorder.BestEffort.
+	RecordingMode recorder.Mode
+	// LoginLimiter limits login attempts per address and per user. Default: 10 then 1 per 30s.
+	LoginLimiter *auth.Limiter
+	// JoinLimiter limits public invite look-ups per address. Default: 30 then 1 per 2s.
+	JoinLimiter *auth.Limiter
+	// MaxBody bounds JSON request bodies; default 1 MiB.
+	MaxBody int64
+	// Clock returns the time; default time.Now.
+	Clock func() time.Time
+	// Log is the logger; default discard.
+	Log *slog.Logger
+}
+
+func (c *Config) checkAndSetDefaults() error {
+	switch {
+	case c.Store == nil:
+		return errors.New("api: Store is required")
+	case c.Broker == nil:
+		return errors.New("api: Broker is required")
+	case c.Tokens == nil:
+		return errors.New("api: Tokens is required")
+	case c.Blobs == nil:
+		return errors.New("api: Blobs is required")
+	case c.PublicURL == nil:
+		return errors.New("api: PublicURL is required")
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.LoginLimiter == nil {
+		c.LoginLimiter = auth.NewLimiter(auth.LimiterConfig{Burst: 10, Every: 30 * time.Second, Clock: c.Clock})
+	}
+	if c.JoinLimiter == nil {
+		c.JoinLimiter = auth.NewLimiter(auth.LimiterConfig{Burst: 30, Every: 2 * time.Second, Clock: c.Clock})
+	}
+	if c.MaxBody <= 0 {
+		c.MaxBody = 1 << 20
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	c.Log = c.Log.With("component", "api")
+	return nil
+}
+
+// API serves HTTP.
+type API struct {
+	cfg     Config
+	hub     *Hub
+	handler http.Handler
+	shells  shellTracker
+}
+
+// New returns the API.
+func New(cfg Config) (*API, error) {
+	if err := cfg.checkAndSetDefaults(); err != nil {
+		return nil, err
+	}
+	a := &API{cfg: cfg, hub: NewHub(256)}
+	a.handler = a.routes()
+	return a, nil
+}
+
+// Hub returns the live event hub (the server wires store/broker changes into it).
+func (a *API) Hub() *Hub { return a.hub }
+
+// ServeHTTP implements http.Handler.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
+
+// Close ends live event streams and shells, sealing their recordings.
+func (a *API) Close(ctx context.Context) error {
+	a.hub.Close()
+	return a.shells.closeAll(ctx)
+}
+
+func (a *API) routes() http.Handler {
+	mux := http.NewServeMux()
+	h := func(pattern string, fn http.HandlerFunc) { mux.HandleFunc(pattern, fn) }
+
+	h("GET /healthz", a.healthz)
+	h("POST /api/v1/login", a.login)
+	h("POST /api/v1/logout", a.authed(a.logout))
+	h("GET /api/v1/me", a.authed(a.me))
+	h("GET /api/v1/events", a.authed(a.events))
+
+	h("POST /api/v1/tickets", a.can(auth.ActTicketCreate, a.createTicket))
+	h("GET /api/v1/tickets", a.can(auth.ActTicketRead, a.listTickets))
+	h("GET /api/v1/tickets/{id}", a.can(auth.ActTicketRead, a.getTicket))
+	h("PATCH /api/v1/tickets/{id}", a.can(auth.ActTicketUpdate, a.updateTicket))
+	h("POST /api/v1/tickets/{id}/invites", a.can(auth.ActInviteCreate, a.createInvite))
+	h("GET /api/v1/tickets/{id}/sessions", a.can(auth.ActSessionRead, a.listSessions))
+
+	h("GET /api/v1/sessions/{id}", a.can(auth.ActSessionRead, a.getSession))
+	h("DELETE /api/v1/sessions/{id}", a.can(auth.ActSessionEnd, a.endSession))
+	h("GET /api/v1/sessions/{id}/shell", a.can(auth.ActShellOpen, a.shell))
+
+	h("GET /api/v1/recordings/{id}", a.can(auth.ActRecordingRead, a.downloadRecording))
+	h("GET /api/v1/recordings/{id}/meta", a.can(auth.ActRecordingRead, a.recordingMeta))
+
+	h("GET /api/v1/audit", a.can(auth.ActAuditRead, a.listAudit))
+	h("GET /api/v1/audit/verify", a.can(auth.ActAuditRead, a.verifyAudit))
+
+	h("GET /api/v1/users", a.can(auth.ActUserAdmin, a.listUsers))
+	h("POST /api/v1/users", a.can(auth.ActUserAdmin, a.createUser))
+	h("PATCH /api/v1/users/{name}", a.can(auth.ActUserAdmin, a.updateUser))
+
+	h("GET /api/v1/join/{code}", a.joinInfo)
+	h("GET /api/v1/downloads", a.listDownloads)
+	h("GET /download/{os}/{arch}", a.download)
+	h("GET /api/v1/agent", a.cfg.Broker.ServeAgent)
+
+	h("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)
+	})
+	h("/", a.static)
+	return a.secure(mux)
+}
+
+func (a *API) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}

@@ -1,0 +1,118 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Hub fans live events out to every signed-in browser's event stream.
+// Publishing never blocks: a subscriber whose buffer is full is dropped and
+// its browser reconnects (EventSource does so by itself) and reloads.
+type Hub struct {
+	mu     sync.Mutex
+	subs   map[chan hubEvent]struct{}
+	size   int
+	closed bool
+}
+
+type hubEvent struct {
+	name string
+	data []byte
+}
+
+// NewHub returns a hub whose subscribers buffer size events each.
+func NewHub(size int) *Hub {
+	return &Hub{subs: map[chan hubEvent]struct{}{}, size: size}
+}
+
+// Publish sends an event named name with v as its JSON data.
+func (h *Hub) Publish(name string, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for ch := range h.subs {
+		select {
+		case ch <- hubEvent{name, b}:
+		default: // too slow: drop the subscriber, it will reconnect
+			delete(h.subs, ch)
+			close(ch)
+		}
+	}
+}
+
+func (h *Hub) subscribe() (chan hubEvent, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return nil, false
+	}
+	ch := make(chan hubEvent, h.size)
+	h.subs[ch] = struct{}{}
+	return ch, true
+}
+
+func (h *Hub) unsubscribe(ch chan hubEvent) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.subs[ch]; ok {
+		delete(h.subs, ch)
+		close(ch)
+	}
+}
+
+// Close ends every stream.
+func (h *Hub) Close() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.closed = true
+	for ch := range h.subs {
+		delete(h.subs, ch)
+		close(ch)
+	}
+}
+
+// events streams Server-Sent Events to a signed-in browser.
+func (a *API) events(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		writeError(w, http.StatusInternalServerError, "streaming unsupported")
+		return
+	}
+	ch, ok := a.hub.subscribe()
+	if !ok {
+		writeError(w, http.StatusServiceUnavailable, "the gateway is shutting down")
+		return
+	}
+	defer a.hub.unsubscribe(ch)
+	rc := http.NewResponseController(w)
+	rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 2000\n: connected\n\n")
+	fl.Flush()
+	ping := time.NewTicker(25 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-ping.C:
+			fmt.Fprint(w, ": ping\n\n")
+		case ev, ok := <-ch:
+			if !ok {
+				return
+			}
+			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", ev.name, ev.data)
+		}
+		fl.Flush()
+	}
+}

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/auth"
+	"github.com/tetherhq/tether/gateway/internal/store"
+)
+
+// userJSON is the public form of a user.
+type userJSON struct {
+	Name        string     `json:"name"`
+	DisplayName string     `json:"display_name"`
+	Role        store.Role `json:"role"`
+	Disabled    bool       `json:"disabled"`
+	MFA         bool       `json:"mfa"`
+	CreatedAt   time.Time  `json:"created_at"`
+}
+
+func toUserJSON(u *store.User) userJSON {
+	return userJSON{Name: u.Name, DisplayName: u.DisplayName, Role: u.Role, Disabled: u.Disabled, MFA: u.TOTPSecret != "", CreatedAt: u.CreatedAt}
+}
+
+const badLogin = "invalid username or password"
+
+func (a *API) login(w http.ResponseWriter, r *http.Request) {
+	if o := r.Header.Get("Origin"); o != "" && !a.sameOrigin(o, r) {
+		writeError(w, http.StatusForbidden, "cross-origin request refused")
+		return
+	}
+	var req struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+		OTP      string `json:"otp"`
+	}
+	if err := a.decodeJSON(w, r, &req); err != nil {
+		failInput(w, err)
+		return
+	}
+	name := strings.ToLower(strings.TrimSpace(req.Username))
+	ip := remoteIP(r)
+	for _, key := range []string{"ip:" + ip, "user:" + name} {
+		if ok, retry := a.cfg.LoginLimiter.Allow(key); !ok {
+			w.Header().Set("Retry-After", fmt.Sprint(int(retry.Seconds())+1))
+			writeError(w, http.StatusTooManyRequests, "too many sign-in attempts; try again later")
+			return
+		}
+	}
+	fail := func(reason string) {
+		a.record(r, audit.Event{Actor: name, Action: audit.ActionLoginFail, RemoteAddr: r.RemoteAddr, Details: map[string]any{"reason": reason}})
+		writeError(w, http.StatusUnauthorized, badLogin)
+	}
+	if len(name) > 64 || len(req.Password) > 1024 {
+		auth.DummyCheck(req.Password)
+		fail("oversized credentials")
+		return
+	}
+	u, err := a.cfg.Store.UserByName(r.Context(), name)
+	if err != nil {
+		if !errors.Is(err, store.ErrNotFound) {
+			a.internal(w, r, "look up user", err)
+			return
+		}
+		auth.DummyCheck(req.Password)
+		fail("unknown user")
+		return
+	}
+	if !auth.CheckPassword(u.PasswordHash, req.Password) {
+		fail("wrong password")
+		return
+	}
+	if u.Disabled {
+		fail("account disabled")
+		return
+	}
+	if u.TOTPSecret != "" {
+		if req.OTP == "" {
+			a.record(r, audit.Event{Actor: name, Action: audit.ActionLoginFail, RemoteAddr: r.RemoteAddr, Details: map[string]any{"reason": "one-time code required"}})
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "one-time code required", "otp_required": true})
+			return
+		}
+		if !auth.CheckTOTP(u.TOTPSecret, req.OTP, a.cfg.Clock()) {
+			fail("wrong one-time code")
+			return
+		}
+	}
+	tok, exp, err := a.cfg.Tokens.Issue(u.Name, string(u.Role))
+	if err != nil {
+		a.internal(w, r, "issue token", err)
+		return
+	}
+	a.cfg.LoginLimiter.Reset("user:" + name)
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: tok, Path: "/", Expires: exp, HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
+	a.record(r, audit.Event{Actor: u.Name, Action: audit.ActionLoginOK, RemoteAddr: r.RemoteAddr})
+	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "expires_at": exp, "user": toUserJSON(u)})
+}
+
+func (a *API) logout(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
+	a.record(r, audit.Event{Actor: who(r).Name, Action: audit.ActionLogout, RemoteAddr: r.RemoteAddr})
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) me(w http.ResponseWriter, r *http.Request) {
+	u, err := a.cfg.Store.UserByName(r.Context(), who(r).Name)
+	if err != nil {
+		a.internal(w, r, "look up user", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, toUserJSON(u))
+}
+
+// record writes an audit event; a failure is logged (the action already happened).
+func (a *API) record(r *http.Request, e audit.Event) {
+	if err := a.cfg.Audit.Record(r.Context(), e); err != nil {
+		a.cfg.Log.Error("audit record failed", "action", e.Action, "err", err)
+	}
+}

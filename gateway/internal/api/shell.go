@@ -1,0 +1,257 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/broker"
+)
+
+// Shell WebSocket limits.
+const (
+	shellMaxMessage = 64 << 10 // one keystroke burst or paste chunk
+	shellWriteWait  = 10 * time.Second
+)
+
+// shellControl is a text frame from the browser.
+type shellControl struct {
+	Type string `json:"type"`
+	Cols int    `json:"cols"`
+	Rows int    `json:"rows"`
+}
+
+func parseShellControl(b []byte) (shellControl, error) {
+	var c shellControl
+	if len(b) > 1024 {
+		return c, fmt.Errorf("control message too large")
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return c, fmt.Errorf("bad control message: %w", err)
+	}
+	if c.Type != "resize" {
+		return c, fmt.Errorf("unknown control message %q", c.Type)
+	}
+	if c.Cols < 1 || c.Rows < 1 || c.Cols > 1000 || c.Rows > 1000 {
+		return c, fmt.Errorf("bad size %dx%d", c.Cols, c.Rows)
+	}
+	return c, nil
+}
+
+func sizeParam(r *http.Request, name string, def int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 1000 {
+		return 0, fmt.Errorf("%s must be between 1 and 1000", name)
+	}
+	return n, nil
+}
+
+// shell bridges a technician's WebSocket to a recorded shell on the agent.
+// Order matters: the channel is opened (the client enforces its scopes) and
+// the recording started before the upgrade, so refusals are plain HTTP
+// errors (403, 409, 503) rather than a WebSocket that closes at once.
+func (a *API) shell(w http.ResponseWriter, r *http.Request) {
+	s := a.sessionOr404(w, r)
+	if s == nil {
+		return
+	}
+	cols, err := sizeParam(r, "cols", 80)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	rows, err := sizeParam(r, "rows", 24)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		writeError(w, http.StatusBadRequest, "this endpoint needs a WebSocket upgrade")
+		return
+	}
+	l := a.liveFor(w, r, s)
+	if l == nil {
+		return
+	}
+	actor := who(r).Name
+	sh, err := l.OpenShell(who(r).Display, "xterm-256color", cols, rows)
+	if err != nil {
+		if !a.refused(w, r, s, "shell", err) {
+			writeError(w, http.StatusBadGateway, "could not open a shell on the client")
+		}
+		return
+	}
+	rec, err := a.startTermRecording(r.Context(), s, actor, cols, rows)
+	if err != nil {
+		sh.Close()
+		a.cfg.Log.Error("start recording", "session_id", s.ID, "err", err)
+		writeError(w, http.StatusServiceUnavailable, "the recording could not be started, so the shell was not opened")
+		return
+	}
+	up := websocket.Upgrader{
+		ReadBufferSize: 4 << 10, WriteBufferSize: 16 << 10,
+		CheckOrigin: func(r *http.Request) bool { return true }, // checked by a.authed before we got here
+	}
+	ws, err := up.Upgrade(w, r, nil)
+	if err != nil {
+		sh.Close()
+		rec.finish(context.WithoutCancel(r.Context()), "upgrade failed")
+		return
+	}
+	a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellOpen, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
+		Details: map[string]any{"recording_id": rec.row.ID, "cols": cols, "rows": rows}})
+	reason := a.bridgeShell(l, ws, sh, rec)
+	code, _ := sh.ExitStatus()
+	a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellClose, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
+		Details: map[string]any{"recording_id": rec.row.ID, "reason": reason, "exit_status": code}})
+}
+
+// bridgeShell copies bytes both ways until either side ends, then seals
+// the recording. It returns why the shell ended.
+func (a *API) bridgeShell(l *broker.Live, ws *websocket.Conn, sh *broker.Shell, rec *termRecording) string {
+	ws.SetReadLimit(shellMaxMessage)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	untrack := a.shells.track(cancel)
+	defer untrack()
+	var wmu sync.Mutex
+	send := func(typ int, p []byte) error {
+		wmu.Lock()
+		defer wmu.Unlock()
+		ws.SetWriteDeadline(time.Now().Add(shellWriteWait))
+		return ws.WriteMessage(typ, p)
+	}
+	hello, _ := json.Marshal(map[string]string{"type": "recording", "id": rec.row.ID})
+	send(websocket.TextMessage, hello)
+
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { // agent → browser, recorded
+		defer wg.Done()
+		buf := make([]byte, 32<<10)
+		for {
+			n, err := sh.Read(buf)
+			if n > 0 {
+				if rerr := rec.output(buf[:n]); rerr != nil {
+					cancel(fmt.Errorf("recording failed: %v", rerr))
+					return
+				}
+				if werr := send(websocket.BinaryMessage, buf[:n]); werr != nil {
+					cancel(fmt.Errorf("technician disconnected"))
+					return
+				}
+			}
+			if err != nil {
+				cancel(fmt.Errorf("shell exited"))
+				return
+			}
+		}
+	}()
+	go func() { // browser → agent
+		defer wg.Done()
+		for {
+			typ, p, err := ws.ReadMessage()
+			if err != nil {
+				cancel(fmt.Errorf("technician closed the shell"))
+				return
+			}
+			switch typ {
+			case websocket.BinaryMessage:
+				if err := rec.input(p); err != nil {
+					cancel(fmt.Errorf("recording failed: %v", err))
+					return
+				}
+				if _, err := sh.Write(p); err != nil {
+					cancel(fmt.Errorf("shell exited"))
+					return
+				}
+			case websocket.TextMessage:
+				c, err := parseShellControl(p)
+				if err != nil {
+					continue // a bad control message is ignored, not fatal
+				}
+				if sh.Resize(c.Cols, c.Rows) == nil {
+					rec.resize(c.Cols, c.Rows)
+				}
+			}
+		}
+	}()
+	select {
+	case <-ctx.Done():
+	case <-l.Done():
+		cancel(fmt.Errorf("session ended: %v", l.Cause()))
+	}
+	reason := context.Cause(ctx).Error()
+	sh.Close()
+	exit, _ := json.Marshal(map[string]string{"type": "exit", "reason": reason})
+	send(websocket.TextMessage, exit)
+	wmu.Lock()
+	ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, truncate(reason, 100)), time.Now().Add(time.Second))
+	wmu.Unlock()
+	ws.Close()
+	wg.Wait()
+	rec.finish(context.Background(), reason)
+	return reason
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// shellTracker lets Close end every open shell and wait for its recording
+// to be sealed.
+type shellTracker struct {
+	mu     sync.Mutex
+	next   int
+	active map[int]context.CancelCauseFunc
+	wg     sync.WaitGroup
+}
+
+func (t *shellTracker) track(cancel context.CancelCauseFunc) (untrack func()) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.active == nil {
+		t.active = map[int]context.CancelCauseFunc{}
+	}
+	id := t.next
+	t.next++
+	t.active[id] = cancel
+	t.wg.Add(1)
+	return func() {
+		t.mu.Lock()
+		delete(t.active, id)
+		t.mu.Unlock()
+		t.wg.Done()
+	}
+}
+
+func (t *shellTracker) closeAll(ctx context.Context) error {
+	t.mu.Lock()
+	for _, c := range t.active {
+		c(fmt.Errorf("gateway shutting down"))
+	}
+	t.mu.Unlock()
+	done := make(chan struct{})
+	go func() { t.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,197 @@
+// Package broker owns live agent sessions on the gateway: it accepts the
+// client's WebSocket, runs the consent handshake, burns the invite, and then
+// holds the SSH client side of the connection so that technicians' actions
+// (shells, diagnostics, screen) become SSH channels to the agent. It knows
+// nothing of HTTP routing, users' tokens or SQL.
+//
+//	client ──wss──► ServeAgent ──handshake──► Live{ssh.Conn} ◄── api: OpenShell / OpenChannel
+//	                     │                        │
+//	                  Store (invites, sessions)   └─ keepalives, end notices → session ended + reason
+package broker
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/store"
+)
+
+// Store is what the broker needs from persistence.
+type Store interface {
+	Invite(ctx context.Context, code string) (*store.Invite, error)
+	UseInvite(ctx context.Context, code string, now time.Time, sessionID string) (*store.Invite, error)
+	Ticket(ctx context.Context, id int64) (*store.Ticket, error)
+	UserByName(ctx context.Context, name string) (*store.User, error)
+	CreateSession(ctx context.Context, s *store.Session) error
+	UpdateSession(ctx context.Context, s *store.Session) error
+}
+
+// Auditor records audit events.
+type Auditor interface {
+	Record(ctx context.Context, e audit.Event) error
+}
+
+// Limiter rate-limits handshake attempts per client address.
+type Limiter interface {
+	Allow(key string) (bool, time.Duration)
+}
+
+// Config configures a Broker.
+type Config struct {
+	// Store persists invites and sessions. Required.
+	Store Store
+	// Audit records joins, grants and ends. Optional.
+	Audit Auditor
+	// SSHKey is the gateway's SSH client key, sent to agents in the Welcome. Required.
+	SSHKey ssh.Signer
+	// Limiter limits handshakes per remote IP. Optional (no limit).
+	Limiter Limiter
+	// OnSession is called after every change of a session's row (for live UI updates). Optional.
+	OnSession func(store.Session)
+	// HandshakeTimeout bounds each non-interactive handshake step; default 10s.
+	HandshakeTimeout time.Duration
+	// ConsentTimeout bounds how long the user may take to decide; default 10 min
+	// (never past the invite's expiry).
+	ConsentTimeout time.Duration
+	// KeepaliveInterval is how often the gateway checks each agent; default 20s.
+	KeepaliveInterval time.Duration
+	// KeepaliveMissed unanswered keepalives end a session; default 3.
+	KeepaliveMissed int
+	// Clock returns the time; default time.Now.
+	Clock func() time.Time
+	// Log is the logger; default discard.
+	Log *slog.Logger
+}
+
+func (c *Config) checkAndSetDefaults() error {
+	if c.Store == nil {
+		return errors.New("broker: Store is required")
+	}
+	if c.SSHKey == nil {
+		return errors.New("broker: SSHKey is required")
+	}
+	if c.HandshakeTimeout <= 0 {
+		c.HandshakeTimeout = 10 * time.Second
+	}
+	if c.ConsentTimeout <= 0 {
+		c.ConsentTimeout = 10 * time.Minute
+	}
+	if c.KeepaliveInterval <= 0 {
+		c.KeepaliveInterval = 20 * time.Second
+	}
+	if c.KeepaliveMissed <= 0 {
+		c.KeepaliveMissed = 3
+	}
+	if c.Clock == nil {
+		c.Clock = time.Now
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	c.Log = c.Log.With("component", "broker")
+	return nil
+}
+
+// Broker tracks live sessions.
+type Broker struct {
+	cfg Config
+
+	mu     sync.Mutex
+	live   map[string]*Live
+	closed bool
+	wg     sync.WaitGroup // one per live session
+}
+
+// New returns a Broker.
+func New(cfg Config) (*Broker, error) {
+	if err := cfg.checkAndSetDefaults(); err != nil {
+		return nil, err
+	}
+	return &Broker{cfg: cfg, live: map[string]*Live{}}, nil
+}
+
+// ErrNotLive means the session is not connected to this gateway.
+var ErrNotLive = errors.New("session is not connected")
+
+// ErrShuttingDown is the cause given to sessions when the gateway stops.
+var ErrShuttingDown = errors.New("gateway shutting down")
+
+// Live returns the live session with that id.
+func (b *Broker) Live(id string) (*Live, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	l, ok := b.live[id]
+	if !ok {
+		return nil, ErrNotLive
+	}
+	return l, nil
+}
+
+// Count returns the number of live sessions.
+func (b *Broker) Count() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.live)
+}
+
+func (b *Broker) add(l *Live) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.closed {
+		return false
+	}
+	b.live[l.ID] = l
+	b.wg.Add(1)
+	return true
+}
+
+func (b *Broker) remove(l *Live) {
+	b.mu.Lock()
+	delete(b.live, l.ID)
+	b.mu.Unlock()
+	b.wg.Done()
+}
+
+// Close ends every live session with reason and waits (bounded by ctx) for
+// them to be recorded as ended.
+func (b *Broker) Close(ctx context.Context, reason string) error {
+	b.mu.Lock()
+	b.closed = true
+	all := make([]*Live, 0, len(b.live))
+	for _, l := range b.live {
+		all = append(all, l)
+	}
+	b.mu.Unlock()
+	for _, l := range all {
+		l.End(reason)
+	}
+	done := make(chan struct{})
+	go func() { b.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (b *Broker) record(ctx context.Context, e audit.Event) {
+	if b.cfg.Audit == nil {
+		return
+	}
+	if err := b.cfg.Audit.Record(ctx, e); err != nil {
+		b.cfg.Log.Error("audit record failed", "action", e.Action, "err", err)
+	}
+}
+
+func (b *Broker) notify(s store.Session) {
+	if b.cfg.OnSession != nil {
+		b.cfg.OnSession(s)
+	}
+}

@@ -1,0 +1,126 @@
+package broker
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/tetherhq/tether/internal/wire"
+)
+
+// RefusedError means the agent refused a channel (for example because the
+// user did not grant its scope). Reason is the agent's message.
+type RefusedError struct {
+	Reason string
+}
+
+func (e *RefusedError) Error() string { return "the client refused: " + e.Reason }
+
+// OpenChannel opens a channel of type typ on the agent, on behalf of actor.
+func (l *Live) OpenChannel(typ, actor, purpose string) (ssh.Channel, <-chan *ssh.Request, error) {
+	if l.ctx.Err() != nil {
+		return nil, nil, ErrNotLive
+	}
+	extra, _ := json.Marshal(wire.ChannelOpen{Actor: actor, Purpose: purpose})
+	ch, reqs, err := l.conn.OpenChannel(typ, extra)
+	if err != nil {
+		var oce *ssh.OpenChannelError
+		if errors.As(err, &oce) {
+			return nil, nil, &RefusedError{Reason: wire.CleanText(oce.Message, 200)}
+		}
+		return nil, nil, fmt.Errorf("broker: open %s: %w", typ, err)
+	}
+	return ch, reqs, nil
+}
+
+// Shell is an interactive shell on the agent.
+type Shell struct {
+	ch ssh.Channel
+
+	mu         sync.Mutex
+	exitStatus int
+	exited     bool
+	reqsDone   chan struct{}
+}
+
+// OpenShell opens a shell with a terminal of the given size.
+func (l *Live) OpenShell(actor, term string, cols, rows int) (*Shell, error) {
+	ch, reqs, err := l.OpenChannel(wire.ChannelSession, actor, "shell")
+	if err != nil {
+		return nil, err
+	}
+	s := &Shell{ch: ch, reqsDone: make(chan struct{})}
+	go s.serveRequests(reqs)
+	if term == "" {
+		term = "xterm-256color"
+	}
+	pty := struct {
+		Term                 string
+		Cols, Rows, Wpx, Hpx uint32
+		Modes                string
+	}{term, uint32(cols), uint32(rows), 0, 0, string([]byte{0})}
+	if ok, err := ch.SendRequest("pty-req", true, ssh.Marshal(&pty)); err != nil || !ok {
+		ch.Close()
+		return nil, fmt.Errorf("broker: the client refused a terminal (%dx%d)", cols, rows)
+	}
+	if ok, err := ch.SendRequest("shell", true, nil); err != nil || !ok {
+		ch.Close()
+		return nil, &RefusedError{Reason: "the client could not start a shell"}
+	}
+	return s, nil
+}
+
+func (s *Shell) serveRequests(reqs <-chan *ssh.Request) {
+	defer close(s.reqsDone)
+	for req := range reqs {
+		if req.Type == "exit-status" {
+			var st struct{ Status uint32 }
+			if ssh.Unmarshal(req.Payload, &st) == nil {
+				s.mu.Lock()
+				s.exitStatus, s.exited = int(st.Status), true
+				s.mu.Unlock()
+			}
+		}
+		if req.WantReply {
+			req.Reply(false, nil)
+		}
+	}
+}
+
+// Read reads terminal output.
+func (s *Shell) Read(p []byte) (int, error) { return s.ch.Read(p) }
+
+// Write sends keystrokes.
+func (s *Shell) Write(p []byte) (int, error) { return s.ch.Write(p) }
+
+// Resize tells the agent the terminal's new size.
+func (s *Shell) Resize(cols, rows int) error {
+	if cols <= 0 || rows <= 0 || cols > 1000 || rows > 1000 {
+		return fmt.Errorf("broker: bad terminal size %dx%d", cols, rows)
+	}
+	wc := struct{ Cols, Rows, Wpx, Hpx uint32 }{uint32(cols), uint32(rows), 0, 0}
+	_, err := s.ch.SendRequest("window-change", false, ssh.Marshal(&wc))
+	return err
+}
+
+// Close closes the channel, which hangs up the shell on the agent.
+func (s *Shell) Close() error {
+	err := s.ch.Close()
+	if errors.Is(err, io.EOF) {
+		return nil
+	}
+	return err
+}
+
+// ExitStatus returns the shell's exit status once the channel has closed,
+// and whether one was reported.
+func (s *Shell) ExitStatus() (int, bool) {
+	<-s.reqsDone
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.exitStatus, s.exited
+}

@@ -1,0 +1,249 @@
+package broker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"golang.org/x/crypto/ssh"
+
+	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/store"
+	"github.com/tetherhq/tether/internal/wire"
+	"github.com/tetherhq/tether/internal/wsconn"
+)
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  4 << 10,
+	WriteBufferSize: 4 << 10,
+	// Agents are programs, not browsers: they send no Origin. A request with
+	// an Origin comes from a web page and is refused.
+	CheckOrigin: func(r *http.Request) bool { return r.Header.Get("Origin") == "" },
+}
+
+// ServeAgent is the http.Handler body for GET /api/v1/agent. It returns when
+// the session ends.
+func (b *Broker) ServeAgent(w http.ResponseWriter, r *http.Request) {
+	ip := clientIP(r.RemoteAddr)
+	if b.cfg.Limiter != nil {
+		if ok, retry := b.cfg.Limiter.Allow("agent:" + ip); !ok {
+			w.Header().Set("Retry-After", fmt.Sprint(int(retry.Seconds())+1))
+			http.Error(w, `{"error":"too many join attempts from this address; try again later"}`, http.StatusTooManyRequests)
+			return
+		}
+	}
+	if r.Header.Get("Origin") != "" {
+		http.Error(w, `{"error":"cross-origin agent connections are not allowed"}`, http.StatusForbidden)
+		return
+	}
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader already answered
+	}
+	ws.SetReadLimit(wire.MaxHandshakeMessage)
+	l, err := b.handshake(r.Context(), ws, r.RemoteAddr)
+	if err != nil {
+		b.cfg.Log.Info("agent handshake failed", "remote_addr", r.RemoteAddr, "err", err)
+		ws.Close()
+		return
+	}
+	l.run()
+}
+
+// refuse sends an Error message and returns err for logging.
+func (b *Broker) refuse(ws *websocket.Conn, code, msg string) error {
+	e := wire.Error{Type: wire.TypeError, Code: code, Message: msg}
+	p, _ := json.Marshal(e)
+	ws.SetWriteDeadline(time.Now().Add(b.cfg.HandshakeTimeout))
+	ws.WriteMessage(websocket.TextMessage, p)
+	ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.ClosePolicyViolation, code), time.Now().Add(time.Second))
+	return &e
+}
+
+func (b *Broker) send(ws *websocket.Conn, v any) error {
+	p, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	ws.SetWriteDeadline(time.Now().Add(b.cfg.HandshakeTimeout))
+	return ws.WriteMessage(websocket.TextMessage, p)
+}
+
+func read(ws *websocket.Conn, deadline time.Time) ([]byte, error) {
+	ws.SetReadDeadline(deadline)
+	typ, p, err := ws.ReadMessage()
+	if err != nil {
+		return nil, err
+	}
+	if typ != websocket.TextMessage {
+		return nil, errors.New("binary message during handshake")
+	}
+	return p, nil
+}
+
+// handshake runs Hello → Offer → Accept → Welcome and the SSH handshake.
+func (b *Broker) handshake(ctx context.Context, ws *websocket.Conn, remote string) (*Live, error) {
+	now := b.cfg.Clock()
+	msg, err := read(ws, now.Add(b.cfg.HandshakeTimeout))
+	if err != nil {
+		return nil, fmt.Errorf("read hello: %w", err)
+	}
+	hello, err := wire.ParseHello(msg)
+	if err != nil {
+		return nil, b.refuse(ws, wire.ErrCodeBadRequest, "bad hello: "+err.Error())
+	}
+	if hello.Protocol != wire.ProtocolVersion {
+		return nil, b.refuse(ws, wire.ErrCodeVersion, fmt.Sprintf("protocol version %d is not supported (this gateway speaks %d); download a current client", hello.Protocol, wire.ProtocolVersion))
+	}
+	inv, err := b.cfg.Store.Invite(ctx, hello.Code)
+	if err != nil {
+		b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionInviteRefused, RemoteAddr: remote, Details: map[string]any{"reason": "unknown code"}})
+		if errors.Is(err, store.ErrNotFound) {
+			return nil, b.refuse(ws, wire.ErrCodeUnknown, "this invite code is not valid; check it with your technician")
+		}
+		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not look up the invite")
+	}
+	if reason, code := inviteProblem(inv, now); code != "" {
+		b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionInviteRefused, TicketID: inv.TicketID, RemoteAddr: remote, Details: map[string]any{"reason": reason}})
+		return nil, b.refuse(ws, code, reason)
+	}
+	ticket, err := b.cfg.Store.Ticket(ctx, inv.TicketID)
+	if err != nil {
+		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not look up the ticket")
+	}
+	tech := inv.CreatedBy
+	if u, err := b.cfg.Store.UserByName(ctx, inv.CreatedBy); err == nil && u.DisplayName != "" {
+		tech = u.DisplayName
+	}
+	offer := wire.Offer{Type: wire.TypeOffer, Technician: tech, Ticket: wire.Ticket{ID: ticket.ID, Title: ticket.Title}, Scopes: inv.Scopes, ExpiresAt: inv.ExpiresAt}
+	if err := b.send(ws, offer); err != nil {
+		return nil, fmt.Errorf("send offer: %w", err)
+	}
+
+	decideBy := now.Add(b.cfg.ConsentTimeout)
+	if inv.ExpiresAt.Before(decideBy) {
+		decideBy = inv.ExpiresAt.Add(b.cfg.HandshakeTimeout) // a decision made just before expiry still counts
+	}
+	msg, err = read(ws, decideBy)
+	if err != nil {
+		return nil, fmt.Errorf("read accept: %w", err)
+	}
+	typ, err := wire.MessageType(msg)
+	if err != nil {
+		return nil, b.refuse(ws, wire.ErrCodeBadRequest, err.Error())
+	}
+	if typ == wire.TypeDecline {
+		b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionSessionDecline, TicketID: inv.TicketID, RemoteAddr: remote})
+		return nil, errors.New("user declined")
+	}
+	acc, err := wire.ParseAccept(msg)
+	if err != nil {
+		return nil, b.refuse(ws, wire.ErrCodeBadRequest, "bad accept: "+err.Error())
+	}
+	hostKey, _, _, _, err := ssh.ParseAuthorizedKey([]byte(acc.HostKey))
+	if err != nil {
+		return nil, b.refuse(ws, wire.ErrCodeBadRequest, "bad host key")
+	}
+	if _, isCert := hostKey.(*ssh.Certificate); isCert {
+		return nil, b.refuse(ws, wire.ErrCodeBadRequest, "host certificates are not accepted; send a plain key")
+	}
+	asked, _ := wire.NewScopes(inv.Scopes)
+	granted, _ := wire.NewScopes(acc.Granted)
+	granted = granted.Intersect(asked)
+
+	id := store.NewID("s_")
+	if _, err := b.cfg.Store.UseInvite(ctx, inv.Code, b.cfg.Clock(), id); err != nil {
+		switch {
+		case errors.Is(err, store.ErrInviteUsed):
+			return nil, b.refuse(ws, wire.ErrCodeUsed, "this invite was already used; ask your technician for a new one")
+		case errors.Is(err, store.ErrInviteExpired):
+			return nil, b.refuse(ws, wire.ErrCodeExpired, "this invite has expired; ask your technician for a new one")
+		}
+		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not start the session")
+	}
+	host := acc.Host
+	sess := &store.Session{
+		ID: id, TicketID: inv.TicketID, InviteCode: inv.Code, Technician: inv.CreatedBy, State: store.SessionWaiting,
+		Scopes: asked.Strings(), Granted: granted.Strings(),
+		Host:          store.HostInfo{Hostname: host.Hostname, OS: host.OS, OSVersion: host.OSVersion, Arch: host.Arch, User: host.User},
+		ClientVersion: hello.Client, RemoteAddr: remote, CreatedAt: b.cfg.Clock(),
+	}
+	if err := b.cfg.Store.CreateSession(ctx, sess); err != nil {
+		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not record the session")
+	}
+	welcome := wire.Welcome{Type: wire.TypeWelcome, SessionID: id, Granted: granted.Strings(),
+		GatewayKey: string(ssh.MarshalAuthorizedKey(b.cfg.SSHKey.PublicKey()))}
+	if err := b.send(ws, welcome); err != nil {
+		b.endRow(ctx, sess, "handshake failed: "+err.Error())
+		return nil, fmt.Errorf("send welcome: %w", err)
+	}
+
+	nc := wsconn.New(ws)
+	nc.SetDeadline(b.cfg.Clock().Add(b.cfg.HandshakeTimeout))
+	cc, chans, reqs, err := ssh.NewClientConn(nc, remote, &ssh.ClientConfig{
+		User:              "tether",
+		Auth:              []ssh.AuthMethod{ssh.PublicKeys(b.cfg.SSHKey)},
+		HostKeyCallback:   ssh.FixedHostKey(hostKey),
+		HostKeyAlgorithms: []string{hostKey.Type()},
+		Timeout:           b.cfg.HandshakeTimeout,
+		ClientVersion:     "SSH-2.0-Tether-Gateway",
+	})
+	if err != nil {
+		nc.Close()
+		b.endRow(ctx, sess, "ssh handshake failed")
+		return nil, fmt.Errorf("ssh handshake: %w", err)
+	}
+	nc.SetDeadline(time.Time{})
+
+	at := b.cfg.Clock()
+	sess.State, sess.ConnectedAt = store.SessionConnected, &at
+	if err := b.cfg.Store.UpdateSession(ctx, sess); err != nil {
+		b.cfg.Log.Error("update session", "session_id", id, "err", err)
+	}
+	l := newLive(b, *sess, cc, chans, reqs, granted)
+	if !b.add(l) {
+		cc.Close()
+		b.endRow(ctx, sess, ErrShuttingDown.Error())
+		return nil, ErrShuttingDown
+	}
+	b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionSessionJoin, TicketID: sess.TicketID, SessionID: id, RemoteAddr: remote,
+		Details: map[string]any{"hostname": host.Hostname, "os": host.OS, "os_version": host.OSVersion, "user": host.User, "client": hello.Client}})
+	b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionScopeGrant, TicketID: sess.TicketID, SessionID: id, RemoteAddr: remote,
+		Details: map[string]any{"asked": asked.Strings(), "granted": granted.Strings()}})
+	b.notify(*sess)
+	return l, nil
+}
+
+// inviteProblem says why an invite cannot be used now ("" when it can).
+func inviteProblem(inv *store.Invite, now time.Time) (reason, code string) {
+	switch {
+	case inv.UsedAt != nil:
+		return "this invite was already used; ask your technician for a new one", wire.ErrCodeUsed
+	case !now.Before(inv.ExpiresAt):
+		return "this invite has expired; ask your technician for a new one", wire.ErrCodeExpired
+	}
+	return "", ""
+}
+
+// endRow marks a session ended with a reason.
+func (b *Broker) endRow(ctx context.Context, s *store.Session, reason string) {
+	at := b.cfg.Clock()
+	s.State, s.EndedAt, s.EndReason = store.SessionEnded, &at, reason
+	if err := b.cfg.Store.UpdateSession(context.WithoutCancel(ctx), s); err != nil {
+		b.cfg.Log.Error("end session", "session_id", s.ID, "err", err)
+	}
+	b.notify(*s)
+}
+
+func clientIP(remote string) string {
+	host, _, err := net.SplitHostPort(remote)
+	if err != nil {
+		return remote
+	}
+	return host
+}

@@ -1,0 +1,214 @@
+package broker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/store"
+	"github.com/tetherhq/tether/internal/wire"
+)
+
+// Live is a connected agent session.
+type Live struct {
+	ID       string
+	TicketID int64
+
+	b     *Broker
+	conn  ssh.Conn
+	chans <-chan ssh.NewChannel
+	reqs  <-chan *ssh.Request
+
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+
+	mu      sync.Mutex
+	sess    store.Session
+	granted wire.Scopes
+}
+
+func newLive(b *Broker, s store.Session, conn ssh.Conn, chans <-chan ssh.NewChannel, reqs <-chan *ssh.Request, granted wire.Scopes) *Live {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	return &Live{ID: s.ID, TicketID: s.TicketID, b: b, conn: conn, chans: chans, reqs: reqs, ctx: ctx, cancel: cancel, sess: s, granted: granted}
+}
+
+// Session returns a copy of the session's row as last known.
+func (l *Live) Session() store.Session {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.sess
+}
+
+// Granted returns the scopes the user currently grants.
+func (l *Live) Granted() wire.Scopes {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append(wire.Scopes(nil), l.granted...)
+}
+
+// Done is closed when the session has ended.
+func (l *Live) Done() <-chan struct{} { return l.ctx.Done() }
+
+// Cause says why the session ended (nil while live).
+func (l *Live) Cause() error { return context.Cause(l.ctx) }
+
+// End ends the session with a reason a person can read.
+func (l *Live) End(reason string) {
+	l.cancel(errors.New(reason))
+}
+
+// run serves the session until it ends, then records the end. It is called
+// on the agent's HTTP handler goroutine, which owns the session.
+func (l *Live) run() {
+	b := l.b
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { // the agent opens no channels
+		defer wg.Done()
+		for nch := range l.chans {
+			nch.Reject(ssh.Prohibited, "agents cannot open channels")
+		}
+	}()
+	go func() { // global requests from the agent
+		defer wg.Done()
+		for req := range l.reqs {
+			l.handleRequest(req)
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		l.keepalive()
+	}()
+	go func() { // the connection drops
+		err := l.conn.Wait()
+		if err == nil {
+			err = errors.New("client disconnected")
+		}
+		l.cancel(fmt.Errorf("connection lost: %v", err))
+	}()
+
+	<-l.ctx.Done()
+	cause := context.Cause(l.ctx)
+	if l.agentReason() == nil {
+		// Tell the agent why before hanging up (best effort, bounded).
+		payload, _ := json.Marshal(wire.EndNotice{Reason: cause.Error()})
+		done := make(chan struct{})
+		go func() { l.conn.SendRequest(wire.RequestEnd, true, payload); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(2 * time.Second):
+		}
+	}
+	l.conn.Close()
+	wg.Wait()
+
+	reason := cause.Error()
+	if r := l.agentReason(); r != nil {
+		reason = r.Error()
+	}
+	l.mu.Lock()
+	s := l.sess
+	l.mu.Unlock()
+	ctx := context.Background()
+	b.endRow(ctx, &s, reason)
+	b.record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionSessionEnd, TicketID: s.TicketID, SessionID: s.ID, Details: map[string]any{"reason": reason}})
+	b.remove(l)
+}
+
+// agentReason returns the reason the agent gave in an end notice, if any.
+func (l *Live) agentReason() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.sess.EndReason != "" {
+		return errors.New(l.sess.EndReason)
+	}
+	return nil
+}
+
+func (l *Live) handleRequest(req *ssh.Request) {
+	switch req.Type {
+	case wire.RequestKeepalive:
+		req.Reply(true, nil)
+	case wire.RequestEnd:
+		var n wire.EndNotice
+		_ = json.Unmarshal(req.Payload, &n)
+		reason := wire.CleanText(n.Reason, 200)
+		if reason == "" {
+			reason = "ended by user"
+		}
+		l.mu.Lock()
+		l.sess.EndReason = reason
+		l.mu.Unlock()
+		req.Reply(true, nil)
+	case wire.RequestScopes:
+		var n wire.ScopesNotice
+		if json.Unmarshal(req.Payload, &n) != nil {
+			req.Reply(false, nil)
+			return
+		}
+		now, err := wire.NewScopes(n.Granted)
+		if err != nil {
+			req.Reply(false, nil)
+			return
+		}
+		l.mu.Lock()
+		revoked := l.granted
+		l.granted = l.granted.Intersect(now) // scopes can only shrink
+		l.sess.Granted = l.granted.Strings()
+		s := l.sess
+		l.mu.Unlock()
+		req.Reply(true, nil)
+		ctx := context.Background()
+		if err := l.b.cfg.Store.UpdateSession(ctx, &s); err != nil {
+			l.b.cfg.Log.Error("update session scopes", "session_id", s.ID, "err", err)
+		}
+		l.b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionScopeRevoke, TicketID: s.TicketID, SessionID: s.ID,
+			Details: map[string]any{"before": revoked.Strings(), "granted": s.Granted}})
+		l.b.notify(s)
+	default:
+		if req.WantReply {
+			req.Reply(false, nil)
+		}
+	}
+}
+
+func (l *Live) keepalive() {
+	cfg := l.b.cfg
+	t := time.NewTicker(cfg.KeepaliveInterval)
+	defer t.Stop()
+	missed := 0
+	for {
+		select {
+		case <-l.ctx.Done():
+			return
+		case <-t.C:
+		}
+		replied := make(chan error, 1)
+		go func() {
+			_, _, err := l.conn.SendRequest(wire.RequestKeepalive, true, nil)
+			replied <- err
+		}()
+		select {
+		case err := <-replied:
+			if err != nil {
+				l.cancel(fmt.Errorf("connection lost: %v", err))
+				return
+			}
+			missed = 0
+		case <-time.After(cfg.KeepaliveInterval):
+			missed++
+			if missed >= cfg.KeepaliveMissed {
+				l.cancel(errors.New("connection lost: the client stopped answering keepalives"))
+				return
+			}
+		case <-l.ctx.Done():
+			return
+		}
+	}
+}

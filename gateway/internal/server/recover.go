@@ -1,0 +1,50 @@
+package server
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+
+	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/blob"
+	"github.com/tetherhq/tether/gateway/internal/recorder"
+	"github.com/tetherhq/tether/gateway/internal/store"
+)
+
+// recoverAfterCrash closes what a previous run left open: sessions become
+// ended ("gateway restarted") and recordings that were being written are
+// sealed as interrupted, with the SHA-256 of the prefix that reached disk.
+func recoverAfterCrash(ctx context.Context, st *store.SQLite, blobs *blob.Dir, al *audit.Logger, log *slog.Logger) error {
+	at := nowUTC()
+	if n, err := st.EndOpenSessions(ctx, "gateway restarted", at); err != nil {
+		return fmt.Errorf("server: end open sessions: %w", err)
+	} else if n > 0 {
+		log.Info("ended sessions left open by the previous run", "count", n)
+	}
+	recs, err := st.InterruptOpenRecordings(ctx, at)
+	if err != nil {
+		return fmt.Errorf("server: interrupt open recordings: %w", err)
+	}
+	for i := range recs {
+		r := &recs[i]
+		f, _, err := blobs.Open(r.Key)
+		if err != nil {
+			log.Error("open interrupted recording", "recording_id", r.ID, "err", err)
+			continue
+		}
+		sum, size, err := recorder.SumFile(f)
+		f.Close()
+		if err != nil {
+			log.Error("hash interrupted recording", "recording_id", r.ID, "err", err)
+			continue
+		}
+		r.SHA256, r.Size, r.EndedAt = hex.EncodeToString(sum[:]), size, &at
+		if err := st.UpdateRecording(ctx, r); err != nil {
+			return fmt.Errorf("server: seal interrupted recording: %w", err)
+		}
+		al.Record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionRecordingInterrupted, TicketID: r.TicketID, SessionID: r.SessionID,
+			Details: map[string]any{"recording_id": r.ID, "sha256": r.SHA256, "size": size}})
+	}
+	return nil
+}
