@@ -203,6 +203,7 @@ func parseEvent(line []byte) (Event, error) {
 // ParseResize parses the data of an "r" event, "COLSxROWS".
 func ParseResize(data string) (cols, rows int, err error) {
 	c, r, ok := strings.Cut(data, "x")
+	ok = ok && digits(c) && digits(r)
 	if ok {
 		cols, err = strconv.Atoi(c)
 		if err == nil {
@@ -213,6 +214,18 @@ func ParseResize(data string) (cols, rows int, err error) {
 		return 0, 0, fmt.Errorf("%w: resize %q", ErrInvalid, data)
 	}
 	return cols, rows, nil
+}
+
+func digits(s string) bool {
+	if s == "" || len(s) > 5 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // SumFile returns the SHA-256 and length of everything r yields: compare
