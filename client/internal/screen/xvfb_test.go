@@ -157,22 +157,24 @@ func (p *painter) fill(r image.Rectangle, c color.RGBA) {
 	p.sync()
 }
 
-// put draws img at (0,0), in bands small enough for one request each.
+// put draws img at its own bounds, in bands small enough for one request each.
 func (p *painter) put(img *image.RGBA) {
-	w := img.Rect.Dx()
+	r := img.Rect
+	w := r.Dx()
 	rows := max(1, 200_000/(w*4))
 	buf := make([]byte, 0, rows*w*4)
-	for y0 := 0; y0 < img.Rect.Dy(); y0 += rows {
-		y1 := min(y0+rows, img.Rect.Dy())
+	for y0 := r.Min.Y; y0 < r.Max.Y; y0 += rows {
+		y1 := min(y0+rows, r.Max.Y)
 		buf = buf[:0]
 		for y := y0; y < y1; y++ {
-			row := img.Pix[y*img.Stride : y*img.Stride+w*4]
+			off := img.PixOffset(r.Min.X, y)
+			row := img.Pix[off : off+w*4]
 			for i := 0; i < len(row); i += 4 {
 				buf = append(buf, row[i+2], row[i+1], row[i], 0)
 			}
 		}
 		xproto.PutImage(p.conn, xproto.ImageFormatZPixmap, xproto.Drawable(p.win), p.gc,
-			uint16(w), uint16(y1-y0), 0, int16(y0), 0, 24, buf)
+			uint16(w), uint16(y1-y0), int16(r.Min.X), int16(y0), 0, 24, buf)
 	}
 	p.sync()
 }
@@ -194,4 +196,10 @@ func (p *painter) event() xgb.Event {
 			return nil
 		}
 	}
+}
+
+// putRect restores r from img (same size as the screen).
+func (p *painter) putRect(img *image.RGBA, r image.Rectangle) {
+	r = r.Intersect(img.Rect)
+	p.put(img.SubImage(r).(*image.RGBA))
 }
