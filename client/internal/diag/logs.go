@@ -83,7 +83,7 @@ func checkLogs(ctx context.Context, in *input) wire.DiagResult {
 	}
 	data := map[string]any{
 		"since":         since.UTC().Format(time.RFC3339),
-		"window":        window.String(),
+		"window":        fmtWindow(window),
 		"counts":        total,
 		"sources":       sources,
 		"recent_errors": recent,
@@ -97,7 +97,7 @@ func checkLogs(ctx context.Context, in *input) wire.DiagResult {
 		status = wire.DiagWarn
 	}
 	summary := fmt.Sprintf("%d errors, %d warnings in the last %s across %d sources",
-		total[levelError], total[levelWarn], window, len(sources))
+		total[levelError], total[levelWarn], fmtWindow(window), len(sources))
 	if untimed {
 		summary += " (some without timestamps: counted all lines read)"
 	}
@@ -221,4 +221,13 @@ func (l *limitedWriter) Write(p []byte) (int, error) {
 		}
 	}
 	return len(p), nil
+}
+
+// fmtWindow prints 1h rather than 1h0m0s.
+func fmtWindow(d time.Duration) string {
+	s := strings.TrimSuffix(d.String(), "0s")
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"regexp"
 	"strings"
 	"time"
 )
@@ -28,23 +27,48 @@ const (
 	levelOther = "other"
 )
 
-// levelWord finds the first level-looking word in a line.
-var levelWord = regexp.MustCompile(`(?i)\b(emerg|emergency|alert|fatal|panic|crit|critical|err|error|warn|warning|notice|info|information|debug|trace)\b`)
+// levelWords maps the words that mark a log level to the level counted.
+var levelWords = map[string]string{
+	"emerg": levelError, "emergency": levelError, "alert": levelError, "fatal": levelError,
+	"panic": levelError, "crit": levelError, "critical": levelError, "err": levelError, "error": levelError,
+	"warn": levelWarn, "warning": levelWarn,
+	"notice": levelInfo, "info": levelInfo, "information": levelInfo,
+	"debug": levelDebug, "trace": levelDebug,
+}
 
-// lineLevel classifies a log line by the first level word it contains.
+// lineLevel classifies a log line by the first level word it contains (a
+// whole word: "level=error" counts, "errors" and "warnings_total" do not).
 func lineLevel(line string) string {
-	m := levelWord.FindString(line)
-	switch strings.ToLower(m) {
-	case "":
-		return levelOther
-	case "warn", "warning":
-		return levelWarn
-	case "notice", "info", "information":
-		return levelInfo
-	case "debug", "trace":
-		return levelDebug
+	var buf [16]byte
+	for i := 0; i < len(line); {
+		if !isWordByte(line[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(line) && isWordByte(line[j]) {
+			j++
+		}
+		if n := j - i; n >= 3 && n <= len("information") {
+			w := buf[:n]
+			for k := range n {
+				c := line[i+k]
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				w[k] = c
+			}
+			if lvl, ok := levelWords[string(w)]; ok {
+				return lvl
+			}
+		}
+		i = j
 	}
-	return levelError
+	return levelOther
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
 }
 
 // lineTime parses a timestamp at the start of a line: RFC 3339 (with T or

@@ -8,34 +8,44 @@ import (
 // Redacted replaces every secret Redact finds.
 const Redacted = "[REDACTED]"
 
-// redactors run in order; each keeps its first group (the key or prefix)
-// and replaces the rest of the match.
-var redactors = []*regexp.Regexp{
+// redactor is one secret shape. hints are lower-case substrings of which
+// at least one must appear in the lower-cased line before the (much slower)
+// regular expression runs. The expression keeps its first group (the key or
+// prefix) and its optional second group, and replaces the rest of the match.
+type redactor struct {
+	hints []string
+	re    *regexp.Regexp
+}
+
+var redactors = []redactor{
 	// A private key block, whole or from its header to the end of the text.
-	regexp.MustCompile(`(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)(?s:.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$))`),
+	{[]string{"private key"}, regexp.MustCompile(`(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)(?s:.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$))`)},
 	// Authorization headers: Bearer, Basic, Token and friends.
-	regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|digest|negotiate)?\s*)[^\s"',;]+`),
-	regexp.MustCompile(`(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}`),
+	{[]string{"authorization"}, regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|digest|negotiate)?\s*)[^\s"',;]+`)},
+	{[]string{"bearer"}, regexp.MustCompile(`(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}`)},
 	// key=value, key: value, "key": "value" for secret-looking keys.
-	regexp.MustCompile(`(?i)((?:password|passwd|pwd|pass|passphrase|secret|client_secret|token|access_token|refresh_token|auth_token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|session[_-]?id|cookie|credentials?)["']?\s*(?:=|:)\s*["']?)[^\s"'&,;]+`),
+	{[]string{"pass", "pwd", "secret", "token", "key", "cookie", "credential", "session"},
+		regexp.MustCompile(`(?i)((?:password|passwd|pwd|passphrase|secret|client_secret|token|access_token|refresh_token|auth_token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|session[_-]?id|cookie|credentials?)["']?\s*(?:=|:)\s*["']?)[^\s"'&,;]+`)},
 	// Credentials in URLs: scheme://user:password@host.
-	regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:)[^\s@/]+(@)`),
+	{[]string{"://"}, regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:)[^\s@/]+(@)`)},
 	// AWS access key ids.
-	regexp.MustCompile(`()\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b`),
+	{[]string{"akia", "asia", "agpa", "aida", "aroa"}, regexp.MustCompile(`()\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\b`)},
 	// JWT-like tokens: three base64url parts, the first a JSON header.
-	regexp.MustCompile(`()\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}`),
+	{[]string{"eyj"}, regexp.MustCompile(`()\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}`)},
 	// Well-known token formats: GitHub, Slack, OpenAI/Stripe style, Google API keys.
-	regexp.MustCompile(`()\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{20,}|sk_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35})`),
+	{[]string{"gh", "xox", "sk-", "sk_live_", "aiza"}, regexp.MustCompile(`()\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{30,}|xox[abposr]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{20,}|sk_live_[A-Za-z0-9]{16,}|AIza[0-9A-Za-z_-]{35})`)},
 }
 
 // Redact replaces passwords, tokens, keys and similar secrets in line with
 // [REDACTED], keeping the key names so the line still makes sense. It is
 // best effort: it catches the common shapes, not every secret.
 func Redact(line string) string {
-	for _, re := range redactors {
-		if !re.MatchString(line) {
+	lower := strings.ToLower(line)
+	for _, rd := range redactors {
+		if !containsAny(lower, rd.hints) || !rd.re.MatchString(line) {
 			continue
 		}
+		re := rd.re
 		line = re.ReplaceAllStringFunc(line, func(m string) string {
 			sub := re.FindStringSubmatch(m)
 			out := sub[1] + Redacted
@@ -44,8 +54,18 @@ func Redact(line string) string {
 			}
 			return out
 		})
+		lower = strings.ToLower(line)
 	}
 	return line
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // keyBlock tracks whether a line-by-line reader is inside a private key
