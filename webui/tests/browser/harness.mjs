@@ -1,0 +1,179 @@
+// Test harness for the browser tests: starts the real tether-gateway and
+// tether-client binaries on loopback and drives Debian's Chromium through
+// playwright-core. Nothing here talks to anything but 127.0.0.1.
+
+import { spawn, execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const webuiDir = resolve(here, '../..');
+export const repoRoot = resolve(webuiDir, '..');
+export const binDir = process.env.TETHER_BIN_DIR || join(repoRoot, 'bin');
+export const artifactsDir = join(webuiDir, 'artifacts');
+export const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
+
+/** skipReason says why the browser tests cannot run here, or '' when they can. */
+export function skipReason() {
+  if (!existsSync(chromiumPath)) return `${chromiumPath} is missing: install Debian's chromium (apt-get install -y chromium)`;
+  for (const b of ['tether-gateway', 'tether-client']) {
+    if (!existsSync(join(binDir, b))) return `${join(binDir, b)} is missing: run make build first`;
+  }
+  return '';
+}
+
+/** waitFor polls fn until it returns a truthy value or the deadline passes. */
+export async function waitFor(what, fn, timeoutMs = 20000, everyMs = 100) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** Proc wraps a child process and keeps its output for failure messages. */
+class Proc {
+  constructor(name, child) {
+    this.name = name;
+    this.child = child;
+    this.out = '';
+    this.exited = null;
+    const keep = (d) => {
+      this.out += d.toString();
+      if (this.out.length > 200_000) this.out = this.out.slice(-100_000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.done = new Promise((res) => child.on('exit', (code, sig) => res((this.exited = { code, sig }))));
+  }
+  async stop(signal = 'SIGINT', graceMs = 5000) {
+    if (this.exited) return this.exited;
+    this.child.kill(signal);
+    const r = await Promise.race([this.done, sleep(graceMs).then(() => null)]);
+    if (r) return r;
+    this.child.kill('SIGKILL');
+    return this.done;
+  }
+  tail(n = 3000) {
+    return `--- ${this.name} output (last ${n} chars) ---\n${this.out.slice(-n)}`;
+  }
+}
+
+/** startGateway starts tether-gateway on a free loopback port with a fresh data dir. */
+export async function startGateway(adminPassword) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tether-webui-'));
+  const ready = join(dataDir, 'ready.json');
+  const child = spawn(
+    join(binDir, 'tether-gateway'),
+    ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--ready-file', ready],
+    { env: { ...process.env, TETHER_ADMIN_PASSWORD: adminPassword }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const proc = new Proc('tether-gateway', child);
+  let info;
+  try {
+    info = await waitFor('the gateway ready file', () => {
+      if (proc.exited) throw new Error(`tether-gateway exited early (${JSON.stringify(proc.exited)})\n${proc.tail()}`);
+      if (!existsSync(ready)) return null;
+      try {
+        return JSON.parse(readFileSync(ready, 'utf8'));
+      } catch {
+        return null; // half-written
+      }
+    }, 30000);
+  } catch (e) {
+    await proc.stop('SIGKILL');
+    throw e;
+  }
+  return {
+    url: info.url,
+    fingerprint: info.fingerprint,
+    dataDir,
+    proc,
+    async stop() {
+      await proc.stop('SIGTERM');
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** addUser runs `tether-gateway user add` with the password on stdin. */
+export function addUser(dataDir, name, role, password) {
+  return new Promise((res, rej) => {
+    const c = execFile(
+      join(binDir, 'tether-gateway'),
+      ['user', 'add', '--data', dataDir, '--name', name, '--role', role],
+      { timeout: 20000 },
+      (err, stdout, stderr) => (err ? rej(new Error(`user add ${name}: ${err.message}\n${stdout}${stderr}`)) : res()),
+    );
+    c.stdin.end(`${password}\n`);
+  });
+}
+
+/** startClient runs `tether-client join --accept SCOPES JOIN`; stop() sends SIGINT. */
+export function startClient(joinString, scopes) {
+  const child = spawn(join(binDir, 'tether-client'), ['join', '--accept', scopes, joinString], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, SHELL: '/bin/sh', PS1: '$ ' },
+  });
+  return new Proc('tether-client', child);
+}
+
+export const chromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+];
+
+/** launch starts Chromium exactly as /work/shared/ENVIRONMENT.md says. */
+export async function launch() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+}
+
+/**
+ * newContext makes a 1280×720 context whose pages record console errors,
+ * uncaught exceptions and CSP violations into `problems`.
+ * `expected` lists [urlSubstring, status] pairs for failed loads the test provokes on purpose.
+ */
+export async function newContext(browser, problems, expected = []) {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1280, height: 720 } });
+  await ctx.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
+    });
+  });
+  ctx.on('page', (page) => watchPage(page, problems, expected));
+  return ctx;
+}
+
+function watchPage(page, problems, expected) {
+  page.on('pageerror', (err) => problems.push(`uncaught exception on ${page.url()}: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    const text = msg.text();
+    const where = msg.location()?.url ?? '';
+    if (/Failed to load resource/.test(text) && expected.some(([u, st]) => where.includes(u) && text.includes(String(st)))) return;
+    problems.push(`console error on ${page.url()}: ${text}${where ? ` (${where})` : ''}`);
+  });
+}
+
+export function ensureArtifacts() {
+  mkdirSync(artifactsDir, { recursive: true });
+}
+
+export async function screenshot(page, name) {
+  ensureArtifacts();
+  const path = join(artifactsDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
