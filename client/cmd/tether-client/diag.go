@@ -1,6 +1,49 @@
 package main
 
-import "github.com/tetherhq/tether/client/internal/agent"
+import (
+	"context"
+	"io"
+	"os"
 
-// diagHandler returns the diagnostics runner (nil until diagnostics are wired).
-func diagHandler() agent.DiagHandler { return nil }
+	"github.com/tetherhq/tether/client/internal/agent"
+	"github.com/tetherhq/tether/client/internal/diag"
+	"github.com/tetherhq/tether/client/internal/screen"
+	"github.com/tetherhq/tether/internal/wire"
+)
+
+// diagHandler runs diagnostics with the diag package's defaults.
+// The gateway's own address is probed by the connectivity check by default.
+func diagHandler(gateway string) agent.DiagHandler {
+	r, err := diag.New(diag.Config{DefaultTargets: []string{gateway}})
+	if err != nil {
+		return nil
+	}
+	return func(ctx context.Context, req wire.DiagRequest, emit func(wire.DiagResult)) []wire.DiagResult {
+		return r.Run(ctx, req, emit)
+	}
+}
+
+// screenHandler captures this machine's display ($DISPLAY on X11).
+func screenHandler() agent.ScreenHandler {
+	return func(ctx context.Context, ch io.ReadWriteCloser, withControl bool, allowed func() bool) error {
+		display := os.Getenv("DISPLAY")
+		capt, err := screen.Open(display)
+		if err != nil {
+			ch.Close()
+			return err
+		}
+		defer capt.Close()
+		var inj screen.Injector
+		if withControl {
+			if inj, err = screen.OpenInjector(display); err == nil {
+				defer inj.Close()
+			} else {
+				inj = nil
+			}
+		}
+		return screen.Serve(ctx, ch, screen.ServeConfig{
+			Streamer: screen.StreamerConfig{Capturer: capt},
+			Injector: inj, Control: allowed, Display: display,
+		})
+	}
+}

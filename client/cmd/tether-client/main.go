@@ -103,7 +103,8 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			return sc, err
 		},
-		Diag: diagHandler(),
+		Diag:   diagHandler(j.Addr),
+		Screen: screenHandler(),
 		Events: func(e agent.Event) {
 			fmt.Fprintf(stdout, "[%s] %s\n", time.Now().Format("15:04:05"), e.Message)
 		},

@@ -64,6 +64,8 @@ type Config struct {
 	Shell shell.Config
 	// Diag runs diagnostics; nil refuses the tether-diag channel.
 	Diag DiagHandler
+	// Screen serves screen view; nil refuses the tether-screen channel.
+	Screen ScreenHandler
 	// Events receives a line for every channel opened, closed or refused.
 	Events func(Event)
 	// HandshakeTimeout bounds dialing and each non-interactive handshake step; default 15s.

@@ -186,6 +186,8 @@ func (s *session) dispatch(ctx context.Context, nch ssh.NewChannel) {
 		s.handleShell(ctx, nch, open)
 	case wire.ChannelDiag:
 		s.handleDiag(ctx, nch, open)
+	case wire.ChannelScreen:
+		s.handleScreen(ctx, nch, open)
 	default:
 		nch.Reject(ssh.UnknownChannelType, "not supported by this client")
 	}

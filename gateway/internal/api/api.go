@@ -20,6 +20,7 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/blob"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
+	"github.com/tetherhq/tether/gateway/internal/runbook"
 )
 
 // Config configures the API.
@@ -43,6 +44,8 @@ type Config struct {
 	SigningKey ed25519.PrivateKey
 	// WebUI is the built web UI (index.html at its root). Optional.
 	WebUI fs.FS
+	// Runbooks are the diagnostics presets; default: the embedded ones.
+	Runbooks runbook.List
 	// DownloadsDir holds client binaries built by `make dist`. Optional.
 	DownloadsDir string
 	// RecordInput also records what technicians type (off by default: input may hold passwords).
@@ -143,6 +146,11 @@ func (a *API) routes() http.Handler {
 	h("GET /api/v1/sessions/{id}", a.can(auth.ActSessionRead, a.getSession))
 	h("DELETE /api/v1/sessions/{id}", a.can(auth.ActSessionEnd, a.endSession))
 	h("GET /api/v1/sessions/{id}/shell", a.can(auth.ActShellOpen, a.shell))
+
+	h("POST /api/v1/sessions/{id}/diagnostics", a.can(auth.ActDiagRun, a.runDiagnostics))
+	h("GET /api/v1/runbooks", a.can(auth.ActTicketRead, a.listRunbooks))
+	h("GET /api/v1/reports/compare", a.can(auth.ActTicketRead, a.compareReports))
+	h("GET /api/v1/reports/{id}", a.can(auth.ActTicketRead, a.getReport))
 
 	h("GET /api/v1/recordings/{id}", a.can(auth.ActRecordingRead, a.downloadRecording))
 	h("GET /api/v1/recordings/{id}/meta", a.can(auth.ActRecordingRead, a.recordingMeta))

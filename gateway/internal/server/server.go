@@ -32,6 +32,7 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/blob"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
+	"github.com/tetherhq/tether/gateway/internal/runbook"
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
@@ -201,10 +202,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		mode = recorder.BestEffort
 	}
 	downloads := cfg.DownloadsDir
+	runbooks, err := runbook.Load(filepath.Join(cfg.DataDir, "runbooks"))
+	if err != nil {
+		return nil, fmt.Errorf("server: %w", err)
+	}
 	s.api, err = api.New(api.Config{
 		Store: s.store, Broker: s.broker, Tokens: tokens, Audit: auditLog, Blobs: blobs,
 		PublicURL: s.url, Fingerprint: s.bundle.Fingerprint, SigningKey: signKey,
-		WebUI: cfg.WebUI, DownloadsDir: downloads, RecordInput: cfg.RecordInput, RecordingMode: mode, Log: cfg.Log,
+		Runbooks: runbooks, WebUI: cfg.WebUI, DownloadsDir: downloads, RecordInput: cfg.RecordInput, RecordingMode: mode, Log: cfg.Log,
 	})
 	if err != nil {
 		return nil, err
