@@ -36,6 +36,20 @@ const (
 	ActionRecordingSeal        = "recording.seal"
 	ActionRecordingInterrupted = "recording.interrupted"
 	ActionAuditExport          = "audit.export"
+	// ActionChannelRefused: the client refused a technician's channel (scope not granted).
+	ActionChannelRefused = "channel.refused"
+	// ActionTicketEscalate: a ticket (and its live sessions) was handed to another technician.
+	ActionTicketEscalate = "ticket.escalate"
+	// ActionMFAEnroll, ActionMFAEnable, ActionMFADisable: a user's second factor changed.
+	ActionMFAEnroll  = "mfa.enroll"
+	ActionMFAEnable  = "mfa.enable"
+	ActionMFADisable = "mfa.disable"
+	// ActionMFARecoveryUsed: a one-time recovery code was spent at sign-in.
+	ActionMFARecoveryUsed = "mfa.recovery"
+	// ActionAccessDenied: a signed-in user tried to act on a ticket that is not theirs.
+	ActionAccessDenied = "access.denied"
+	// ActionSessionPolicy: the gateway ended a session by policy (maximum length, idle).
+	ActionSessionPolicy = "session.expire"
 )
 
 // Actions lists every declared action name.
@@ -45,6 +59,8 @@ var Actions = []string{
 	ActionSessionJoin, ActionSessionDecline, ActionScopeGrant, ActionScopeRevoke, ActionSessionEnd,
 	ActionShellOpen, ActionShellClose, ActionDiagRun, ActionScreenOpen, ActionScreenClose,
 	ActionRecordingSeal, ActionRecordingInterrupted, ActionAuditExport,
+	ActionChannelRefused, ActionTicketEscalate, ActionMFAEnroll, ActionMFAEnable, ActionMFADisable,
+	ActionMFARecoveryUsed, ActionAccessDenied, ActionSessionPolicy,
 }
 
 // Appender is the storage Logger needs; *store.SQLite implements it.

@@ -57,6 +57,32 @@ func CheckTOTP(secret, code string, now time.Time) bool {
 	return err == nil && ok
 }
 
+// MatchTOTP is CheckTOTP that also returns the time step the code matched
+// (unix time / 30 s), so the caller can refuse a second use of the same
+// step: store the step and accept only later ones.
+func MatchTOTP(secret, code string, now time.Time) (step int64, ok bool) {
+	code = strings.TrimSpace(code)
+	if len(code) != totpDigits.Length() || len(secret) == 0 || len(secret) > maxTOTPSecret {
+		return 0, false
+	}
+	cur := now.UTC().Unix() / totpPeriod
+	// Check every candidate step so that timing does not say which matched.
+	match := int64(-1)
+	for d := int64(-totpSkew); d <= totpSkew; d++ {
+		s := cur + d
+		want, err := totp.GenerateCodeCustom(secret, time.Unix(s*totpPeriod, 0).UTC(), totp.ValidateOpts{
+			Period: totpPeriod, Digits: totpDigits, Algorithm: otp.AlgorithmSHA1,
+		})
+		if err != nil {
+			return 0, false
+		}
+		if subtle.ConstantTimeCompare([]byte(want), []byte(code)) == 1 && match < 0 {
+			match = s
+		}
+	}
+	return match, match >= 0
+}
+
 // Recovery codes: 16 symbols of Crockford base32 (80 bits) shown as
 // XXXX-XXXX-XXXX-XXXX. With that much entropy a plain SHA-256 is a safe
 // way to store them, and checking one does not cost an argon2 run per code.

@@ -167,3 +167,35 @@ func FuzzCheckRecoveryCode(f *testing.F) {
 		}
 	})
 }
+
+func TestMatchTOTPReturnsTheStep(t *testing.T) {
+	secret, _, err := NewTOTP("Tether", "alice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Unix(1_800_000_015, 0)
+	cur := now.Unix() / 30
+	for _, d := range []int64{-1, 0, 1} {
+		at := time.Unix((cur+d)*30, 0)
+		code, err := totp.GenerateCode(secret, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		step, ok := MatchTOTP(secret, code, now)
+		if !ok || step != cur+d {
+			t.Errorf("code of step %+d: MatchTOTP = %d, %v; want %d, true", d, step, ok, cur+d)
+		}
+	}
+	old, _ := totp.GenerateCode(secret, now.Add(-2*time.Minute))
+	if _, ok := MatchTOTP(secret, old, now); ok {
+		t.Error("a code two minutes old matched")
+	}
+	for _, bad := range []string{"", "12345", "1234567", "abcdef"} {
+		if _, ok := MatchTOTP(secret, bad, now); ok {
+			t.Errorf("MatchTOTP(%q) matched", bad)
+		}
+	}
+	if _, ok := MatchTOTP("", "123456", now); ok {
+		t.Error("empty secret matched")
+	}
+}
