@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -51,7 +49,8 @@ func (c *Config) setDefaults() {
 }
 
 // DefaultShell returns the user's login shell: $SHELL, else /bin/bash or
-// /bin/sh (on Windows: see shell_windows.go).
+// /bin/sh. On Windows it is PowerShell when present, else cmd.exe (see
+// windowsShell).
 func DefaultShell() string {
 	if runtime.GOOS == "windows" {
 		return defaultWindowsShell()
@@ -67,13 +66,16 @@ func DefaultShell() string {
 	return "/bin/sh"
 }
 
+// closeGrace is how long Close lets a hung-up shell end by itself.
+const closeGrace = 2 * time.Second
+
 // ErrClosed is returned by Write after the shell ended.
 var ErrClosed = errors.New("shell: closed")
 
 // Shell is a running shell on a terminal.
 type Shell struct {
 	term terminal
-	cmd  *exec.Cmd
+	proc process
 
 	waitOnce sync.Once
 	waitDone chan struct{}
@@ -81,7 +83,8 @@ type Shell struct {
 	waitErr  error
 }
 
-// terminal is what the OS-specific pty gives us.
+// terminal is what the OS-specific pty gives us: a pty master on Unix, the
+// pipe ends of a pseudo console (ConPTY) on Windows.
 type terminal interface {
 	Read(p []byte) (int, error)
 	Write(p []byte) (int, error)
@@ -89,31 +92,36 @@ type terminal interface {
 	Close() error
 }
 
+// process is the shell process running on the terminal, with everything it
+// started.
+type process interface {
+	// wait blocks until the shell exits and returns its exit status; err is
+	// set only when the status could not be read.
+	wait() (exitCode int, err error)
+	// hangup asks the shell and its children to end: SIGHUP to the process
+	// group on Unix, closing the pseudo console (CTRL_CLOSE_EVENT) on Windows.
+	hangup()
+	// kill ends the shell and everything it started, without asking.
+	kill()
+}
+
 // Start starts the shell.
 func Start(cfg Config) (*Shell, error) {
 	cfg.setDefaults()
-	cmd := exec.Command(cfg.Shell, cfg.Args...)
-	cmd.Dir = cfg.Dir
-	cmd.Env = append(os.Environ(), "TERM="+cfg.Term, "TETHER_SESSION=1")
-	cmd.Env = append(cmd.Env, cfg.Env...)
-	term, err := startTerminal(cmd, cfg.Cols, cfg.Rows)
+	env := append(os.Environ(), "TERM="+cfg.Term, "TETHER_SESSION=1")
+	env = append(env, cfg.Env...)
+	term, proc, err := startProcess(cfg, env)
 	if err != nil {
 		return nil, fmt.Errorf("shell: start %s: %w", cfg.Shell, err)
 	}
-	s := &Shell{term: term, cmd: cmd, waitDone: make(chan struct{})}
+	s := &Shell{term: term, proc: proc, waitDone: make(chan struct{})}
 	go s.wait()
 	return s, nil
 }
 
 func (s *Shell) wait() {
-	err := s.cmd.Wait()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		s.exitCode = ee.ExitCode()
-	default:
-		s.waitErr = err
+	s.exitCode, s.waitErr = s.proc.wait()
+	if s.waitErr != nil {
 		s.exitCode = -1
 	}
 	close(s.waitDone)
@@ -143,23 +151,23 @@ func (s *Shell) ExitCode() int {
 	return s.exitCode
 }
 
-// Close ends the shell: SIGHUP to its process group, SIGKILL after grace,
+// Close ends the shell: it hangs up (SIGHUP to the process group, or closes
+// the pseudo console on Windows), kills everything after a grace period,
 // then closes the terminal. It waits for the process to be reaped.
 func (s *Shell) Close() error {
 	s.waitOnce.Do(func() {
 		select {
 		case <-s.waitDone:
 		default:
-			hangup(s.cmd)
+			s.proc.hangup()
+			t := time.NewTimer(closeGrace)
 			select {
 			case <-s.waitDone:
-			case <-time.After(2 * time.Second):
-				if s.cmd.Process != nil {
-					_ = s.cmd.Process.Signal(syscall.SIGKILL)
-				}
-				killGroup(s.cmd)
+			case <-t.C:
+				s.proc.kill()
 				<-s.waitDone
 			}
+			t.Stop()
 		}
 		_ = s.term.Close()
 	})
