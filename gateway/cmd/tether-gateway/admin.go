@@ -53,11 +53,19 @@ func auditVerify(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if !res.OK {
-		fmt.Fprintf(stdout, "audit chain BROKEN at entry %d: %s (%d entries checked)\n", res.FirstBad, res.Reason, res.Entries)
+		fmt.Fprintf(stdout, "audit chain BROKEN at seq %d: %s\n%d entries checked; head hash %s\n", res.FirstBad, res.Reason, res.Entries, headOrNone(res.Head))
 		return 1
 	}
-	fmt.Fprintf(stdout, "audit chain OK: %d entries\n", res.Entries)
+	fmt.Fprintf(stdout, "audit chain OK: %d entries; head hash %s\n", res.Entries, headOrNone(res.Head))
+	fmt.Fprintln(stdout, "Keep the head hash elsewhere: a later verify that does not reach it means the log was cut or rewritten.")
 	return 0
+}
+
+func headOrNone(h string) string {
+	if h == "" {
+		return "(empty log)"
+	}
+	return h
 }
 
 func auditExport(args []string, stdout, stderr io.Writer) int {

@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/tetherhq/tether/internal/version"
@@ -82,9 +83,19 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.ReadyFile, "ready-file", "", "write {\"url\",\"fingerprint\"} here once serving (for scripts and tests)")
 	fs.BoolVar(&cfg.RecordInput, "record-input", false, "also record what technicians type (may capture passwords)")
 	fs.BoolVar(&cfg.BestEffortRecording, "best-effort-recording", false, "keep shells open when a recording cannot be written (default: refuse or end them)")
+	requireMFA := fs.String("require-mfa", "", "comma-separated roles whose users must use a second factor, e.g. admin,technician")
+	fs.DurationVar(&cfg.Security.SessionMaxLength, "session-max", 0, "end live sessions after this long (default 8h; negative: never)")
+	fs.DurationVar(&cfg.Security.SessionIdleTimeout, "session-idle", 0, "end live sessions idle this long (default 30m; negative: never)")
+	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve pprof and expvar (goroutines, memstats) on this loopback address, e.g. 127.0.0.1:6060")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *requireMFA != "" {
+		cfg.Security.RequireMFA = map[string]bool{}
+		for _, role := range strings.Split(*requireMFA, ",") {
+			cfg.Security.RequireMFA[strings.TrimSpace(role)] = true
+		}
 	}
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(*logLevel)); err != nil {

@@ -58,6 +58,8 @@ type Config struct {
 	JoinLimiter *auth.Limiter
 	// MaxBody bounds JSON request bodies; default 1 MiB.
 	MaxBody int64
+	// Security holds the settings of issue #6 (MFA, API rate limit, session policy); see security.go.
+	Security
 	// Clock returns the time; default time.Now.
 	Clock func() time.Time
 	// Log is the logger; default discard.
@@ -89,6 +91,9 @@ func (c *Config) checkAndSetDefaults() error {
 	if c.MaxBody <= 0 {
 		c.MaxBody = 1 << 20
 	}
+	if err := c.Security.checkAndSetDefaults(c.Store, c.Clock); err != nil {
+		return err
+	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
@@ -102,6 +107,7 @@ type API struct {
 	hub     *Hub
 	handler http.Handler
 	shells  shellTracker
+	policy  policyWatcher
 }
 
 // New returns the API.
@@ -111,6 +117,7 @@ func New(cfg Config) (*API, error) {
 	}
 	a := &API{cfg: cfg, hub: NewHub(256)}
 	a.handler = a.routes()
+	a.policy.start(a)
 	return a, nil
 }
 
@@ -123,6 +130,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.Serv
 // Close ends live event streams and shells, sealing their recordings.
 func (a *API) Close(ctx context.Context) error {
 	a.hub.Close()
+	a.policy.stop()
 	return a.shells.closeAll(ctx)
 }
 
@@ -135,12 +143,16 @@ func (a *API) routes() http.Handler {
 	h("POST /api/v1/logout", a.authed(a.logout))
 	h("GET /api/v1/me", a.authed(a.me))
 	h("GET /api/v1/events", a.authed(a.events))
+	h("POST /api/v1/me/mfa/enroll", a.authed(a.mfaEnroll))
+	h("POST /api/v1/me/mfa/confirm", a.authed(a.mfaConfirm))
+	h("DELETE /api/v1/me/mfa", a.authed(a.mfaDisable))
 
 	h("POST /api/v1/tickets", a.can(auth.ActTicketCreate, a.createTicket))
 	h("GET /api/v1/tickets", a.can(auth.ActTicketRead, a.listTickets))
 	h("GET /api/v1/tickets/{id}", a.can(auth.ActTicketRead, a.getTicket))
 	h("PATCH /api/v1/tickets/{id}", a.can(auth.ActTicketUpdate, a.updateTicket))
 	h("POST /api/v1/tickets/{id}/invites", a.can(auth.ActInviteCreate, a.createInvite))
+	h("POST /api/v1/tickets/{id}/escalate", a.can(auth.ActTicketUpdate, a.escalateTicket))
 	h("GET /api/v1/tickets/{id}/sessions", a.can(auth.ActSessionRead, a.listSessions))
 
 	h("GET /api/v1/sessions/{id}", a.can(auth.ActSessionRead, a.getSession))

@@ -43,6 +43,8 @@ type principal struct {
 	// ByCookie is true when the browser's cookie authenticated the request
 	// (so Origin must be checked on state changes).
 	ByCookie bool
+	// MFA is true when the user has a second factor turned on.
+	MFA bool
 }
 
 type ctxKey struct{}
@@ -81,11 +83,13 @@ func (a *API) authenticate(r *http.Request) (principal, bool) {
 	if display == "" {
 		display = u.Name
 	}
-	return principal{Name: u.Name, Display: display, Role: u.Role, ByCookie: byCookie}, true
+	return principal{Name: u.Name, Display: display, Role: u.Role, ByCookie: byCookie, MFA: u.TOTPSecret != ""}, true
 }
 
 // authed requires a signed-in user, and a same-origin request for state
-// changes and WebSocket upgrades authenticated by cookie.
+// changes and WebSocket upgrades authenticated by cookie. It also applies
+// the per-user API rate limit and, when the user's role requires MFA and
+// the user has none, refuses everything but enrolling (see mfaExempt).
 func (a *API) authed(next http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, ok := a.authenticate(r)
@@ -97,15 +101,28 @@ func (a *API) authed(next http.HandlerFunc) http.HandlerFunc {
 			writeError(w, http.StatusForbidden, "cross-origin request refused")
 			return
 		}
+		if ok, retry := a.cfg.APILimiter.Allow("api:" + p.Name); !ok {
+			w.Header().Set("Retry-After", itoa(int(retry.Seconds())+1))
+			writeError(w, http.StatusTooManyRequests, "too many requests; slow down")
+			return
+		}
+		if a.mfaRequired(p) && !mfaExempt(r.URL.Path) {
+			writeJSON(w, http.StatusForbidden, map[string]any{"error": "enroll MFA first", "mfa_enrollment_required": true})
+			return
+		}
 		next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 	}
 }
 
-// can requires the signed-in user's role to allow act.
+// can requires the signed-in user's role to allow act and, for actions on
+// one ticket (see ticketScoped), that the ticket is the user's to act on.
 func (a *API) can(act auth.Action, next http.HandlerFunc) http.HandlerFunc {
 	return a.authed(func(w http.ResponseWriter, r *http.Request) {
 		if !auth.Can(string(who(r).Role), act) {
 			writeError(w, http.StatusForbidden, "your role ("+string(who(r).Role)+") does not allow this")
+			return
+		}
+		if ticketScoped[act] && !a.mayActOnTicket(w, r, act) {
 			return
 		}
 		next(w, r)

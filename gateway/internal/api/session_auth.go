@@ -84,8 +84,13 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "one-time code required", "otp_required": true})
 			return
 		}
-		if !auth.CheckTOTP(u.TOTPSecret, req.OTP, a.cfg.Clock()) {
-			fail("wrong one-time code")
+		ok, why, err := a.secondFactor(r.Context(), u.Name, req.OTP)
+		if err != nil {
+			a.internal(w, r, "check one-time code", err)
+			return
+		}
+		if !ok {
+			fail(why)
 			return
 		}
 	}
@@ -97,7 +102,11 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	a.cfg.LoginLimiter.Reset("user:" + name)
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: tok, Path: "/", Expires: exp, HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
 	a.record(r, audit.Event{Actor: u.Name, Action: audit.ActionLoginOK, RemoteAddr: r.RemoteAddr})
-	writeJSON(w, http.StatusOK, map[string]any{"token": tok, "expires_at": exp, "user": toUserJSON(u)})
+	resp := map[string]any{"token": tok, "expires_at": exp, "user": toUserJSON(u)}
+	if u.TOTPSecret == "" && a.cfg.RequireMFA[string(u.Role)] {
+		resp["mfa_enrollment_required"] = true
+	}
+	writeJSON(w, http.StatusOK, resp)
 }
 
 func (a *API) logout(w http.ResponseWriter, r *http.Request) {
@@ -112,7 +121,10 @@ func (a *API) me(w http.ResponseWriter, r *http.Request) {
 		a.internal(w, r, "look up user", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, toUserJSON(u))
+	writeJSON(w, http.StatusOK, struct {
+		userJSON
+		MFAEnrollmentRequired bool `json:"mfa_enrollment_required"`
+	}{toUserJSON(u), a.mfaRequired(who(r))})
 }
 
 // record writes an audit event; a failure is logged (the action already happened).

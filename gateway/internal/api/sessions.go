@@ -79,6 +79,7 @@ func (a *API) liveFor(w http.ResponseWriter, r *http.Request, s *store.Session) 
 		writeError(w, http.StatusConflict, "the session is not connected ("+s.State+")")
 		return nil
 	}
+	a.touch(s.ID)
 	return l
 }
 
@@ -88,7 +89,7 @@ func (a *API) refused(w http.ResponseWriter, r *http.Request, s *store.Session, 
 	if !errors.As(err, &re) {
 		return false
 	}
-	a.record(r, audit.Event{Actor: who(r).Name, Action: actionChannelRefused, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
+	a.record(r, audit.Event{Actor: who(r).Name, Action: audit.ActionChannelRefused, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
 		Details: map[string]any{"channel": what, "reason": re.Reason}})
 	writeError(w, http.StatusForbidden, re.Error())
 	return true
@@ -145,6 +146,3 @@ func hostPort(u *url.URL) string {
 	}
 	return net.JoinHostPort(u.Hostname(), "443")
 }
-
-// actionChannelRefused is audited when the client refuses a technician's channel.
-const actionChannelRefused = "channel.refused"

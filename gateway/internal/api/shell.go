@@ -142,6 +142,7 @@ func (a *API) bridgeShell(l *broker.Live, ws *websocket.Conn, sh *broker.Shell, 
 		for {
 			n, err := sh.Read(buf)
 			if n > 0 {
+				a.touch(l.ID)
 				if rerr := rec.output(buf[:n]); rerr != nil {
 					cancel(fmt.Errorf("recording failed: %v", rerr))
 					return
@@ -165,6 +166,7 @@ func (a *API) bridgeShell(l *broker.Live, ws *websocket.Conn, sh *broker.Shell, 
 				cancel(fmt.Errorf("technician closed the shell"))
 				return
 			}
+			a.touch(l.ID)
 			switch typ {
 			case websocket.BinaryMessage:
 				if err := rec.input(p); err != nil {

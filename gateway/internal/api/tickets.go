@@ -151,6 +151,19 @@ func (a *API) updateTicket(w http.ResponseWriter, r *http.Request) {
 		failInput(w, err)
 		return
 	}
+	// A technician may take an unassigned ticket (mayActOnTicket let them
+	// through for that only); reassigning to someone else is for admins,
+	// technicians hand over with escalate.
+	if p := who(r); p.Role != store.RoleAdmin {
+		switch {
+		case req.AssignedTo != nil && strings.TrimSpace(*req.AssignedTo) != p.Name:
+			writeError(w, http.StatusForbidden, "only an admin can reassign a ticket; escalate it to hand it over")
+			return
+		case t.AssignedTo == "" && req.AssignedTo == nil:
+			writeError(w, http.StatusForbidden, "this ticket is not assigned to anyone; take it first (assigned_to: your name)")
+			return
+		}
+	}
 	changes := map[string]any{}
 	if req.Status != nil {
 		if !store.ValidStatus(*req.Status) {

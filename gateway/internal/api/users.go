@@ -94,12 +94,22 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 		Disabled    *bool   `json:"disabled"`
 		Password    *string `json:"password"`
 		DisplayName *string `json:"display_name"`
+		// MFAReset turns the user's MFA off (lost device); they enroll again.
+		MFAReset bool `json:"mfa_reset"`
 	}
 	if err := a.decodeJSON(w, r, &req); err != nil {
 		failInput(w, err)
 		return
 	}
 	changes := map[string]any{"user": name}
+	if req.MFAReset {
+		if err := a.sec().DisableTOTP(r.Context(), name); err != nil {
+			a.internal(w, r, "reset MFA", err)
+			return
+		}
+		u.TOTPSecret = ""
+		changes["mfa"] = "reset"
+	}
 	if req.Role != nil {
 		if !store.Role(*req.Role).Valid() {
 			writeError(w, http.StatusBadRequest, "role must be admin, technician or auditor")

@@ -61,8 +61,17 @@ type Config struct {
 	ReadyFile string
 	// Out receives the one-time admin password notice; default os.Stdout.
 	Out io.Writer
+	// ResumeWindow is how long a session waits for its client after a dropped
+	// link or a restart; default 5 min.
+	ResumeWindow time.Duration
 	// ShutdownTimeout bounds a graceful stop; default 10s.
 	ShutdownTimeout time.Duration
+	// DebugAddr, when set, serves pprof and expvar there (loopback only; see debug.go).
+	DebugAddr string
+	// ReadHeaderTimeout bounds reading a request's headers (slow-header clients); default 10s.
+	ReadHeaderTimeout time.Duration
+	// Security sets MFA per role, the per-user API limit and the session policy (see api.Security).
+	Security api.Security
 	// Log is the logger; default discard.
 	Log *slog.Logger
 }
@@ -79,6 +88,9 @@ func (c *Config) checkAndSetDefaults() error {
 	}
 	if c.Out == nil {
 		c.Out = os.Stdout
+	}
+	if c.ReadHeaderTimeout <= 0 {
+		c.ReadHeaderTimeout = 10 * time.Second
 	}
 	if c.ShutdownTimeout <= 0 {
 		c.ShutdownTimeout = 10 * time.Second
@@ -179,7 +191,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := recoverAfterCrash(ctx, s.store, blobs, auditLog, log); err != nil {
+	resumable, err := recoverAfterCrash(ctx, s.store, blobs, auditLog, log)
+	if err != nil {
 		return nil, err
 	}
 	if err := bootstrapAdmin(ctx, s.store, auditLog, cfg.AdminPassword, cfg.Out); err != nil {
@@ -191,12 +204,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.broker, err = broker.New(broker.Config{
 		Store: s.store, Audit: auditLog, SSHKey: sshSigner, Log: cfg.Log,
-		Limiter:   auth.NewLimiter(auth.LimiterConfig{Burst: 30, Every: 2 * time.Second}),
-		OnSession: func(ss store.Session) { hub.Publish("session", ss) },
+		Limiter:      auth.NewLimiter(auth.LimiterConfig{Burst: 30, Every: 2 * time.Second}),
+		OnSession:    func(ss store.Session) { hub.Publish("session", ss) },
+		ResumeWindow: cfg.ResumeWindow,
 	})
 	if err != nil {
 		return nil, err
 	}
+	s.broker.ExpectResume(resumable)
 	mode := recorder.Strict
 	if cfg.BestEffortRecording {
 		mode = recorder.BestEffort
@@ -210,6 +225,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Store: s.store, Broker: s.broker, Tokens: tokens, Audit: auditLog, Blobs: blobs,
 		PublicURL: s.url, Fingerprint: s.bundle.Fingerprint, SigningKey: signKey,
 		Runbooks: runbooks, WebUI: cfg.WebUI, DownloadsDir: downloads, RecordInput: cfg.RecordInput, RecordingMode: mode, Log: cfg.Log,
+		Security: cfg.Security,
 	})
 	if err != nil {
 		return nil, err
@@ -218,7 +234,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.http = &http.Server{
 		Handler:           s.api,
 		TLSConfig:         s.bundle.ServerTLSConfig(),
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(cfg.Log.With("component", "http").Handler(), slog.LevelDebug),
@@ -238,6 +254,13 @@ func (s *Server) Fingerprint() []byte { return s.bundle.Fingerprint }
 // told and their recordings sealed, agents are told, then connections close.
 func (s *Server) Serve(ctx context.Context) error {
 	log := s.cfg.Log.With("component", "server")
+	if s.cfg.DebugAddr != "" {
+		stopDebug, err := startDebug(s.cfg.DebugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(tls.NewListener(s.ln, s.http.TLSConfig)) }()
 	if s.cfg.ReadyFile != "" {
@@ -258,7 +281,8 @@ func (s *Server) Serve(ctx context.Context) error {
 	if err := s.api.Close(sctx); err != nil {
 		log.Error("closing shells", "err", err)
 	}
-	if err := s.broker.Close(sctx, broker.ErrShuttingDown.Error()); err != nil {
+	// Clients are asked to come back: their sessions resume when we restart.
+	if err := s.broker.Suspend(sctx); err != nil {
 		log.Error("closing sessions", "err", err)
 	}
 	if err := s.http.Shutdown(sctx); err != nil {

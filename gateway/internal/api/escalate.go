@@ -1,0 +1,78 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/store"
+)
+
+// escalateTicket hands a ticket, and its live sessions, to another
+// technician: POST /api/v1/tickets/{id}/escalate {to, note}. The current
+// assignee or an admin may do it (can + mayActOnTicket checked the
+// assignee; an unassigned ticket is taken, not escalated).
+func (a *API) escalateTicket(w http.ResponseWriter, r *http.Request) {
+	t := a.ticketOr404(w, r)
+	if t == nil {
+		return
+	}
+	var req struct {
+		To   string `json:"to"`
+		Note string `json:"note"`
+	}
+	if err := a.decodeJSON(w, r, &req); err != nil {
+		failInput(w, err)
+		return
+	}
+	p := who(r)
+	to := strings.ToLower(strings.TrimSpace(req.To))
+	switch {
+	case p.Role != store.RoleAdmin && t.AssignedTo != p.Name:
+		writeError(w, http.StatusForbidden, "only the ticket's assignee or an admin can escalate it; take it first")
+		return
+	case len(req.Note) > 2000:
+		writeError(w, http.StatusBadRequest, "note is longer than 2000 characters")
+		return
+	case to == "" || !UserNameRE.MatchString(to):
+		writeError(w, http.StatusBadRequest, "to must name an active technician or admin")
+		return
+	case to == t.AssignedTo:
+		writeError(w, http.StatusConflict, "the ticket is already assigned to "+to)
+		return
+	}
+	u, err := a.cfg.Store.UserByName(r.Context(), to)
+	if err != nil || u.Disabled || (u.Role != store.RoleTechnician && u.Role != store.RoleAdmin) {
+		writeError(w, http.StatusBadRequest, "to must name an active technician or admin")
+		return
+	}
+	from := t.AssignedTo
+	t.AssignedTo = to
+	if err := a.cfg.Store.UpdateTicket(r.Context(), t); err != nil {
+		a.internal(w, r, "update ticket", err)
+		return
+	}
+	ss, err := a.cfg.Store.ListSessions(r.Context(), t.ID)
+	if err != nil {
+		a.internal(w, r, "list sessions", err)
+		return
+	}
+	handed := []string{}
+	for i := range ss {
+		s := &ss[i]
+		if s.State == store.SessionEnded {
+			continue
+		}
+		if err := a.sec().SetSessionTechnician(r.Context(), s.ID, to); err != nil {
+			a.internal(w, r, "hand over session", err)
+			return
+		}
+		s.Technician = to
+		handed = append(handed, s.ID)
+		a.hub.Publish("session", s)
+	}
+	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionTicketEscalate, TicketID: t.ID, RemoteAddr: r.RemoteAddr,
+		Details: map[string]any{"from": from, "to": to, "note": req.Note, "sessions": handed}})
+	a.hub.Publish("ticket", t)
+	writeJSON(w, http.StatusOK, t)
+}
