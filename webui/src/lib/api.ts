@@ -110,10 +110,43 @@ export interface DiagReport {
   results: DiagResult[] | null;
 }
 
+/** ReportSummary is a stored report as the ticket lists it (and the `report` event carries). */
+export interface ReportSummary {
+  id: string;
+  ticket_id: number;
+  session_id: string;
+  actor?: string;
+  runbook?: string;
+  created_at: string;
+  duration_ms: number;
+  counts: Partial<Record<DiagStatus, number>> | null;
+}
+
+/** FullReport is GET /api/v1/reports/{id}: the report plus where it belongs. */
+export interface FullReport extends DiagReport {
+  ticket_id: number;
+  actor?: string;
+}
+
+/** summarise turns a full report (the diagnostics answer) into its list form. */
+export function summarise(r: DiagReport, ticketId: number): ReportSummary {
+  const counts: Partial<Record<DiagStatus, number>> = {};
+  for (const x of r.results ?? []) counts[x.status] = (counts[x.status] ?? 0) + 1;
+  return {
+    id: r.id,
+    ticket_id: r.ticket_id ?? ticketId,
+    session_id: r.session_id,
+    runbook: r.runbook,
+    created_at: r.started_at,
+    duration_ms: r.duration_ms,
+    counts,
+  };
+}
+
 export interface TicketDetail extends Ticket {
   sessions: Session[] | null;
   recordings: Recording[] | null;
-  reports: DiagReport[] | null;
+  reports: ReportSummary[] | null;
   invites: Invite[] | null;
 }
 
@@ -295,6 +328,8 @@ export const api = {
   endSession: (id: string) => request<void>('DELETE', `/api/v1/sessions/${enc(id)}`),
   runDiagnostics: (id: string, checks: string[] = []) =>
     request<DiagReport>('POST', `/api/v1/sessions/${enc(id)}/diagnostics`, { checks, params: {} }),
+
+  report: (id: string) => request<FullReport>('GET', `/api/v1/reports/${enc(id)}`),
 
   recordingMeta: (id: string) => request<RecordingMeta>('GET', `/api/v1/recordings/${enc(id)}/meta`),
   recordingUrl: (id: string) => `/api/v1/recordings/${enc(id)}`,

@@ -44,12 +44,16 @@ export function buildTimeline(t: TicketDetail): TimelineItem[] {
     if (ok(r.ended_at)) out.push({ time: r.ended_at, actor: r.actor, text: `Recording ${r.state}`, kind: 'recording' });
   }
   for (const r of t.reports ?? []) {
-    const res = r.results ?? [];
-    const bad = res.filter((x) => x.status === 'fail' || x.status === 'error').length;
-    const warn = res.filter((x) => x.status === 'warn').length;
-    if (ok(r.started_at)) out.push({ time: r.started_at, actor: '', text: `Diagnostics: ${res.length} checks, ${bad} failed, ${warn} warnings`, kind: 'report' });
+    if (ok(r.created_at)) out.push({ time: r.created_at, actor: r.actor ?? '', text: `Diagnostics: ${countsText(r.counts)}`, kind: 'report' });
   }
   return sortTimeline(out);
+}
+
+/** countsText summarises a report's counts: "11 checks, 1 failed, 2 warnings". */
+export function countsText(c: Partial<Record<string, number>> | null | undefined): string {
+  const n = (k: string) => c?.[k] ?? 0;
+  const total = Object.values(c ?? {}).reduce<number>((a, b) => a + (b ?? 0), 0);
+  return `${total} checks, ${n('fail') + n('error')} failed, ${n('warn')} warnings`;
 }
 
 /** auditTimeline turns audit entries into timeline items. */

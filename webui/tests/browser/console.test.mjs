@@ -154,15 +154,16 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
   });
 
   it('shows the tickets list and the audit trail', async () => {
-    await admin.getByRole('link', { name: 'Tickets', exact: true }).click();
+    const nav = admin.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Tickets', exact: true }).click();
     await admin.getByRole('link', { name: `Printer offline ${rand}` }).waitFor({ timeout: TIMEOUT });
     await screenshot(admin, 'tickets');
-    await admin.getByRole('link', { name: 'Audit', exact: true }).click();
+    await nav.getByRole('link', { name: 'Audit', exact: true }).click();
     await admin.getByRole('heading', { name: 'Audit trail' }).waitFor();
     await admin.getByTestId('chain-status').filter({ hasNotText: 'Checking' }).waitFor({ timeout: TIMEOUT });
     await admin.getByTestId('audit-table').or(admin.getByText('No audit entries match.')).first().waitFor({ timeout: TIMEOUT });
     await screenshot(admin, 'audit');
-    await admin.getByRole('link', { name: 'Users', exact: true }).click();
+    await nav.getByRole('link', { name: 'Users', exact: true }).click();
     await admin.getByRole('cell', { name: 'audrey' }).waitFor({ timeout: TIMEOUT });
     await screenshot(admin, 'users');
   });
@@ -224,7 +225,11 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
   async function expectMarkerInPlayer(page) {
     const player = page.getByTestId('player');
     await page.getByRole('button', { name: 'Jump to end' }).waitFor({ timeout: TIMEOUT });
-    await waitFor('the player to load', async () => !(await page.getByRole('button', { name: 'Jump to end' }).isDisabled()), TIMEOUT);
+    const playerError = page.locator('.player-card [role="alert"]');
+    await waitFor('the player to load', async () => {
+      if (await playerError.count()) throw new Error(`the replay page says: ${await playerError.first().textContent()}`);
+      return !(await page.getByRole('button', { name: 'Jump to end' }).isDisabled());
+    }, TIMEOUT);
     await waitFor(`${MARK}-42 in the player`, async () => {
       const txt = (await player.textContent()) ?? '';
       if (txt.includes(`${MARK}-42`)) return true;

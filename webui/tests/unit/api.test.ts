@@ -33,7 +33,7 @@ describe('request', () => {
 
   it('reports an unreachable gateway as status 0', async () => {
     setFetch(vi.fn(async () => { throw new TypeError('Failed to fetch'); }));
-    const e = await request('GET', '/x').catch((x) => x);
+    const e = (await request("GET", "/x").catch((x: unknown) => x)) as ApiError;
     expect(e).toBeInstanceOf(ApiError);
     expect(e.status).toBe(0);
     expect(e.message).toMatch(/Cannot reach the gateway/);

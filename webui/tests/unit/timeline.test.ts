@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, auditTimeline } from '../../src/lib/timeline';
+import { buildTimeline, auditTimeline, countsText } from '../../src/lib/timeline';
+import { summarise } from '../../src/lib/api';
 import { dispatch, on, upsert } from '../../src/lib/events';
 import type { TicketDetail } from '../../src/lib/api';
 
@@ -11,7 +12,7 @@ describe('buildTimeline', () => {
       invites: [{ code: 'ABCD', url: '', join: '', scopes: ['shell'], ticket_id: 3, created_by: 'alice', expires_at: '', created_at: '2026-11-24T10:01:00Z', used_at: '2026-11-24T10:02:00Z' }],
       sessions: [{ id: 's1', ticket_id: 3, state: 'ended', scopes: ['shell'], granted: ['shell'], host: { hostname: 'bob-pc', user: 'bob' }, created_at: '2026-11-24T10:02:00Z', connected_at: '2026-11-24T10:02:01Z', ended_at: '2026-11-24T10:09:00Z', end_reason: 'user pressed Ctrl-C' }],
       recordings: [{ id: 'r1', ticket_id: 3, session_id: 's1', kind: 'terminal', actor: 'alice', title: '', state: 'sealed', started_at: '2026-11-24T10:03:00Z', ended_at: '2026-11-24T10:08:00Z', size: 1, url: '' }],
-      reports: [{ id: 'd1', session_id: 's1', started_at: '2026-11-24T10:04:00Z', duration_ms: 5, results: [{ name: 'disks', status: 'fail', summary: '', data: null, duration_ms: 1 }, { name: 'cpu', status: 'warn', summary: '', data: null, duration_ms: 1 }] }],
+      reports: [{ id: 'd1', ticket_id: 3, session_id: 's1', actor: 'alice', created_at: '2026-11-24T10:04:00Z', duration_ms: 5, counts: { fail: 1, warn: 1 } }],
     };
     expect(buildTimeline(t).map((i) => i.text)).toEqual([
       'Ticket #3 created',
@@ -34,6 +35,21 @@ describe('buildTimeline', () => {
       { seq: 1, time: '2026-11-24T10:00:00Z', actor: 'a', action: 'ticket.create' },
     ]);
     expect(items.map((i) => i.text)).toEqual(['ticket create', 'shell open']);
+  });
+});
+
+describe('reports', () => {
+  it('countsText', () => {
+    expect(countsText({ ok: 8, fail: 1, error: 1, warn: 2 })).toBe('12 checks, 2 failed, 2 warnings');
+    expect(countsText(null)).toBe('0 checks, 0 failed, 0 warnings');
+  });
+  it('summarise counts results', () => {
+    const s = summarise({ id: 'r', session_id: 's', started_at: '2026-11-24T10:00:00Z', duration_ms: 3, results: [
+      { name: 'a', status: 'ok', summary: '', data: null, duration_ms: 1 },
+      { name: 'b', status: 'ok', summary: '', data: null, duration_ms: 1 },
+      { name: 'c', status: 'fail', summary: '', data: null, duration_ms: 1 },
+    ] }, 9);
+    expect(s).toEqual({ id: 'r', ticket_id: 9, session_id: 's', runbook: undefined, created_at: '2026-11-24T10:00:00Z', duration_ms: 3, counts: { ok: 2, fail: 1 } });
   });
 });
 
