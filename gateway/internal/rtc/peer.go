@@ -1,0 +1,167 @@
+package rtc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/pion/webrtc/v3"
+)
+
+// Engine makes PeerConnections with the configured ICE settings.
+type Engine struct {
+	cfg Config
+	api *webrtc.API
+}
+
+// New returns an Engine.
+func New(cfg Config) (*Engine, error) {
+	if err := cfg.checkAndSetDefaults(); err != nil {
+		return nil, err
+	}
+	se, err := SettingEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Engine{cfg: cfg, api: webrtc.NewAPI(webrtc.WithSettingEngine(se))}, nil
+}
+
+// ConnectTimeout is how long a viewer has to open the data channel.
+func (e *Engine) ConnectTimeout() time.Duration { return e.cfg.ConnectTimeout }
+
+// ICEServers are the STUN/TURN servers a browser should use.
+func (e *Engine) ICEServers() []ICEServer {
+	var out []ICEServer
+	for _, s := range e.cfg.iceServers() {
+		c, _ := s.Credential.(string)
+		out = append(out, ICEServer{URLs: s.URLs, Username: s.Username, Credential: c})
+	}
+	return out
+}
+
+// Label is the data channel's label.
+const Label = "screen"
+
+// MaxBuffered is how many bytes may wait in a data channel's send buffer
+// before Send refuses frames (the viewer is slower than the screen).
+const MaxBuffered = 4 << 20
+
+// ErrBacklog means the viewer's data channel is too far behind.
+var ErrBacklog = errors.New("rtc: data channel backlog")
+
+// Peer is one viewer's PeerConnection and its data channel.
+type Peer struct {
+	pc   *webrtc.PeerConnection
+	dc   *webrtc.DataChannel
+	open chan struct{}
+	dead chan struct{}
+
+	mu     sync.Mutex
+	msg    uint32
+	closed bool
+	once   sync.Once
+	dOnce  sync.Once
+}
+
+// Offer creates a PeerConnection with an unordered, unreliable data
+// channel and returns it with its offer SDP, complete with the gateway's
+// candidates (no trickle from the gateway). ctx bounds the gathering.
+func (e *Engine) Offer(ctx context.Context) (*Peer, string, error) {
+	pc, err := e.api.NewPeerConnection(webrtc.Configuration{ICEServers: e.cfg.iceServers()})
+	if err != nil {
+		return nil, "", fmt.Errorf("rtc: new peer connection: %w", err)
+	}
+	p := &Peer{pc: pc, open: make(chan struct{}), dead: make(chan struct{})}
+	ordered, retransmits := false, uint16(0)
+	p.dc, err = pc.CreateDataChannel(Label, &webrtc.DataChannelInit{Ordered: &ordered, MaxRetransmits: &retransmits})
+	if err != nil {
+		pc.Close()
+		return nil, "", fmt.Errorf("rtc: data channel: %w", err)
+	}
+	p.dc.OnOpen(func() { p.once.Do(func() { close(p.open) }) })
+	p.dc.OnClose(p.died)
+	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
+		e.cfg.Log.Debug("peer state", "state", s.String())
+		if s == webrtc.PeerConnectionStateFailed || s == webrtc.PeerConnectionStateClosed {
+			p.died()
+		}
+	})
+	offer, err := pc.CreateOffer(nil)
+	if err != nil {
+		pc.Close()
+		return nil, "", fmt.Errorf("rtc: create offer: %w", err)
+	}
+	gathered := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(offer); err != nil {
+		pc.Close()
+		return nil, "", fmt.Errorf("rtc: set local description: %w", err)
+	}
+	select {
+	case <-gathered:
+	case <-ctx.Done():
+		pc.Close()
+		return nil, "", fmt.Errorf("rtc: gathering candidates: %w", context.Cause(ctx))
+	}
+	return p, pc.LocalDescription().SDP, nil
+}
+
+func (p *Peer) died() { p.dOnce.Do(func() { close(p.dead) }) }
+
+// Accept applies the viewer's answer.
+func (p *Peer) Accept(sdp string) error {
+	if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}); err != nil {
+		return fmt.Errorf("rtc: answer: %w", err)
+	}
+	return nil
+}
+
+// AddCandidate adds one of the viewer's trickled ICE candidates.
+func (p *Peer) AddCandidate(c webrtc.ICECandidateInit) error {
+	if err := p.pc.AddICECandidate(c); err != nil {
+		return fmt.Errorf("rtc: candidate: %w", err)
+	}
+	return nil
+}
+
+// Opened is closed when the data channel is open.
+func (p *Peer) Opened() <-chan struct{} { return p.open }
+
+// Dead is closed when the connection failed or closed.
+func (p *Peer) Dead() <-chan struct{} { return p.dead }
+
+// Send sends one record in chunks. It refuses (ErrBacklog) when the
+// channel's buffer is over MaxBuffered, so a slow viewer drops frames
+// instead of queueing them.
+func (p *Peer) Send(rec []byte) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return errors.New("rtc: peer closed")
+	}
+	if p.dc.BufferedAmount() > MaxBuffered {
+		return ErrBacklog
+	}
+	chunks, err := Chunk(p.msg, rec)
+	if err != nil {
+		return err
+	}
+	p.msg++
+	for _, c := range chunks {
+		if err := p.dc.Send(c); err != nil {
+			return fmt.Errorf("rtc: send: %w", err)
+		}
+	}
+	return nil
+}
+
+// Close closes the PeerConnection and waits for pion's goroutines to stop.
+func (p *Peer) Close() error {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
+	err := p.pc.Close()
+	p.died()
+	return err
+}

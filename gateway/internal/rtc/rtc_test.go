@@ -1,0 +1,224 @@
+package rtc
+
+import (
+	"bytes"
+	"context"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/pion/webrtc/v3"
+	"go.uber.org/goleak"
+)
+
+func TestChunkReassemble(t *testing.T) {
+	for _, size := range []int{0, 1, ChunkPayload - 1, ChunkPayload, ChunkPayload + 1, 5*ChunkPayload + 17, 8 << 20} {
+		rec := make([]byte, size)
+		for i := range rec {
+			rec[i] = byte(i * 7)
+		}
+		chunks, err := Chunk(42, rec)
+		if err != nil {
+			t.Fatalf("Chunk(%d bytes): %v", size, err)
+		}
+		if want := max(1, (size+ChunkPayload-1)/ChunkPayload); len(chunks) != want {
+			t.Errorf("Chunk(%d bytes) = %d chunks, want %d", size, len(chunks), want)
+		}
+		for _, c := range chunks {
+			if len(c) > 64<<10 {
+				t.Errorf("chunk of %d bytes exceeds 64 KiB", len(c))
+			}
+		}
+		// Unordered delivery: reverse the chunks.
+		var r Reassembler
+		var got []byte
+		for i := len(chunks) - 1; i >= 0; i-- {
+			out, err := r.Add(chunks[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out != nil {
+				if i != 0 {
+					t.Fatalf("message complete before its last chunk")
+				}
+				got = out
+			}
+		}
+		if !bytes.Equal(got, rec) {
+			t.Errorf("size %d: reassembled %d bytes, differ from the record", size, len(got))
+		}
+	}
+}
+
+func TestReassemblerLoss(t *testing.T) {
+	big := make([]byte, 3*ChunkPayload)
+	m1, _ := Chunk(1, big)
+	m2, _ := Chunk(2, []byte("second"))
+	m0, _ := Chunk(0, []byte("stale"))
+	var r Reassembler
+	r.Add(m1[0]) // message 1 loses its other chunks
+	out, err := r.Add(m2[0])
+	if err != nil || string(out) != "second" {
+		t.Fatalf("Add(m2) = %q, %v; want \"second\"", out, err)
+	}
+	if len(r.parts) != 0 {
+		t.Errorf("%d partial messages kept after a newer one completed, want 0", len(r.parts))
+	}
+	if out, _ := r.Add(m1[1]); out != nil {
+		t.Error("an older message completed after a newer one")
+	}
+	if out, _ := r.Add(m0[0]); out != nil {
+		t.Error("a stale message was delivered")
+	}
+	for name, c := range map[string][]byte{
+		"short":      {1, 2, 3},
+		"count 0":    {0, 0, 0, 9, 0, 0, 0, 0},
+		"index>=cnt": {0, 0, 0, 9, 0, 2, 0, 2},
+	} {
+		if _, err := r.Add(c); err == nil {
+			t.Errorf("Add(%s) = nil error", name)
+		}
+	}
+}
+
+func FuzzReassembler(f *testing.F) {
+	c, _ := Chunk(3, bytes.Repeat([]byte{1}, ChunkPayload+5))
+	f.Add(c[0], c[1])
+	f.Add([]byte{0, 0, 0, 1, 0, 0, 0, 1, 9}, []byte{})
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		r := Reassembler{MaxBytes: 1 << 20}
+		r.Add(a)
+		r.Add(b)
+		r.Add(a)
+	})
+}
+
+func TestConfig(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		ok   bool
+	}{
+		{"loopback", Config{Loopback: true}, true},
+		{"production", Config{STUN: []string{"stun:stun.example.org:3478"}, TURN: []TURNServer{{URL: "turn:turn.example.org:3478", Username: "u", Credential: "p"}},
+			NAT1To1IPs: []string{"203.0.113.7"}, UDPPortMin: 40000, UDPPortMax: 40100}, true},
+		{"bad stun", Config{STUN: []string{"http://x"}}, false},
+		{"bad turn", Config{TURN: []TURNServer{{URL: "stun:x"}}}, false},
+		{"bad ip", Config{NAT1To1IPs: []string{"gw.example.org"}}, false},
+		{"half range", Config{UDPPortMin: 4000}, false},
+		{"loopback with stun", Config{Loopback: true, STUN: []string{"stun:x:1"}}, false},
+	} {
+		_, err := New(tc.cfg)
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: New error = %v, want ok=%v", tc.name, err, tc.ok)
+		}
+	}
+	e, _ := New(Config{TURN: []TURNServer{{URL: "turn:t:3478", Username: "u", Credential: "p"}}})
+	if s := e.ICEServers(); len(s) != 1 || s[0].Credential != "p" {
+		t.Errorf("ICEServers = %+v", s)
+	}
+}
+
+func TestParsePortRange(t *testing.T) {
+	for in, want := range map[string][2]uint16{"": {0, 0}, "40000-40100": {40000, 40100}, "5-5": {5, 5}} {
+		lo, hi, err := ParsePortRange(in)
+		if err != nil || lo != want[0] || hi != want[1] {
+			t.Errorf("ParsePortRange(%q) = %d, %d, %v; want %v", in, lo, hi, err, want)
+		}
+	}
+	for _, in := range []string{"1", "9-1", "0-10", "1-70000", "a-b", "1-2x"} {
+		if _, _, err := ParsePortRange(in); err == nil {
+			t.Errorf("ParsePortRange(%q) = nil error", in)
+		}
+	}
+}
+
+// viewer is an in-process pion answerer on loopback, like a browser.
+type viewer struct {
+	pc   *webrtc.PeerConnection
+	msgs chan []byte
+}
+
+func newViewer(t *testing.T, offer string) (*viewer, string) {
+	t.Helper()
+	se, err := SettingEngine(Config{Loopback: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := webrtc.NewAPI(webrtc.WithSettingEngine(se)).NewPeerConnection(webrtc.Configuration{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &viewer{pc: pc, msgs: make(chan []byte, 1024)}
+	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
+		if dc.Label() != Label || dc.Ordered() || dc.MaxRetransmits() == nil || *dc.MaxRetransmits() != 0 {
+			t.Errorf("data channel %q ordered=%v maxRetransmits=%v; want %q unordered, 0", dc.Label(), dc.Ordered(), dc.MaxRetransmits(), Label)
+		}
+		var r Reassembler
+		dc.OnMessage(func(m webrtc.DataChannelMessage) {
+			if out, err := r.Add(m.Data); err != nil {
+				t.Errorf("reassemble: %v", err)
+			} else if out != nil {
+				v.msgs <- out
+			}
+		})
+	})
+	if err := pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeOffer, SDP: offer}); err != nil {
+		t.Fatal(err)
+	}
+	ans, err := pc.CreateAnswer(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := webrtc.GatheringCompletePromise(pc)
+	if err := pc.SetLocalDescription(ans); err != nil {
+		t.Fatal(err)
+	}
+	<-g
+	return v, pc.LocalDescription().SDP
+}
+
+// TestPeerLoopback runs a real offer/answer on loopback and sends records
+// bigger than one SCTP message.
+func TestPeerLoopback(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e, err := New(Config{Loopback: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	p, offer, err := e.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, answer := newViewer(t, offer)
+	if err := p.Accept(answer); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.Opened():
+	case <-ctx.Done():
+		t.Fatal("data channel did not open within 10 s")
+	}
+	recs := [][]byte{[]byte("small"), make([]byte, 300<<10)}
+	for i := range recs[1] {
+		recs[1][i] = byte(rand.IntN(256))
+	}
+	for _, rec := range recs {
+		if err := p.Send(rec); err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+		select {
+		case got := <-v.msgs:
+			if !bytes.Equal(got, rec) {
+				t.Errorf("received %d bytes, differ from the %d sent", len(got), len(rec))
+			}
+		case <-ctx.Done():
+			t.Fatalf("record of %d bytes not received", len(rec))
+		}
+	}
+	p.Close()
+	v.pc.Close()
+	<-p.Dead()
+}
