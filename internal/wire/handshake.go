@@ -20,6 +20,7 @@ const MaxHandshakeMessage = 8 << 10
 // frame holding a JSON object whose "type" is one of these.
 const (
 	TypeHello   = "hello"   // client → gateway: which invite, which protocol
+	TypeResume  = "resume"  // client → gateway: reconnect to an existing session
 	TypeOffer   = "offer"   // gateway → client: what is asked, by whom
 	TypeAccept  = "accept"  // client → gateway: what the user granted, host facts, host key
 	TypeDecline = "decline" // client → gateway: the user said no
@@ -36,6 +37,7 @@ const (
 	ErrCodeVersion     = "version"      // protocol version not supported
 	ErrCodeBadRequest  = "bad_request"  // malformed message
 	ErrCodeInternal    = "internal"     // the gateway failed
+	ErrCodeNoSession   = "no_session"   // resume refused: the session is over or unknown
 )
 
 // Hello opens the handshake.
@@ -95,6 +97,45 @@ type Welcome struct {
 	// GatewayKey is the gateway's SSH client key in authorized_keys form;
 	// the client accepts exactly this key and nothing else.
 	GatewayKey string `json:"gateway_key"`
+	// ResumeToken lets this client, and only it, reconnect to the session
+	// after a dropped link or a gateway restart (see Resume). It is replaced
+	// at every Welcome.
+	ResumeToken string `json:"resume_token,omitempty"`
+}
+
+// Resume reconnects to a session instead of joining with an invite. The
+// user's earlier consent stands; the client still enforces it locally.
+type Resume struct {
+	Type      string   `json:"type"`
+	Protocol  int      `json:"protocol"`
+	SessionID string   `json:"session_id"`
+	Token     string   `json:"token"`
+	Client    string   `json:"client"`
+	Granted   []string `json:"granted"`
+	Host      HostInfo `json:"host"`
+	HostKey   string   `json:"host_key"`
+}
+
+// ParseResume decodes and validates a Resume.
+func ParseResume(b []byte) (Resume, error) {
+	var r Resume
+	if err := decode(b, TypeResume, &r); err != nil {
+		return r, err
+	}
+	if r.SessionID == "" || len(r.SessionID) > 64 || r.Token == "" || len(r.Token) > 128 {
+		return r, errors.New("resume: missing or oversized session id or token")
+	}
+	if r.HostKey == "" || len(r.HostKey) > 1024 {
+		return r, errors.New("resume: missing or oversized host key")
+	}
+	sc, err := NewScopes(r.Granted)
+	if err != nil {
+		return r, err
+	}
+	r.Granted = sc.Strings()
+	r.Client = CleanText(r.Client, 64)
+	r.Host = r.Host.Clean()
+	return r, nil
 }
 
 // Error refuses the handshake.
@@ -114,6 +155,7 @@ func (e *Error) Is(target error) bool {
 
 // Sentinel errors for errors.Is on a refusal.
 var (
+	ErrNoSession   = &Error{Code: ErrCodeNoSession}
 	ErrUnknownCode = &Error{Code: ErrCodeUnknown}
 	ErrExpired     = &Error{Code: ErrCodeExpired}
 	ErrUsed        = &Error{Code: ErrCodeUsed}

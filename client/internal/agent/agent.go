@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +35,7 @@ const (
 	EventRefused       EventKind = "refused"        // a channel outside the granted scopes was refused
 	EventDiagCollected EventKind = "diag_collected" // a diagnostics check finished
 	EventEnded         EventKind = "ended"          // the session is over
+	EventReconnecting  EventKind = "reconnecting"   // the link dropped; trying to resume
 )
 
 // Event is one line for the user.
@@ -74,6 +77,9 @@ type Config struct {
 	KeepaliveInterval time.Duration
 	// KeepaliveMissed is how many unanswered keepalives end the session; default 3.
 	KeepaliveMissed int
+	// ResumeWindow is how long the agent keeps trying to reconnect after the
+	// link drops or the gateway restarts; default 5 min. Negative disables it.
+	ResumeWindow time.Duration
 	// Log receives diagnostics for the developer, never secrets. Default: discard.
 	Log *slog.Logger
 }
@@ -94,6 +100,9 @@ func (c *Config) checkAndSetDefaults() error {
 	if c.KeepaliveMissed <= 0 {
 		c.KeepaliveMissed = 3
 	}
+	if c.ResumeWindow == 0 {
+		c.ResumeWindow = 5 * time.Minute
+	}
 	if c.Events == nil {
 		c.Events = func(Event) {}
 	}
@@ -113,6 +122,8 @@ var (
 	ErrEndedByGateway = errors.New("ended by the gateway")
 	ErrLinkLost       = errors.New("connection to the gateway lost")
 	ErrDeclined       = errors.New("declined by user")
+	// errRestarting means the gateway asked us to come back (it restarts).
+	errRestarting = errors.New("the gateway is restarting")
 )
 
 // Run connects, asks for consent, and serves the session until it ends.
@@ -127,8 +138,58 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	s := &session{cfg: &cfg, hs: hs}
-	return s.serve(ctx)
+	for {
+		s := &session{cfg: &cfg, hs: hs}
+		err := s.serve(ctx)
+		if !errors.Is(err, ErrLinkLost) && !errors.Is(err, errRestarting) || cfg.ResumeWindow < 0 {
+			return err
+		}
+		granted := s.scopes()
+		cfg.Events(Event{Kind: EventReconnecting, Message: fmt.Sprintf("%s; reconnecting (for up to %s, Ctrl-C to stop) ...", upperFirst(err.Error()), cfg.ResumeWindow)})
+		if hs, err = reconnect(ctx, &cfg, hs, granted); err != nil {
+			cfg.Events(Event{Kind: EventEnded, Message: "Session ended: " + err.Error() + "."})
+			if ctx.Err() != nil {
+				return nil // the user pressed Ctrl-C while we were reconnecting
+			}
+			return err
+		}
+	}
+}
+
+// reconnect retries resume with jittered exponential backoff until it
+// works, the gateway says the session is over, ctx ends or the window closes.
+func reconnect(ctx context.Context, cfg *Config, prev *handshakeResult, granted wire.Scopes) (*handshakeResult, error) {
+	deadline := time.Now().Add(cfg.ResumeWindow)
+	backoff := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		// Full jitter in [backoff/2, backoff*3/2) so that many agents do not
+		// stampede a gateway that just restarted.
+		wait := backoff/2 + time.Duration(mrand.Int64N(int64(backoff)))
+		select {
+		case <-ctx.Done():
+			return nil, ErrEndedByUser
+		case <-time.After(wait):
+		}
+		hs, err := resume(ctx, cfg, prev, granted)
+		if err == nil {
+			return hs, nil
+		}
+		if errors.Is(err, wire.ErrNoSession) {
+			return nil, fmt.Errorf("the gateway no longer has this session: %w", err)
+		}
+		cfg.Log.Info("reconnect attempt failed", "attempt", attempt, "err", err)
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("%w: could not reconnect within %s: %v", ErrLinkLost, cfg.ResumeWindow, err)
+		}
+		backoff = min(backoff*2, 8*time.Second)
+	}
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // session is one connected agent.
@@ -138,6 +199,12 @@ type session struct {
 
 	mu      sync.Mutex
 	granted wire.Scopes
+}
+
+func (s *session) scopes() wire.Scopes {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append(wire.Scopes(nil), s.granted...)
 }
 
 func (s *session) hasScope(sc wire.Scope) bool {

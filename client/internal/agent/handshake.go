@@ -37,8 +37,8 @@ type handshakeResult struct {
 	gatewayKey ssh.PublicKey
 }
 
-// handshake dials the gateway and runs Hello → Offer → (consent) → Accept → Welcome.
-func handshake(ctx context.Context, cfg *Config) (*handshakeResult, error) {
+// dial opens the WebSocket to the gateway's agent endpoint over pinned TLS.
+func dial(ctx context.Context, cfg *Config) (*websocket.Conn, error) {
 	tlsConf := cfg.TLS
 	if tlsConf == nil {
 		host, _, _ := net.SplitHostPort(cfg.Join.Addr)
@@ -65,6 +65,15 @@ func handshake(ctx context.Context, cfg *Config) (*handshakeResult, error) {
 		return nil, fmt.Errorf("agent: connect to %s: %w", cfg.Join.Addr, err)
 	}
 	ws.SetReadLimit(wire.MaxHandshakeMessage)
+	return ws, nil
+}
+
+// handshake dials the gateway and runs Hello → Offer → (consent) → Accept → Welcome.
+func handshake(ctx context.Context, cfg *Config) (*handshakeResult, error) {
+	ws, err := dial(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
 	ok := false
 	defer func() {
 		if !ok {
@@ -106,14 +115,9 @@ func handshake(ctx context.Context, cfg *Config) (*handshakeResult, error) {
 		}
 		return nil, ErrDeclined
 	}
-
-	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	hostKey, err := newHostKey()
 	if err != nil {
-		return nil, fmt.Errorf("agent: host key: %w", err)
-	}
-	hostKey, err := ssh.NewSignerFromKey(priv)
-	if err != nil {
-		return nil, fmt.Errorf("agent: host key: %w", err)
+		return nil, err
 	}
 	accept := wire.Accept{
 		Type:    wire.TypeAccept,
@@ -124,7 +128,63 @@ func handshake(ctx context.Context, cfg *Config) (*handshakeResult, error) {
 	if err := writeJSON(ws, cfg.HandshakeTimeout, accept); err != nil {
 		return nil, fmt.Errorf("agent: send accept: %w", err)
 	}
-	msg, err = readMsg(ws, time.Now().Add(cfg.HandshakeTimeout))
+	res, err := readWelcome(ctx, cfg, ws, granted, hostKey)
+	if err != nil {
+		return nil, err
+	}
+	res.offer = offer
+	ok = true
+	return res, nil
+}
+
+// resume reconnects to an existing session with its resume token.
+func resume(ctx context.Context, cfg *Config, prev *handshakeResult, granted wire.Scopes) (*handshakeResult, error) {
+	ws, err := dial(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			ws.Close()
+		}
+	}()
+	stop := context.AfterFunc(ctx, func() { ws.Close() })
+	defer stop()
+	hostKey, err := newHostKey()
+	if err != nil {
+		return nil, err
+	}
+	msg := wire.Resume{Type: wire.TypeResume, Protocol: wire.ProtocolVersion, SessionID: prev.welcome.SessionID,
+		Token: prev.welcome.ResumeToken, Client: cfg.Version, Granted: granted.Strings(), Host: cfg.Host,
+		HostKey: string(ssh.MarshalAuthorizedKey(hostKey.PublicKey()))}
+	if err := writeJSON(ws, cfg.HandshakeTimeout, msg); err != nil {
+		return nil, fmt.Errorf("agent: send resume: %w", err)
+	}
+	res, err := readWelcome(ctx, cfg, ws, granted, hostKey)
+	if err != nil {
+		return nil, err
+	}
+	res.offer = prev.offer
+	ok = true
+	return res, nil
+}
+
+func newHostKey() (ssh.Signer, error) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("agent: host key: %w", err)
+	}
+	hostKey, err := ssh.NewSignerFromKey(priv)
+	if err != nil {
+		return nil, fmt.Errorf("agent: host key: %w", err)
+	}
+	return hostKey, nil
+}
+
+// readWelcome reads the gateway's Welcome (or refusal) and pins its key.
+func readWelcome(ctx context.Context, cfg *Config, ws *websocket.Conn, granted wire.Scopes, hostKey ssh.Signer) (*handshakeResult, error) {
+	msg, err := readMsg(ws, time.Now().Add(cfg.HandshakeTimeout))
 	if err != nil {
 		return nil, ctxErr(ctx, fmt.Errorf("agent: read welcome: %w", err))
 	}
@@ -145,8 +205,7 @@ func handshake(ctx context.Context, cfg *Config) (*handshakeResult, error) {
 	finalGranted, _ := wire.NewScopes(welcome.Granted)
 	ws.SetReadDeadline(time.Time{})
 	ws.SetWriteDeadline(time.Time{})
-	ok = true
-	return &handshakeResult{ws: ws, offer: offer, welcome: welcome, granted: finalGranted.Intersect(granted), hostKey: hostKey, gatewayKey: gwKey}, nil
+	return &handshakeResult{ws: ws, welcome: welcome, granted: finalGranted.Intersect(granted), hostKey: hostKey, gatewayKey: gwKey}, nil
 }
 
 // serverConfig returns an SSH server config that accepts exactly the

@@ -28,7 +28,7 @@ func (s *session) serve(ctx context.Context) error {
 
 	s.event(Event{Kind: EventConnected, Actor: s.hs.offer.Technician, Message: fmt.Sprintf(
 		"Connected. Session %s for ticket #%d (%s). Granted: %s. Press Ctrl-C to end the session at any time.",
-		s.hs.welcome.SessionID, s.hs.offer.Ticket.ID, s.hs.offer.Ticket.Title, s.granted.String())})
+		s.hs.welcome.SessionID, s.hs.offer.Ticket.ID, s.hs.offer.Ticket.Title, s.scopes().String())})
 
 	var (
 		wg       sync.WaitGroup
@@ -86,7 +86,11 @@ func (s *session) serve(ctx context.Context) error {
 				if reason == "" {
 					reason = "ended by the gateway"
 				}
-				setCause(fmt.Errorf("%w: %s", ErrEndedByGateway, reason))
+				if n.Reconnect {
+					setCause(errRestarting)
+				} else {
+					setCause(fmt.Errorf("%w: %s", ErrEndedByGateway, reason))
+				}
 				req.Reply(true, nil)
 			case wire.RequestKeepalive:
 				req.Reply(true, nil)
@@ -117,6 +121,9 @@ func (s *session) serve(ctx context.Context) error {
 		if waitErr != nil {
 			cfg.Log.Info("ssh connection ended", "err", waitErr)
 		}
+	}
+	if errors.Is(cause, ErrLinkLost) || errors.Is(cause, errRestarting) {
+		return cause // Run decides whether to reconnect
 	}
 	s.event(Event{Kind: EventEnded, Message: "Session ended: " + cause.Error() + "."})
 	if errors.Is(cause, ErrEndedByUser) || errors.Is(cause, ErrEndedByGateway) {

@@ -69,6 +69,9 @@ func (t *termRecording) finish(ctx context.Context, reason string) {
 		end := a.now()
 		t.row.EndedAt = &end
 		t.row.State = "sealed"
+		if !endedNormally(reason) {
+			t.row.State = "interrupted" // still sealed and signed: a valid prefix of the shell
+		}
 		if err != nil {
 			a.cfg.Log.Error("seal recording", "recording_id", t.row.ID, "err", err)
 			t.row.State = "interrupted"
@@ -87,6 +90,16 @@ func (t *termRecording) finish(ctx context.Context, reason string) {
 		}
 		a.hub.Publish("recording", toRecordingJSON(t.row))
 	})
+}
+
+// endedNormally says whether a shell ended by itself or by its technician,
+// rather than being cut off (link lost, session ended, gateway stopping).
+func endedNormally(reason string) bool {
+	switch reason {
+	case "shell exited", "technician closed the shell", "technician disconnected":
+		return true
+	}
+	return false
 }
 
 type recordingJSON struct {

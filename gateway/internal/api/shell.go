@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -153,7 +154,11 @@ func (a *API) bridgeShell(l *broker.Live, ws *websocket.Conn, sh *broker.Shell, 
 				}
 			}
 			if err != nil {
-				cancel(fmt.Errorf("shell exited"))
+				if _, exited := sh.ExitStatus(); exited {
+					cancel(fmt.Errorf("shell exited"))
+				} else {
+					cancel(fmt.Errorf("interrupted: the client went away"))
+				}
 				return
 			}
 		}
@@ -191,7 +196,11 @@ func (a *API) bridgeShell(l *broker.Live, ws *websocket.Conn, sh *broker.Shell, 
 	select {
 	case <-ctx.Done():
 	case <-l.Done():
-		cancel(fmt.Errorf("session ended: %v", l.Cause()))
+		if errors.Is(l.Cause(), broker.ErrLinkLost) {
+			cancel(fmt.Errorf("interrupted: %v", l.Cause()))
+		} else {
+			cancel(fmt.Errorf("session ended: %v", l.Cause()))
+		}
 	}
 	reason := context.Cause(ctx).Error()
 	sh.Close()

@@ -27,9 +27,12 @@ type Store interface {
 	Invite(ctx context.Context, code string) (*store.Invite, error)
 	UseInvite(ctx context.Context, code string, now time.Time, sessionID string) (*store.Invite, error)
 	Ticket(ctx context.Context, id int64) (*store.Ticket, error)
+	Session(ctx context.Context, id string) (*store.Session, error)
 	UserByName(ctx context.Context, name string) (*store.User, error)
 	CreateSession(ctx context.Context, s *store.Session) error
 	UpdateSession(ctx context.Context, s *store.Session) error
+	SetSessionResume(ctx context.Context, id, hash string) error
+	SessionResumeHash(ctx context.Context, id string) (string, error)
 }
 
 // Auditor records audit events.
@@ -63,6 +66,9 @@ type Config struct {
 	KeepaliveInterval time.Duration
 	// KeepaliveMissed unanswered keepalives end a session; default 3.
 	KeepaliveMissed int
+	// ResumeWindow is how long a session whose link dropped (or whose gateway
+	// restarted) waits for its client to reconnect before it ends; default 5 min.
+	ResumeWindow time.Duration
 	// Clock returns the time; default time.Now.
 	Clock func() time.Time
 	// Log is the logger; default discard.
@@ -88,6 +94,9 @@ func (c *Config) checkAndSetDefaults() error {
 	if c.KeepaliveMissed <= 0 {
 		c.KeepaliveMissed = 3
 	}
+	if c.ResumeWindow <= 0 {
+		c.ResumeWindow = 5 * time.Minute
+	}
 	if c.Clock == nil {
 		c.Clock = time.Now
 	}
@@ -102,10 +111,11 @@ func (c *Config) checkAndSetDefaults() error {
 type Broker struct {
 	cfg Config
 
-	mu     sync.Mutex
-	live   map[string]*Live
-	closed bool
-	wg     sync.WaitGroup // one per live session
+	mu      sync.Mutex
+	live    map[string]*Live
+	pending map[string]*time.Timer // sessions waiting for their client to reconnect
+	closed  bool
+	wg      sync.WaitGroup // one per live session
 }
 
 // New returns a Broker.
@@ -113,7 +123,7 @@ func New(cfg Config) (*Broker, error) {
 	if err := cfg.checkAndSetDefaults(); err != nil {
 		return nil, err
 	}
-	return &Broker{cfg: cfg, live: map[string]*Live{}}, nil
+	return &Broker{cfg: cfg, live: map[string]*Live{}, pending: map[string]*time.Timer{}}, nil
 }
 
 // ErrNotLive means the session is not connected to this gateway.
@@ -121,6 +131,13 @@ var ErrNotLive = errors.New("session is not connected")
 
 // ErrShuttingDown is the cause given to sessions when the gateway stops.
 var ErrShuttingDown = errors.New("gateway shutting down")
+
+// ErrLinkLost is the cause of a session whose connection dropped.
+var ErrLinkLost = errors.New("connection lost")
+
+// errRestarting is the cause given to sessions when the gateway restarts:
+// they are kept, and their clients come back.
+var errRestarting = errors.New("gateway restarting")
 
 // Live returns the live session with that id.
 func (b *Broker) Live(id string) (*Live, error) {
@@ -161,15 +178,29 @@ func (b *Broker) remove(l *Live) {
 // Close ends every live session with reason and waits (bounded by ctx) for
 // them to be recorded as ended.
 func (b *Broker) Close(ctx context.Context, reason string) error {
+	return b.close(ctx, errors.New(reason))
+}
+
+// Suspend is Close for a restart: clients are asked to reconnect, and
+// their sessions wait for them (see ResumeWindow) instead of ending.
+func (b *Broker) Suspend(ctx context.Context) error {
+	return b.close(ctx, errRestarting)
+}
+
+func (b *Broker) close(ctx context.Context, cause error) error {
 	b.mu.Lock()
 	b.closed = true
 	all := make([]*Live, 0, len(b.live))
 	for _, l := range b.live {
 		all = append(all, l)
 	}
+	for id, t := range b.pending {
+		t.Stop()
+		delete(b.pending, id)
+	}
 	b.mu.Unlock()
 	for _, l := range all {
-		l.End(reason)
+		l.cancel(cause)
 	}
 	done := make(chan struct{})
 	go func() { b.wg.Wait(); close(done) }()

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -117,9 +118,12 @@ func (s *Shell) Close() error {
 }
 
 // ExitStatus returns the shell's exit status once the channel has closed,
-// and whether one was reported.
+// and whether one was reported. It waits at most 2 seconds for the close.
 func (s *Shell) ExitStatus() (int, bool) {
-	<-s.reqsDone
+	select {
+	case <-s.reqsDone:
+	case <-time.After(2 * time.Second):
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.exitStatus, s.exited

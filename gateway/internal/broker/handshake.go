@@ -93,6 +93,9 @@ func (b *Broker) handshake(ctx context.Context, ws *websocket.Conn, remote strin
 	if err != nil {
 		return nil, fmt.Errorf("read hello: %w", err)
 	}
+	if typ, _ := wire.MessageType(msg); typ == wire.TypeResume {
+		return b.resume(ctx, ws, remote, msg)
+	}
 	hello, err := wire.ParseHello(msg)
 	if err != nil {
 		return nil, b.refuse(ws, wire.ErrCodeBadRequest, "bad hello: "+err.Error())
@@ -176,13 +179,31 @@ func (b *Broker) handshake(ctx context.Context, ws *websocket.Conn, remote strin
 	if err := b.cfg.Store.CreateSession(ctx, sess); err != nil {
 		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not record the session")
 	}
-	welcome := wire.Welcome{Type: wire.TypeWelcome, SessionID: id, Granted: granted.Strings(),
+	token, th := newResumeToken()
+	if err := b.cfg.Store.SetSessionResume(ctx, id, th); err != nil {
+		b.endRow(ctx, sess, "could not store the resume token")
+		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not record the session")
+	}
+	l, err := b.startSSH(ctx, ws, remote, sess, hostKey, granted, token)
+	if err != nil {
+		b.endRow(ctx, sess, err.Error())
+		return nil, err
+	}
+	b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionSessionJoin, TicketID: sess.TicketID, SessionID: id, RemoteAddr: remote,
+		Details: map[string]any{"hostname": host.Hostname, "os": host.OS, "os_version": host.OSVersion, "user": host.User, "client": hello.Client}})
+	b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionScopeGrant, TicketID: sess.TicketID, SessionID: id, RemoteAddr: remote,
+		Details: map[string]any{"asked": asked.Strings(), "granted": granted.Strings()}})
+	return l, nil
+}
+
+// startSSH sends the Welcome, runs the SSH handshake over the WebSocket and
+// registers the live session.
+func (b *Broker) startSSH(ctx context.Context, ws *websocket.Conn, remote string, sess *store.Session, hostKey ssh.PublicKey, granted wire.Scopes, token string) (*Live, error) {
+	welcome := wire.Welcome{Type: wire.TypeWelcome, SessionID: sess.ID, Granted: granted.Strings(), ResumeToken: token,
 		GatewayKey: string(ssh.MarshalAuthorizedKey(b.cfg.SSHKey.PublicKey()))}
 	if err := b.send(ws, welcome); err != nil {
-		b.endRow(ctx, sess, "handshake failed: "+err.Error())
-		return nil, fmt.Errorf("send welcome: %w", err)
+		return nil, fmt.Errorf("handshake failed: send welcome: %w", err)
 	}
-
 	nc := wsconn.New(ws)
 	nc.SetDeadline(b.cfg.Clock().Add(b.cfg.HandshakeTimeout))
 	cc, chans, reqs, err := ssh.NewClientConn(nc, remote, &ssh.ClientConfig{
@@ -195,26 +216,19 @@ func (b *Broker) handshake(ctx context.Context, ws *websocket.Conn, remote strin
 	})
 	if err != nil {
 		nc.Close()
-		b.endRow(ctx, sess, "ssh handshake failed")
-		return nil, fmt.Errorf("ssh handshake: %w", err)
+		return nil, fmt.Errorf("ssh handshake failed: %w", err)
 	}
 	nc.SetDeadline(time.Time{})
-
 	at := b.cfg.Clock()
-	sess.State, sess.ConnectedAt = store.SessionConnected, &at
+	sess.State, sess.ConnectedAt, sess.EndReason, sess.EndedAt = store.SessionConnected, &at, "", nil
 	if err := b.cfg.Store.UpdateSession(ctx, sess); err != nil {
-		b.cfg.Log.Error("update session", "session_id", id, "err", err)
+		b.cfg.Log.Error("update session", "session_id", sess.ID, "err", err)
 	}
 	l := newLive(b, *sess, cc, chans, reqs, granted)
 	if !b.add(l) {
 		cc.Close()
-		b.endRow(ctx, sess, ErrShuttingDown.Error())
 		return nil, ErrShuttingDown
 	}
-	b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionSessionJoin, TicketID: sess.TicketID, SessionID: id, RemoteAddr: remote,
-		Details: map[string]any{"hostname": host.Hostname, "os": host.OS, "os_version": host.OSVersion, "user": host.User, "client": hello.Client}})
-	b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionScopeGrant, TicketID: sess.TicketID, SessionID: id, RemoteAddr: remote,
-		Details: map[string]any{"asked": asked.Strings(), "granted": granted.Strings()}})
 	b.notify(*sess)
 	return l, nil
 }

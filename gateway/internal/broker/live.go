@@ -25,8 +25,9 @@ type Live struct {
 	chans <-chan ssh.NewChannel
 	reqs  <-chan *ssh.Request
 
-	ctx    context.Context
-	cancel context.CancelCauseFunc
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+	finished chan struct{} // closed once the end is recorded
 
 	mu      sync.Mutex
 	sess    store.Session
@@ -35,7 +36,7 @@ type Live struct {
 
 func newLive(b *Broker, s store.Session, conn ssh.Conn, chans <-chan ssh.NewChannel, reqs <-chan *ssh.Request, granted wire.Scopes) *Live {
 	ctx, cancel := context.WithCancelCause(context.Background())
-	return &Live{ID: s.ID, TicketID: s.TicketID, b: b, conn: conn, chans: chans, reqs: reqs, ctx: ctx, cancel: cancel, sess: s, granted: granted}
+	return &Live{ID: s.ID, TicketID: s.TicketID, b: b, conn: conn, chans: chans, reqs: reqs, ctx: ctx, cancel: cancel, finished: make(chan struct{}), sess: s, granted: granted}
 }
 
 // Session returns a copy of the session's row as last known.
@@ -90,14 +91,14 @@ func (l *Live) run() {
 		if err == nil {
 			err = errors.New("client disconnected")
 		}
-		l.cancel(fmt.Errorf("connection lost: %v", err))
+		l.cancel(fmt.Errorf("%w: %v", ErrLinkLost, err))
 	}()
 
 	<-l.ctx.Done()
 	cause := context.Cause(l.ctx)
 	if l.agentReason() == nil {
 		// Tell the agent why before hanging up (best effort, bounded).
-		payload, _ := json.Marshal(wire.EndNotice{Reason: cause.Error()})
+		payload, _ := json.Marshal(wire.EndNotice{Reason: cause.Error(), Reconnect: errors.Is(cause, errRestarting)})
 		done := make(chan struct{})
 		go func() { l.conn.SendRequest(wire.RequestEnd, true, payload); close(done) }()
 		select {
@@ -108,18 +109,36 @@ func (l *Live) run() {
 	l.conn.Close()
 	wg.Wait()
 
-	reason := cause.Error()
-	if r := l.agentReason(); r != nil {
-		reason = r.Error()
-	}
+	defer close(l.finished)
 	l.mu.Lock()
 	s := l.sess
 	l.mu.Unlock()
 	ctx := context.Background()
+	reason := cause.Error()
+	if r := l.agentReason(); r != nil {
+		reason = r.Error()
+	} else if errors.Is(cause, errRestarting) || errors.Is(cause, ErrLinkLost) {
+		// Keep the session: its client reconnects with its resume token.
+		s.State, s.EndReason = store.SessionWaiting, reason+"; waiting for the client to reconnect"
+		if err := b.cfg.Store.UpdateSession(ctx, &s); err != nil {
+			b.cfg.Log.Error("suspend session", "session_id", s.ID, "err", err)
+		}
+		b.record(ctx, audit.Event{Actor: "gateway", Action: ActionSessionSuspend, TicketID: s.TicketID, SessionID: s.ID, Details: map[string]any{"reason": reason}})
+		b.notify(s)
+		b.remove(l)
+		if !errors.Is(cause, errRestarting) {
+			b.expect(s.ID, "the client did not reconnect")
+		}
+		return
+	}
+	b.cfg.Store.SetSessionResume(ctx, s.ID, "")
 	b.endRow(ctx, &s, reason)
 	b.record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionSessionEnd, TicketID: s.TicketID, SessionID: s.ID, Details: map[string]any{"reason": reason}})
 	b.remove(l)
 }
+
+// ActionSessionSuspend is audited when a session loses its client and waits for it.
+const ActionSessionSuspend = "session.suspend"
 
 // agentReason returns the reason the agent gave in an end notice, if any.
 func (l *Live) agentReason() error {

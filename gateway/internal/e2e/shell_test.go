@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/tetherhq/tether/gateway/internal/server"
 )
 
 func marker(t *testing.T) string {
@@ -185,7 +187,7 @@ func TestShellEndToEnd(t *testing.T) {
 }
 
 func TestClientKilledMidShell(t *testing.T) {
-	g := startGateway(t)
+	g := startGateway(t, func(c *server.Config) { c.ResumeWindow = 2 * time.Second })
 	admin := g.login("admin", adminPassword)
 	ticket, inv := g.ticketAndInvite(admin, "shell")
 	c := startClient(t, "join", "--accept", "shell", inv.Join)
@@ -200,9 +202,14 @@ func TestClientKilledMidShell(t *testing.T) {
 	readUntil(t, ws, m)
 
 	c.cmd.Process.Signal(syscall.SIGKILL)
+	// The session waits for its client to come back, then ends after the resume window.
+	waiting := g.waitSession(admin, ticket, "waiting")
+	if !strings.Contains(waiting.EndReason, "connection lost") {
+		t.Errorf("waiting reason: got %q, want it to say the connection was lost", waiting.EndReason)
+	}
 	ended := g.waitSession(admin, ticket, "ended")
-	if !strings.Contains(ended.EndReason, "connection lost") {
-		t.Errorf("end reason: got %q, want it to say the connection was lost", ended.EndReason)
+	if !strings.Contains(ended.EndReason, "did not reconnect") {
+		t.Errorf("end reason: got %q, want it to say the client did not reconnect", ended.EndReason)
 	}
 	var detail struct{ Recordings []recording }
 	deadline := time.Now().Add(10 * time.Second)
@@ -213,8 +220,8 @@ func TestClientKilledMidShell(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if len(detail.Recordings) != 1 || detail.Recordings[0].State == "recording" {
-		t.Fatalf("recordings: got %+v, want one finished", detail.Recordings)
+	if len(detail.Recordings) != 1 || detail.Recordings[0].State != "interrupted" {
+		t.Fatalf("recordings: got %+v, want one interrupted", detail.Recordings)
 	}
 	_, body := g.req("GET", "/api/v1/recordings/"+detail.Recordings[0].ID, admin, nil)
 	_, evs := castEvents(t, body)

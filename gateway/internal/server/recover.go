@@ -12,19 +12,21 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-// recoverAfterCrash closes what a previous run left open: sessions become
-// ended ("gateway restarted") and recordings that were being written are
+// recoverAfterCrash closes what a previous run left open: sessions that can
+// be resumed wait for their clients (the rest end), and recordings that were being written are
 // sealed as interrupted, with the SHA-256 of the prefix that reached disk.
-func recoverAfterCrash(ctx context.Context, st *store.SQLite, blobs *blob.Dir, al *audit.Logger, log *slog.Logger) error {
+func recoverAfterCrash(ctx context.Context, st *store.SQLite, blobs *blob.Dir, al *audit.Logger, log *slog.Logger) (resumable []string, err error) {
 	at := nowUTC()
-	if n, err := st.EndOpenSessions(ctx, "gateway restarted", at); err != nil {
-		return fmt.Errorf("server: end open sessions: %w", err)
-	} else if n > 0 {
-		log.Info("ended sessions left open by the previous run", "count", n)
+	ids, err := st.SuspendOpenSessions(ctx, "gateway restarted; waiting for the client to reconnect", "gateway restarted", at)
+	if err != nil {
+		return nil, fmt.Errorf("server: suspend open sessions: %w", err)
+	}
+	if len(ids) > 0 {
+		log.Info("sessions waiting for their clients to reconnect", "count", len(ids))
 	}
 	recs, err := st.InterruptOpenRecordings(ctx, at)
 	if err != nil {
-		return fmt.Errorf("server: interrupt open recordings: %w", err)
+		return nil, fmt.Errorf("server: interrupt open recordings: %w", err)
 	}
 	for i := range recs {
 		r := &recs[i]
@@ -41,10 +43,10 @@ func recoverAfterCrash(ctx context.Context, st *store.SQLite, blobs *blob.Dir, a
 		}
 		r.SHA256, r.Size, r.EndedAt = hex.EncodeToString(sum[:]), size, &at
 		if err := st.UpdateRecording(ctx, r); err != nil {
-			return fmt.Errorf("server: seal interrupted recording: %w", err)
+			return nil, fmt.Errorf("server: seal interrupted recording: %w", err)
 		}
 		al.Record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionRecordingInterrupted, TicketID: r.TicketID, SessionID: r.SessionID,
 			Details: map[string]any{"recording_id": r.ID, "sha256": r.SHA256, "size": size}})
 	}
-	return nil
+	return ids, nil
 }

@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// SetSessionResume stores the SHA-256 (hex) of a session's resume token;
+// "" makes the session not resumable.
+func (s *SQLite) SetSessionResume(ctx context.Context, id, hash string) error {
+	res, err := s.exec(ctx, `UPDATE sessions SET resume_hash = ? WHERE id = ?`, hash, id)
+	if err != nil {
+		return fmt.Errorf("store: set session resume %s: %w", id, mapErr(err))
+	}
+	if err := affected(res); err != nil {
+		return fmt.Errorf("store: set session resume %s: %w", id, err)
+	}
+	return nil
+}
+
+// SessionResumeHash returns the stored resume token hash of a session.
+func (s *SQLite) SessionResumeHash(ctx context.Context, id string) (string, error) {
+	var h string
+	if err := s.db.QueryRowContext(ctx, `SELECT resume_hash FROM sessions WHERE id = ?`, id).Scan(&h); err != nil {
+		return "", fmt.Errorf("store: session resume %s: %w", id, mapErr(err))
+	}
+	return h, nil
+}
+
+// SuspendOpenSessions is called at gateway start: connected sessions that
+// can be resumed become waiting (for their client to reconnect) with
+// reason; every other open session is ended with endReason. It returns the
+// ids of the suspended sessions.
+func (s *SQLite) SuspendOpenSessions(ctx context.Context, reason, endReason string, at time.Time) ([]string, error) {
+	an, err := toNanos(at)
+	if err != nil {
+		return nil, fmt.Errorf("store: suspend open sessions: %w", err)
+	}
+	if _, err := s.exec(ctx, `UPDATE sessions SET state = ?, ended_at = ?, end_reason = ?
+		WHERE state <> ? AND resume_hash = ''`, SessionEnded, an, endReason, SessionEnded); err != nil {
+		return nil, fmt.Errorf("store: suspend open sessions: %w", err)
+	}
+	if _, err := s.exec(ctx, `UPDATE sessions SET state = ?, end_reason = ? WHERE state <> ? AND resume_hash <> ''`,
+		SessionWaiting, reason, SessionEnded); err != nil {
+		return nil, fmt.Errorf("store: suspend open sessions: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM sessions WHERE state = ? AND resume_hash <> ''`, SessionWaiting)
+	if err != nil {
+		return nil, fmt.Errorf("store: suspend open sessions: %w", err)
+	}
+	defer rows.Close()
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: suspend open sessions: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
