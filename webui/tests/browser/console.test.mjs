@@ -93,6 +93,7 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
     // Text stays text: the description's markup is shown literally.
     await admin.getByText('The office printer <b>vanished</b> since Monday.').waitFor();
 
+    await admin.getByRole('checkbox', { name: /^Screen/ }).check();
     await admin.getByRole('button', { name: 'Create invite' }).click();
     const joinEl = admin.getByTestId('invite-join');
     await joinEl.waitFor({ timeout: TIMEOUT });
@@ -101,9 +102,9 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
     assert.match(state.join, /^tether1:127\.0\.0\.1:\d+\/[A-Z0-9-]+#sha256=[A-Za-z0-9_-]{43}$/);
     state.code = state.join.replace(/^.*\/([A-Z0-9-]+)#.*$/, '$1');
     const linux = (await admin.getByTestId('cmd-linux').textContent()).trim();
-    assert.equal(linux, `tether-client join --accept diagnostics,shell '${state.join}'`);
+    assert.equal(linux, `tether-client join --accept diagnostics,shell,screen '${state.join}'`);
     const win = (await admin.getByTestId('cmd-windows').textContent()).trim();
-    assert.equal(win, `tether-client.exe join --accept diagnostics,shell '${state.join}'`);
+    assert.equal(win, `tether-client.exe join --accept diagnostics,shell,screen '${state.join}'`);
     const qr = await admin.getByRole('img', { name: /QR code/ }).getAttribute('src');
     assert.match(qr, /^data:image\/png;base64,/);
     await screenshot(admin, 'ticket-invite');
@@ -111,7 +112,7 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
 
   it('shows the session live when the client connects, without a reload', async () => {
     await admin.evaluate(() => ((window).__sameDocument = true));
-    client = startClient(state.join, 'shell');
+    client = startClient(state.join, 'diagnostics,shell');
     const card = admin.locator('[data-testid="session"][data-state="connected"]');
     try {
       await card.waitFor({ timeout: TIMEOUT });
@@ -119,11 +120,22 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
       throw new Error(`${e.message}\n${client.tail()}`);
     }
     assert.equal(await admin.evaluate(() => (window).__sameDocument), true, 'the page reloaded');
-    // diagnostics was asked for but not granted: the button says why.
-    await card.getByText('the user did not grant diagnostics').waitFor();
-    assert.equal(await card.getByRole('button', { name: 'Run diagnostics' }).isDisabled(), true);
-    await card.getByText('the user did not grant screen').or(card.getByText('screen was not requested in the invite')).first().waitFor();
+    // screen was asked for but not granted: the button says why.
+    await card.getByText('the user did not grant screen').waitFor();
+    assert.equal(await card.getByRole('button', { name: 'View screen' }).isDisabled(), true);
     await screenshot(admin, 'ticket');
+  });
+
+  it('runs diagnostics and shows the report', async () => {
+    const card = admin.locator('[data-testid="session"][data-state="connected"]');
+    await card.getByRole('button', { name: 'Run diagnostics' }).click();
+    const report = admin.getByTestId('report').first();
+    await report.waitFor({ timeout: 90000 });
+    await report.locator('.checks').waitFor({ timeout: TIMEOUT });
+    assert.ok((await report.locator('.checks li').count()) > 0, 'the report lists no checks');
+    await report.locator('.checks summary').first().click();
+    await report.locator('pre.json').first().waitFor();
+    await screenshot(admin, 'ticket-report');
   });
 
   it('opens the shell, runs a command and shows its output', async () => {
