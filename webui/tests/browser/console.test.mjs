@@ -222,11 +222,16 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
     await ctx.close();
   });
 
-  it('marks the session ended when the user stops the client', async () => {
-    await admin.goto(`${gw.url}/tickets/${state.ticketId}`);
-    await admin.locator('[data-testid="session"][data-state="connected"]').waitFor({ timeout: TIMEOUT });
+  it('tells the technician plainly when the user ends the session', async () => {
+    await admin.goto(`${gw.url}/sessions/${encodeURIComponent(state.sessionId)}/shell`);
+    await admin.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: TIMEOUT });
     await client.stop('SIGINT');
     client = null;
+    const ended = admin.locator('.shell-ended[role="alert"]');
+    await ended.waitFor({ timeout: TIMEOUT });
+    assert.match(await ended.textContent(), /ended|dropped/i);
+    await screenshot(admin, 'shell-ended');
+    await admin.getByRole('link', { name: 'Back to the ticket' }).click();
     await admin.getByTestId('no-live-sessions').waitFor({ timeout: TIMEOUT });
   });
 
