@@ -20,6 +20,7 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/blob"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
+	"github.com/tetherhq/tether/gateway/internal/rtc"
 	"github.com/tetherhq/tether/gateway/internal/runbook"
 )
 
@@ -48,6 +49,9 @@ type Config struct {
 	Runbooks runbook.List
 	// DownloadsDir holds client binaries built by `make dist`. Optional.
 	DownloadsDir string
+	// RTC makes the WebRTC peers of screen viewers. Optional: nil serves
+	// screens over the WebSocket only.
+	RTC *rtc.Engine
 	// RecordInput also records what technicians type (off by default: input may hold passwords).
 	RecordInput bool
 	// RecordingMode is recorder.Strict (default: no recording, no shell) or recorder.BestEffort.
@@ -107,6 +111,7 @@ type API struct {
 	hub     *Hub
 	handler http.Handler
 	shells  shellTracker
+	screens screenHub // live screen feeds, one per session (screen_feed.go)
 	policy  policyWatcher
 }
 
@@ -158,6 +163,7 @@ func (a *API) routes() http.Handler {
 	h("GET /api/v1/sessions/{id}", a.can(auth.ActSessionRead, a.getSession))
 	h("DELETE /api/v1/sessions/{id}", a.can(auth.ActSessionEnd, a.endSession))
 	h("GET /api/v1/sessions/{id}/shell", a.can(auth.ActShellOpen, a.shell))
+	h("GET /api/v1/sessions/{id}/screen", a.can(auth.ActScreenView, a.screen))
 
 	h("POST /api/v1/sessions/{id}/diagnostics", a.can(auth.ActDiagRun, a.runDiagnostics))
 	h("GET /api/v1/runbooks", a.can(auth.ActTicketRead, a.listRunbooks))

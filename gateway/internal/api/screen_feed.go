@@ -1,0 +1,349 @@
+package api
+
+import (
+	"bufio"
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/broker"
+	"github.com/tetherhq/tether/gateway/internal/recorder"
+	"github.com/tetherhq/tether/gateway/internal/screenrec"
+	"github.com/tetherhq/tether/gateway/internal/store"
+	"github.com/tetherhq/tether/internal/wire"
+)
+
+// One capture per live session, shared by every viewer:
+//
+//	agent ── tether-screen ──► feed.run ──► recording (every frame)
+//	                               └──► viewer queues (bounded; full → drop,
+//	                                    skip deltas, ask for a keyframe)
+//
+// The first viewer opens the channel and the recording; the last one to
+// leave closes both (the recording is sealed before its handler returns).
+
+// screenHelloTimeout bounds the wait for the client's hello.
+const screenHelloTimeout = 15 * time.Second
+
+// screenViewerQueue is how many frames may wait for one viewer.
+const screenViewerQueue = 8
+
+// screenHub holds the feeds of live sessions.
+type screenHub struct {
+	startMu sync.Mutex // serialises opening feeds, which takes a round trip
+	mu      sync.Mutex
+	feeds   map[string]*screenFeed
+}
+
+// screenFeed is one tether-screen channel and its recording.
+type screenFeed struct {
+	a     *API
+	l     *broker.Live
+	sess  store.Session
+	ch    ssh.Channel
+	hello wire.ScreenHello
+	rec   *screenRecording
+
+	wmu sync.Mutex // serialises control records to the client
+
+	// guarded by a.screens.mu
+	viewers map[*screenViewer]struct{}
+	closing bool
+
+	keyMu      sync.Mutex
+	keyPending bool
+	keyAsked   time.Time
+
+	done     chan struct{} // closed when run stops reading
+	finished chan struct{} // closed once the recording is sealed
+	cause    error         // why, set before done closes
+}
+
+// joinScreen returns the session's feed with v added, opening the channel
+// and the recording when nobody is watching yet.
+func (a *API) joinScreen(l *broker.Live, s *store.Session, actor, display string, v *screenViewer) (*screenFeed, error) {
+	h := &a.screens
+	h.startMu.Lock()
+	defer h.startMu.Unlock()
+	h.mu.Lock()
+	f := h.feeds[s.ID]
+	if f != nil && !f.closing {
+		f.viewers[v] = struct{}{}
+		h.mu.Unlock()
+		f.requestKeyframe(true) // a late joiner starts on a keyframe
+		return f, nil
+	}
+	h.mu.Unlock()
+	if f != nil {
+		<-f.finished // the previous feed is sealing; start a fresh one after it
+	}
+	f, err := a.openScreenFeed(l, s, actor, display)
+	if err != nil {
+		return nil, err
+	}
+	h.mu.Lock()
+	if h.feeds == nil {
+		h.feeds = map[string]*screenFeed{}
+	}
+	h.feeds[s.ID] = f
+	f.viewers[v] = struct{}{}
+	h.mu.Unlock()
+	go f.run()
+	return f, nil
+}
+
+// errRecordingStart says the recording could not be started (so no screen is shown).
+var errRecordingStart = errors.New("the recording could not be started")
+
+func (a *API) openScreenFeed(l *broker.Live, s *store.Session, actor, display string) (*screenFeed, error) {
+	ch, reqs, err := l.OpenChannel(wire.ChannelScreen, display, "screen")
+	if err != nil {
+		return nil, err
+	}
+	go ssh.DiscardRequests(reqs)
+	type result struct {
+		h   *wire.ScreenHello
+		err error
+	}
+	got := make(chan result, 1)
+	go func() { h, err := wire.ScreenDecodeHello(ch); got <- result{h, err} }()
+	var hello *wire.ScreenHello
+	select {
+	case r := <-got:
+		if r.err != nil {
+			ch.Close()
+			return nil, fmt.Errorf("screen hello: %w", r.err)
+		}
+		hello = r.h
+	case <-time.After(screenHelloTimeout):
+		ch.Close()
+		<-got
+		return nil, errors.New("screen hello: the client did not answer")
+	}
+	f := &screenFeed{a: a, l: l, sess: *s, ch: ch, hello: *hello, viewers: map[*screenViewer]struct{}{},
+		done: make(chan struct{}), finished: make(chan struct{})}
+	if f.rec, err = a.startScreenRecording(context.Background(), s, actor, hello); err != nil {
+		ch.Close()
+		a.cfg.Log.Error("start screen recording", "session_id", s.ID, "err", err)
+		return nil, errRecordingStart
+	}
+	return f, nil
+}
+
+// leave removes v; the last viewer closes the feed and waits for the seal.
+func (f *screenFeed) leave(v *screenViewer) {
+	h := &f.a.screens
+	h.mu.Lock()
+	delete(f.viewers, v)
+	last := len(f.viewers) == 0 && !f.closing
+	if last {
+		f.closing = true
+		if h.feeds[f.sess.ID] == f {
+			delete(h.feeds, f.sess.ID)
+		}
+	}
+	h.mu.Unlock()
+	if last {
+		f.ch.Close() // ends run's read; run seals the recording
+		<-f.finished
+		return
+	}
+	select {
+	case <-f.done: // the feed ended on its own: wait for its seal
+		<-f.finished
+	default:
+	}
+}
+
+// run reads records from the client until the channel ends, records and
+// fans out every frame, then seals the recording.
+func (f *screenFeed) run() {
+	log := f.a.cfg.Log.With("session_id", f.sess.ID)
+	br := bufio.NewReaderSize(f.ch, 64<<10)
+	cause := errors.New("the client stopped sharing the screen")
+	recFailed := false
+	for {
+		typ, rec, err := wire.ScreenReadRecord(br, wire.ScreenMaxFrame)
+		if err != nil {
+			break
+		}
+		if typ != wire.ScreenMsgFrame {
+			cause = fmt.Errorf("the client sent a record of type %d", typ)
+			break
+		}
+		if _, err := wire.ScreenParseFrame(rec); err != nil {
+			cause = fmt.Errorf("the client sent a bad frame: %v", err)
+			break
+		}
+		if err := f.rec.w.Append(rec); err != nil && !recFailed {
+			recFailed = true
+			log.Error("screen recording write", "recording_id", f.rec.row.ID, "err", err)
+			if f.a.cfg.RecordingMode == recorder.Strict {
+				cause = errors.New("the recording failed, so the screen view was stopped")
+				break
+			}
+		}
+		key := rec[5]&1 != 0
+		if key {
+			f.keyMu.Lock()
+			f.keyPending = false
+			f.keyMu.Unlock()
+		}
+		f.a.screens.mu.Lock()
+		ask := false
+		for v := range f.viewers {
+			if v.offer(rec, key) {
+				ask = true
+			}
+		}
+		f.a.screens.mu.Unlock()
+		if ask {
+			f.requestKeyframe(false)
+		}
+	}
+	f.a.screens.mu.Lock()
+	f.closing = true
+	if f.a.screens.feeds[f.sess.ID] == f {
+		delete(f.a.screens.feeds, f.sess.ID)
+	}
+	f.a.screens.mu.Unlock()
+	f.ch.Close()
+	if f.l.Cause() != nil {
+		cause = fmt.Errorf("session ended: %v", f.l.Cause())
+	}
+	f.cause = cause
+	close(f.done)
+	f.rec.finish(context.Background(), cause.Error())
+	close(f.finished)
+}
+
+// control sends one control record to the client.
+func (f *screenFeed) control(c *wire.ScreenControl) error {
+	f.wmu.Lock()
+	defer f.wmu.Unlock()
+	return wire.ScreenEncodeControl(f.ch, c)
+}
+
+// requestKeyframe asks the client for a keyframe unless one is already on
+// its way (asked less than a second ago); force skips that check.
+func (f *screenFeed) requestKeyframe(force bool) {
+	f.keyMu.Lock()
+	now := time.Now()
+	if !force && f.keyPending && now.Sub(f.keyAsked) < time.Second {
+		f.keyMu.Unlock()
+		return
+	}
+	f.keyPending, f.keyAsked = true, now
+	f.keyMu.Unlock()
+	f.control(&wire.ScreenControl{Type: wire.ScreenKeyframe})
+}
+
+// screenViewer is one viewer's bounded queue.
+type screenViewer struct {
+	q       chan []byte
+	waitKey atomic.Bool // skip deltas until a keyframe (after a drop, or at start)
+	paused  atomic.Bool
+	dropped atomic.Int64
+}
+
+func newScreenViewer() *screenViewer {
+	v := &screenViewer{q: make(chan []byte, screenViewerQueue)}
+	v.waitKey.Store(true)
+	return v
+}
+
+// offer queues rec without blocking. It reports whether the viewer needs a
+// keyframe because it had to drop a frame.
+func (v *screenViewer) offer(rec []byte, key bool) (needKey bool) {
+	if v.paused.Load() || (!key && v.waitKey.Load()) {
+		return false
+	}
+	select {
+	case v.q <- rec:
+		if key {
+			v.waitKey.Store(false)
+		}
+		return false
+	default:
+		v.dropped.Add(1)
+		v.waitKey.Store(true)
+		return true
+	}
+}
+
+// screenRecording is one feed's .tsr file and its row.
+type screenRecording struct {
+	a    *API
+	row  *store.Recording
+	w    *screenrec.Writer
+	once sync.Once
+}
+
+func (a *API) startScreenRecording(ctx context.Context, s *store.Session, actor string, h *wire.ScreenHello) (*screenRecording, error) {
+	now := a.now()
+	id := store.NewID("r_")
+	key := fmt.Sprintf("%d/%s.tsr", s.TicketID, id)
+	title := "screen of " + s.Host.Hostname
+	row := &store.Recording{ID: id, TicketID: s.TicketID, SessionID: s.ID, Kind: "screen", Actor: actor, Title: title,
+		State: "recording", Key: key, StartedAt: now}
+	bw, err := a.cfg.Blobs.Create(key)
+	if err != nil {
+		return nil, fmt.Errorf("create recording file: %w", err)
+	}
+	opts := screenrec.Options{Clock: a.cfg.Clock}
+	if a.cfg.SigningKey != nil {
+		k := a.cfg.SigningKey
+		opts.Signer = func(sum [32]byte) ([]byte, error) { return ed25519.Sign(k, sum[:]), nil }
+	}
+	w, err := screenrec.NewWriter(bw, screenrec.Header{Width: h.Width, Height: h.Height, Display: h.Display, Title: title, Actor: actor,
+		SessionID: s.ID, TicketID: s.TicketID}, opts)
+	if err != nil {
+		bw.Close()
+		return nil, err
+	}
+	if err := a.cfg.Store.CreateRecording(ctx, row); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("record recording row: %w", err)
+	}
+	a.hub.Publish("recording", toRecordingJSON(row))
+	return &screenRecording{a: a, row: row, w: w}, nil
+}
+
+// finish seals the file, stores the seal and writes it to the audit chain
+// (as termRecording.finish does for terminals).
+func (t *screenRecording) finish(ctx context.Context, reason string) {
+	t.once.Do(func() {
+		a := t.a
+		seal, err := t.w.Close()
+		end := a.now()
+		t.row.EndedAt = &end
+		t.row.State = "sealed"
+		if err != nil {
+			a.cfg.Log.Error("seal screen recording", "recording_id", t.row.ID, "err", err)
+			t.row.State = "interrupted"
+		}
+		t.row.Size = seal.Size
+		t.row.SHA256 = hex.EncodeToString(seal.SHA256[:])
+		if len(seal.Signature) > 0 {
+			t.row.Signature = base64.StdEncoding.EncodeToString(seal.Signature)
+		}
+		if err := a.cfg.Store.UpdateRecording(ctx, t.row); err != nil {
+			a.cfg.Log.Error("store recording seal", "recording_id", t.row.ID, "err", err)
+		}
+		if err := a.cfg.Audit.Record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionRecordingSeal, TicketID: t.row.TicketID, SessionID: t.row.SessionID,
+			Details: map[string]any{"recording_id": t.row.ID, "sha256": t.row.SHA256, "signature": t.row.Signature, "size": t.row.Size,
+				"frames": seal.Frames, "keyframes": seal.Keyframes, "reason": reason}}); err != nil {
+			a.cfg.Log.Error("audit recording seal", "err", err)
+		}
+		a.hub.Publish("recording", toRecordingJSON(t.row))
+	})
+}

@@ -1,0 +1,123 @@
+package api
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/pion/webrtc/v3"
+
+	"github.com/tetherhq/tether/gateway/internal/rtc"
+	"github.com/tetherhq/tether/internal/wire"
+)
+
+// Screen signaling: text frames on GET /api/v1/sessions/{id}/screen, one
+// JSON object each, {"type": ...}. Binary frames (gateway → viewer, only
+// after "fallback") are frame records exactly as on the data channel but
+// without chunk headers.
+//
+//	gateway → viewer                         viewer → gateway
+//	hello     screen, rights, ICE servers    answer     SDP answer to the offer
+//	offer     SDP offer (all candidates)     candidate  a trickled ICE candidate
+//	fallback  frames now come over the WS    fallback   "WebRTC failed here, use the WS"
+//	stats     counters, once a second        control    a wire.ScreenControl
+//	error     a refused request (not fatal)  stats      the viewer's counters (logged)
+const (
+	sigHello     = "hello"
+	sigOffer     = "offer"
+	sigAnswer    = "answer"
+	sigCandidate = "candidate"
+	sigFallback  = "fallback"
+	sigControl   = "control"
+	sigStats     = "stats"
+	sigError     = "error"
+)
+
+// screenSignalMax bounds one signaling message (an SDP with candidates is a few KiB).
+const screenSignalMax = 32 << 10
+
+// screenSignal is one signaling message, either way. Fields are used by
+// the types named in their comments.
+type screenSignal struct {
+	Type string `json:"type"`
+	// offer, answer
+	SDP string `json:"sdp,omitempty"`
+	// candidate
+	Candidate *webrtc.ICECandidateInit `json:"candidate,omitempty"`
+	// control: a wire.ScreenControl object, checked by wire.ScreenParseControl
+	Control json.RawMessage `json:"control,omitempty"`
+	// fallback, error
+	Reason string `json:"reason,omitempty"`
+	// hello
+	Hello *screenHelloJSON `json:"hello,omitempty"`
+	// stats
+	Stats *screenStatsJSON `json:"stats,omitempty"`
+}
+
+// screenHelloJSON tells the viewer what it is looking at and how to connect.
+type screenHelloJSON struct {
+	Width       int             `json:"width"`
+	Height      int             `json:"height"`
+	Display     string          `json:"display"`
+	CanControl  bool            `json:"can_control"` // the client can inject and the user, role and scopes allow it
+	RecordingID string          `json:"recording_id"`
+	Transport   string          `json:"transport"` // "webrtc" (an offer follows) or "websocket"
+	ICEServers  []rtc.ICEServer `json:"ice_servers"`
+	ChunkHeader int             `json:"chunk_header"` // bytes before the payload of a data-channel chunk
+}
+
+// screenStatsJSON are counters for one viewer (or reported by it).
+type screenStatsJSON struct {
+	Transport string  `json:"transport,omitempty"`
+	Frames    int64   `json:"frames"`
+	Bytes     int64   `json:"bytes"`
+	Dropped   int64   `json:"dropped"`
+	FPS       float64 `json:"fps,omitempty"`
+}
+
+// parseScreenSignal decodes a viewer's message: size-bounded, unknown
+// fields and types refused, fields checked for the type.
+func parseScreenSignal(b []byte) (*screenSignal, error) {
+	if len(b) > screenSignalMax {
+		return nil, fmt.Errorf("message of %d bytes (max %d)", len(b), screenSignalMax)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var s screenSignal
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("bad message: %w", err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("bad message: data after the JSON object")
+	}
+	switch s.Type {
+	case sigAnswer:
+		if s.SDP == "" {
+			return nil, errors.New("answer without sdp")
+		}
+	case sigCandidate:
+		if s.Candidate == nil || len(s.Candidate.Candidate) > 1024 {
+			return nil, errors.New("candidate missing or too long")
+		}
+	case sigControl:
+		if len(s.Control) == 0 {
+			return nil, errors.New("control without control")
+		}
+	case sigFallback, sigStats:
+	default:
+		return nil, fmt.Errorf("unknown message type %q", s.Type)
+	}
+	return &s, nil
+}
+
+// screenControlOf validates a control message with the wire package's rules
+// (the same the client applies) and returns the control and its record.
+func screenControlOf(raw json.RawMessage) (*wire.ScreenControl, error) {
+	rec := binary.BigEndian.AppendUint32(make([]byte, 0, 5+len(raw)), uint32(1+len(raw)))
+	rec = append(rec, wire.ScreenMsgControl)
+	rec = append(rec, raw...)
+	return wire.ScreenParseControl(rec)
+}
