@@ -93,6 +93,10 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
     // Text stays text: the description's markup is shown literally.
     await admin.getByText('The office printer <b>vanished</b> since Monday.').waitFor();
 
+    // Status changes are saved and shown.
+    await admin.getByLabel('Status', { exact: true }).selectOption('in_progress');
+    await admin.locator('.page-head .chip', { hasText: 'in progress' }).waitFor({ timeout: TIMEOUT });
+
     await admin.getByRole('checkbox', { name: /^Screen/ }).check();
     await admin.getByRole('button', { name: 'Create invite' }).click();
     const joinEl = admin.getByTestId('invite-join');
