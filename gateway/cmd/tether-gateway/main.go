@@ -21,6 +21,7 @@ import (
 	"github.com/tetherhq/tether/internal/version"
 	"github.com/tetherhq/tether/webui"
 
+	"github.com/tetherhq/tether/gateway/internal/rtc"
 	"github.com/tetherhq/tether/gateway/internal/server"
 )
 
@@ -88,7 +89,23 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.Security.SessionIdleTimeout, "session-idle", 0, "end live sessions idle this long (default 30m; negative: never)")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve pprof and expvar (goroutines, memstats) on this loopback address, e.g. 127.0.0.1:6060")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
+	fs.BoolVar(&cfg.ICE.Loopback, "ice-loopback", false, "WebRTC on 127.0.0.1 only, no mDNS (tests and make run; never in production)")
+	fs.BoolVar(&cfg.NoWebRTC, "no-webrtc", false, "serve screen views over the WebSocket only")
+	stun := fs.String("stun", "", "comma-separated STUN servers for WebRTC, e.g. stun:stun.example.com:3478")
+	turn := fs.String("turn", "", "comma-separated TURN servers (credentials from TETHER_TURN_USERNAME and TETHER_TURN_PASSWORD)")
+	nat := fs.String("nat-1to1-ip", "", "comma-separated public IPs announced for WebRTC when the gateway sits behind 1:1 NAT")
+	udpPorts := fs.String("udp-ports", "", "UDP port range MIN-MAX for WebRTC (default: any)")
 	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cfg.ICE.STUN = splitList(*stun)
+	for _, u := range splitList(*turn) {
+		cfg.ICE.TURN = append(cfg.ICE.TURN, rtc.TURNServer{URL: u, Username: os.Getenv("TETHER_TURN_USERNAME"), Credential: os.Getenv("TETHER_TURN_PASSWORD")})
+	}
+	cfg.ICE.NAT1To1IPs = splitList(*nat)
+	var err error
+	if cfg.ICE.UDPPortMin, cfg.ICE.UDPPortMax, err = rtc.ParsePortRange(*udpPorts); err != nil {
+		fmt.Fprintf(stderr, "tether-gateway: --udp-ports: %v\n", err)
 		return 2
 	}
 	if *requireMFA != "" {
@@ -128,4 +145,15 @@ func serve(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/blob"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
+	"github.com/tetherhq/tether/gateway/internal/rtc"
 	"github.com/tetherhq/tether/gateway/internal/runbook"
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
@@ -72,6 +73,11 @@ type Config struct {
 	ReadHeaderTimeout time.Duration
 	// Security sets MFA per role, the per-user API limit and the session policy (see api.Security).
 	Security api.Security
+	// ICE configures WebRTC for screen viewers: STUN/TURN, NAT 1:1 address,
+	// UDP ports, or Loopback for tests and `make run` (see rtc.Config).
+	ICE rtc.Config
+	// NoWebRTC serves screens over the WebSocket only.
+	NoWebRTC bool
 	// Log is the logger; default discard.
 	Log *slog.Logger
 }
@@ -221,11 +227,19 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
+	var rtcEngine *rtc.Engine
+	if !cfg.NoWebRTC {
+		ice := cfg.ICE
+		ice.Log = cfg.Log
+		if rtcEngine, err = rtc.New(ice); err != nil {
+			return nil, fmt.Errorf("server: %w", err)
+		}
+	}
 	s.api, err = api.New(api.Config{
 		Store: s.store, Broker: s.broker, Tokens: tokens, Audit: auditLog, Blobs: blobs,
 		PublicURL: s.url, Fingerprint: s.bundle.Fingerprint, SigningKey: signKey,
 		Runbooks: runbooks, WebUI: cfg.WebUI, DownloadsDir: downloads, RecordInput: cfg.RecordInput, RecordingMode: mode, Log: cfg.Log,
-		Security: cfg.Security,
+		Security: cfg.Security, RTC: rtcEngine,
 	})
 	if err != nil {
 		return nil, err
