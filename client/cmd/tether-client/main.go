@@ -55,6 +55,44 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 2
 }
 
+// commands reads the user's typed commands once the session is connected.
+// It lives as long as stdin is open (the process).
+func commands(ctx context.Context, lines <-chan string, connected <-chan struct{}, revoke chan<- wire.Scopes, end func(), out io.Writer) {
+	select {
+	case <-connected:
+	case <-ctx.Done():
+		return
+	}
+	for {
+		var line string
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return
+		case line, ok = <-lines:
+		}
+		if !ok {
+			return // stdin closed (e.g. started by a script): Ctrl-C or a signal still ends the session
+		}
+		cmd, err := consent.ParseCommand(line)
+		switch {
+		case err != nil:
+			fmt.Fprintln(out, err)
+		case cmd.Help:
+			fmt.Fprintln(out, consent.CommandHelp)
+		case cmd.End:
+			end()
+			return
+		case len(cmd.Revoke) > 0:
+			select {
+			case revoke <- cmd.Revoke:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}
+}
+
 func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("join", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -76,7 +114,10 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tether-client: the join link has no certificate fingerprint (#sha256=...); copy the whole link from your technician")
 		return 2
 	}
-	prompt := &consent.Prompt{In: stdin, Out: stdout}
+	// One reader owns stdin: it answers the consent questions, then carries
+	// the user's commands (revoke, end) while the session runs.
+	lines := consent.Lines(stdin)
+	prompt := &consent.Prompt{Lines: lines, Out: stdout}
 	if *accept != "" {
 		sc, err := wire.ParseScopes(*accept)
 		if err != nil {
@@ -91,6 +132,9 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	revoke := make(chan wire.Scopes)
+	connected := make(chan struct{})
+	go commands(ctx, lines, connected, revoke, stop, stdout)
 
 	fmt.Fprintf(stdout, "Connecting to %s ...\n", j.Addr)
 	err = agent.Run(ctx, agent.Config{
@@ -105,8 +149,17 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		},
 		Diag:   diagHandler(j.Addr),
 		Screen: screenHandler(),
+		Revoke: revoke,
 		Events: func(e agent.Event) {
 			fmt.Fprintf(stdout, "[%s] %s\n", time.Now().Format("15:04:05"), e.Message)
+			if e.Kind == agent.EventConnected {
+				select {
+				case <-connected:
+				default:
+					close(connected)
+					fmt.Fprintln(stdout, consent.CommandHelp)
+				}
+			}
 		},
 		Log: log,
 	})

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/crypto/ssh"
+
 	"github.com/tetherhq/tether/client/internal/shell"
 	"github.com/tetherhq/tether/internal/wire"
 )
@@ -36,6 +38,7 @@ const (
 	EventDiagCollected EventKind = "diag_collected" // a diagnostics check finished
 	EventEnded         EventKind = "ended"          // the session is over
 	EventReconnecting  EventKind = "reconnecting"   // the link dropped; trying to resume
+	EventRevoked       EventKind = "revoked"        // the user withdrew scopes
 )
 
 // Event is one line for the user.
@@ -69,6 +72,9 @@ type Config struct {
 	Diag DiagHandler
 	// Screen serves screen view; nil refuses the tether-screen channel.
 	Screen ScreenHandler
+	// Revoke carries scopes the user withdraws while the session runs
+	// (typed on the terminal). Optional.
+	Revoke <-chan wire.Scopes
 	// Events receives a line for every channel opened, closed or refused.
 	Events func(Event)
 	// HandshakeTimeout bounds dialing and each non-interactive handshake step; default 15s.
@@ -199,6 +205,7 @@ type session struct {
 
 	mu      sync.Mutex
 	granted wire.Scopes
+	open    map[wire.Scope]map[ssh.Channel]struct{} // channels by the scope they need
 }
 
 func (s *session) scopes() wire.Scopes {

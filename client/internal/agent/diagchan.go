@@ -21,6 +21,7 @@ func (s *session) handleDiag(ctx context.Context, nch ssh.NewChannel, open wire.
 	if err != nil {
 		return
 	}
+	defer s.track(wire.ScopeDiagnostics, ch)()
 	go ssh.DiscardRequests(reqs)
 	defer ch.Close()
 	actor := describe(open.Actor)

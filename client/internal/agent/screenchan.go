@@ -24,6 +24,7 @@ func (s *session) handleScreen(ctx context.Context, nch ssh.NewChannel, open wir
 	if err != nil {
 		return
 	}
+	defer s.track(wire.ScopeScreen, ch)()
 	go ssh.DiscardRequests(reqs)
 	defer ch.Close()
 	actor := describe(open.Actor)

@@ -66,6 +66,23 @@ func (s *session) serve(ctx context.Context) error {
 		}
 	}()
 
+	// The user withdraws scopes from the terminal.
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case sc, ok := <-cfg.Revoke:
+				if !ok {
+					return
+				}
+				s.revoke(sconn, sc)
+			case <-sessDone:
+				return
+			}
+		}
+	}()
+
 	// Keepalives: a gateway that stops answering is gone.
 	wg.Add(1)
 	go func() {

@@ -60,6 +60,7 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 	if err != nil {
 		return
 	}
+	defer s.track(wire.ScopeShell, ch)()
 	actor := describe(open.Actor)
 	s.event(Event{Kind: EventChannelOpen, Actor: open.Actor, What: "shell", Message: fmt.Sprintf("%s opened a shell.", actor)})
 

@@ -21,8 +21,11 @@ var ErrDeclined = errors.New("declined by user")
 
 // Prompt asks on a terminal.
 type Prompt struct {
-	In  io.Reader
-	Out io.Writer
+	// Lines, when set, supplies the user's answers (a reader shared with
+	// the rest of the program); otherwise In is scanned.
+	Lines <-chan string
+	In    io.Reader
+	Out   io.Writer
 	// Preset, when non-nil, is the user's consent given with --accept: no questions are asked.
 	Preset wire.Scopes
 	// Now returns the time (for "expires in"); default time.Now.
@@ -64,27 +67,24 @@ func (p *Prompt) Ask(ctx context.Context, offer wire.Offer) (wire.Scopes, error)
 		return granted, nil
 	}
 
-	lines := make(chan string)
-	errc := make(chan error, 1)
-	go func() { // reads stdin; ends with the process if the user never answers
-		sc := bufio.NewScanner(p.In)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		errc <- io.ErrUnexpectedEOF
-	}()
+	lines := p.Lines
+	if lines == nil {
+		lines = Lines(p.In)
+	}
 	granted := wire.Scopes{}
 	for _, sc := range asked {
 		for {
 			fmt.Fprintf(p.Out, "Allow them to %s? [y/N] ", sc.Describe())
 			var answer string
+			var ok bool
 			select {
 			case <-ctx.Done():
 				return nil, ctx.Err()
-			case err := <-errc:
+			case answer, ok = <-lines:
+			}
+			if !ok {
 				fmt.Fprintln(p.Out)
-				return nil, fmt.Errorf("no answer on the terminal (%v); use --accept to consent non-interactively", err)
-			case answer = <-lines:
+				return nil, fmt.Errorf("no answer on the terminal (%v); use --accept to consent non-interactively", io.ErrUnexpectedEOF)
 			}
 			switch strings.ToLower(strings.TrimSpace(answer)) {
 			case "y", "yes":
@@ -104,6 +104,20 @@ func (p *Prompt) Ask(ctx context.Context, offer wire.Offer) (wire.Scopes, error)
 	granted, _ = wire.NewScopes(granted.Strings())
 	fmt.Fprintf(p.Out, "You allowed: %s.\n", granted)
 	return granted, nil
+}
+
+// Lines scans r into a channel of lines, closed at end of input. The
+// goroutine lives as long as r has input (for stdin: the process).
+func Lines(r io.Reader) <-chan string {
+	out := make(chan string)
+	go func() {
+		defer close(out)
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			out <- sc.Text()
+		}
+	}()
+	return out
 }
 
 func orUnknown(s string) string {

@@ -239,8 +239,15 @@ func (s *syncBuffer) String() string {
 
 func startClient(t *testing.T, args ...string) *client {
 	t.Helper()
+	return startClientWith(t, nil, args...)
+}
+
+// startClientWith starts the client with stdin (nil: none) and extra environment.
+func startClientWith(t *testing.T, stdin io.Reader, args ...string) *client {
+	t.Helper()
 	c := &client{out: &syncBuffer{}, done: make(chan struct{})}
 	c.cmd = exec.Command(clientBin, args...)
+	c.cmd.Stdin = stdin
 	c.cmd.Stdout, c.cmd.Stderr = c.out, c.out
 	c.cmd.Env = append(os.Environ(), "SHELL=/bin/sh")
 	if err := c.cmd.Start(); err != nil {

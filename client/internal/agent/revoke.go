@@ -1,0 +1,71 @@
+package agent
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"golang.org/x/crypto/ssh"
+
+	"github.com/tetherhq/tether/internal/wire"
+)
+
+// track remembers an open channel under the scope it needs, so revoking the
+// scope can close it. The returned func forgets it.
+func (s *session) track(sc wire.Scope, ch ssh.Channel) (untrack func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.open == nil {
+		s.open = map[wire.Scope]map[ssh.Channel]struct{}{}
+	}
+	if s.open[sc] == nil {
+		s.open[sc] = map[ssh.Channel]struct{}{}
+	}
+	s.open[sc][ch] = struct{}{}
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.open[sc], ch)
+	}
+}
+
+// revoke withdraws scopes live: they are refused from now on, channels open
+// under them are closed at once, and the gateway is told. Revoking screen
+// also revokes control.
+func (s *session) revoke(conn ssh.Conn, scopes wire.Scopes) {
+	if scopes.Has(wire.ScopeScreen) && !scopes.Has(wire.ScopeControl) {
+		scopes = append(scopes, wire.ScopeControl)
+	}
+	s.mu.Lock()
+	var keep wire.Scopes
+	for _, sc := range s.granted {
+		if !scopes.Has(sc) {
+			keep = append(keep, sc)
+		}
+	}
+	changed := len(keep) != len(s.granted)
+	s.granted = keep
+	var closing []ssh.Channel
+	for _, sc := range scopes {
+		for ch := range s.open[sc] {
+			closing = append(closing, ch)
+		}
+	}
+	s.mu.Unlock()
+	for _, ch := range closing {
+		ch.Close()
+	}
+	if !changed {
+		s.event(Event{Kind: EventRevoked, Message: fmt.Sprintf("Nothing to revoke: granted now: %s.", orNone(keep))})
+		return
+	}
+	payload, _ := json.Marshal(wire.ScopesNotice{Granted: keep.Strings()})
+	go conn.SendRequest(wire.RequestScopes, true, payload) // best effort: the client enforces it regardless
+	s.event(Event{Kind: EventRevoked, Message: fmt.Sprintf("Revoked %s. Granted now: %s.", scopes, orNone(keep))})
+}
+
+func orNone(s wire.Scopes) string {
+	if len(s) == 0 {
+		return "nothing"
+	}
+	return s.String()
+}

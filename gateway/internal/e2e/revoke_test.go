@@ -1,0 +1,74 @@
+package e2e
+
+import (
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// TestUserRevokesShellLive: the user types "revoke shell" on the client's
+// terminal while a technician's shell is open. The shell closes at once,
+// the gateway learns the new scopes, and a new shell is refused.
+func TestUserRevokesShellLive(t *testing.T) {
+	g := startGateway(t)
+	admin := g.login("admin", adminPassword)
+	ticket, inv := g.ticketAndInvite(admin, "shell", "diagnostics")
+	stdinR, stdinW := io.Pipe()
+	defer stdinW.Close()
+	c := startClientWith(t, stdinR, "join", "--accept", "shell,diagnostics", inv.Join)
+	s := g.waitSession(admin, ticket, "connected")
+	c.waitOutput(t, "revoke SCOPE")
+	ws, _, err := g.dialShell(admin, s.ID, 80, 24, "")
+	if err != nil {
+		t.Fatalf("dial shell: %v", err)
+	}
+	defer ws.Close()
+	m := marker(t)
+	ws.WriteMessage(websocket.BinaryMessage, []byte("echo "+m[:5]+"''"+m[5:]+"\n"))
+	readUntil(t, ws, m)
+
+	io.WriteString(stdinW, "revoke shell\n")
+	c.waitOutput(t, "Revoked shell. Granted now: diagnostics.")
+	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
+	var exit string
+	for {
+		typ, p, err := ws.ReadMessage()
+		if err != nil {
+			break
+		}
+		if typ == websocket.TextMessage && strings.Contains(string(p), `"exit"`) {
+			exit = string(p)
+		}
+	}
+	if exit == "" {
+		t.Error("the open shell was not closed when the user revoked the shell scope")
+	}
+	// The gateway's view follows.
+	deadline := time.Now().Add(10 * time.Second)
+	var got session
+	for time.Now().Before(deadline) {
+		g.must(200, "GET", "/api/v1/sessions/"+s.ID, admin, nil, &got)
+		if strings.Join(got.Granted, ",") == "diagnostics" {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if strings.Join(got.Granted, ",") != "diagnostics" {
+		t.Errorf("granted after revoke: got %v, want [diagnostics]", got.Granted)
+	}
+	if _, resp, err := g.dialShell(admin, s.ID, 80, 24, ""); err == nil || resp == nil || resp.StatusCode != 403 {
+		t.Errorf("shell after revoke: got %v, want 403", resp)
+	}
+	// "end" on the terminal ends the session like Ctrl-C.
+	io.WriteString(stdinW, "end\n")
+	stdinW.Close() // exec's copy into the child's stdin must end for Wait to return
+	if code := c.wait(t); code != 0 {
+		t.Errorf("client exit code after end: %d, want 0", code)
+	}
+	if ended := g.waitSession(admin, ticket, "ended"); ended.EndReason != "ended by user" {
+		t.Errorf("end reason: %q, want ended by user", ended.EndReason)
+	}
+}
