@@ -14,7 +14,7 @@ func TestCleanText(t *testing.T) {
 		{"line\nbreak\ttab", "linebreaktab"},
 		{"bidi\u202Eevil", "bidievil"},
 		{"<script>alert(1)</script>", "<script>alert(1)</script>"}, // not HTML-escaped: renderers treat it as text
-		{"\xff\xfebad", "\uFFFDbad"}, // a run of invalid bytes becomes one replacement
+		{"\xff\xfebad", "\uFFFDbad"},                               // a run of invalid bytes becomes one replacement
 		{strings.Repeat("x", 300), strings.Repeat("x", 253)},
 	}
 	for _, tt := range tests {
