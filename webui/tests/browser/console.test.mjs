@@ -181,6 +181,11 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
     await screenshot(admin, 'audit');
     await nav.getByRole('link', { name: 'Users', exact: true }).click();
     await admin.getByRole('cell', { name: 'audrey' }).waitFor({ timeout: TIMEOUT });
+    const tina = admin.getByRole('row').filter({ has: admin.getByRole('cell', { name: 'tina', exact: true }) });
+    await tina.getByRole('button', { name: 'Disable' }).click();
+    await tina.getByText('disabled', { exact: true }).waitFor({ timeout: TIMEOUT });
+    await tina.getByRole('button', { name: 'Enable' }).click();
+    await tina.getByText('active', { exact: true }).waitFor({ timeout: TIMEOUT });
     await screenshot(admin, 'users');
   });
 
@@ -237,6 +242,13 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
     await screenshot(admin, 'shell-ended');
     await admin.getByRole('link', { name: 'Back to the ticket' }).click();
     await admin.getByTestId('no-live-sessions').waitFor({ timeout: TIMEOUT });
+  });
+
+  it('signs out', async () => {
+    await admin.getByRole('button', { name: 'Sign out' }).click();
+    await admin.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: TIMEOUT });
+    await admin.goto(`${gw.url}/tickets`);
+    await admin.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: TIMEOUT });
   });
 
   it('logged no console errors and no CSP violations', () => {
