@@ -11,7 +11,7 @@ export CGO_ENABLED ?= 0
 WEBUI_SRC := $(shell find webui/src webui/index.html webui/package.json webui/vite.config.* -type f 2>/dev/null)
 CLIENT_TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: build run test test-go test-web test-browser vet bench fuzz dist sign cross clean webui
+.PHONY: build run test test-go test-web test-browser vet bench fuzz fuzz-short dist sign cross clean webui
 
 build: webui/dist/index.html bin/tether-gateway bin/tether-client
 
@@ -54,9 +54,18 @@ test-browser: build
 
 test: vet test-go test-web test-browser
 
+# bench: Tether vs OpenSSH on loopback, load and fault tolerance (docs/performance.md);
+# writes bench/results/latest.{md,json}. BENCH_FLAGS passes options to tether-bench.
 bench: build
 	@mkdir -p bench/results
-	$(GO) test -run '^$$' -bench . -benchtime 2s -count 1 ./... | tee bench/results/go-bench.txt
+	$(GO) build -trimpath -o bin/tether-loadgen ./client/cmd/tether-loadgen
+	$(GO) build -trimpath -o bin/tether-bench ./bench/cmd/tether-bench
+	./bin/tether-bench --bin bin --out bench/results $(BENCH_FLAGS)
+
+# soak: 50 shells for TETHER_SOAK (default 60s) while clients are killed and restarted.
+TETHER_SOAK ?= 60s
+soak:
+	TETHER_SOAK=$(TETHER_SOAK) $(GO) test -count=1 -timeout 15m -run '^TestSoak$$' -v ./gateway/internal/e2e/
 
 FUZZTIME ?= 60s
 fuzz:
@@ -64,6 +73,10 @@ fuzz:
 	  for fz in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
 	    echo "== $$pkg $$fz"; $(GO) test -run '^$$' -fuzz "^$$fz$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	  done; done
+
+# fuzz-short runs every Fuzz target briefly (CI): FUZZTIME=3s each.
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
 # dist cross-builds the client for every platform into dist/ with the version
 # embedded, signs the Windows binaries when a certificate is configured (see
