@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"go.uber.org/goleak"
 
 	"github.com/tetherhq/tether/certs"
 	"github.com/tetherhq/tether/gateway/internal/server"
@@ -43,8 +44,17 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "building tether-client:", err)
 		os.Exit(1)
 	}
+	baseline := goleak.IgnoreCurrent()
 	code := m.Run()
 	os.RemoveAll(dir)
+	// Every gateway the tests started has stopped: nothing it started may
+	// still run (broker sessions, shells, recorders, event streams, timers).
+	if code == 0 {
+		if err := goleak.Find(baseline); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines leaked by the gateway:", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
 }
 
@@ -88,6 +98,7 @@ func startGateway(t *testing.T, mod ...func(*server.Config)) *gw {
 }
 
 func (g *gw) stop() {
+	g.http.CloseIdleConnections()
 	g.cancel()
 	select {
 	case <-g.stopped:
