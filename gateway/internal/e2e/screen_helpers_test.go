@@ -142,7 +142,7 @@ type screenSig struct {
 		RecordingID   string `json:"recording_id"`
 		Transport     string
 	} `json:"hello,omitempty"`
-	Control json.RawMessage `json:"control,omitempty"`
+	Control json.RawMessage             `json:"control,omitempty"`
 	Stats   *struct{ Transport string } `json:"stats,omitempty"`
 }
 
