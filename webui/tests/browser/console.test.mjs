@@ -173,6 +173,16 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
     const nav = admin.getByRole('navigation', { name: 'Main' });
     await nav.getByRole('link', { name: 'Tickets', exact: true }).click();
     await admin.getByRole('link', { name: `Printer offline ${rand}` }).waitFor({ timeout: TIMEOUT });
+    const filter = admin.getByLabel('Filter by status');
+    await filter.selectOption('closed');
+    await admin.getByText('No ticket matches these filters.').waitFor({ timeout: TIMEOUT });
+    await filter.selectOption('');
+    await admin.getByRole('searchbox').fill(rand);
+    await admin.getByRole('link', { name: `Printer offline ${rand}` }).waitFor({ timeout: TIMEOUT });
+    await admin.getByRole('searchbox').fill(`nothing-${rand}`);
+    await admin.getByText('No ticket matches these filters.').waitFor({ timeout: TIMEOUT });
+    await admin.getByRole('searchbox').fill('');
+    await admin.getByRole('link', { name: `Printer offline ${rand}` }).waitFor({ timeout: TIMEOUT });
     await screenshot(admin, 'tickets');
     await nav.getByRole('link', { name: 'Audit', exact: true }).click();
     await admin.getByRole('heading', { name: 'Audit trail' }).waitFor();
