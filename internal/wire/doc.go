@@ -17,6 +17,11 @@
 //	  │ ══ SSH over binary WebSocket frames ═════│ gateway = SSH client
 //	  │    client = SSH server, host key pinned  │ opens channels per technician action
 //
+// After a dropped link or a gateway restart the client sends Resume{session_id,
+// token} instead of Hello and gets a Welcome (with a new token) back: the same
+// session continues with the scopes already granted (never more). See
+// docs/protocol.md.
+//
 // Changelog:
 //
 //	1: first version.
