@@ -269,7 +269,19 @@ func (a *api) dialShell(sessionID string, cols, rows int) (*websocket.Conn, erro
 	u.Path = "/api/v1/sessions/" + sessionID + "/shell"
 	u.RawQuery = fmt.Sprintf("cols=%d&rows=%d", cols, rows)
 	d := websocket.Dialer{TLSClientConfig: a.tls, HandshakeTimeout: 20 * time.Second, ReadBufferSize: 32 << 10, WriteBufferSize: 4 << 10}
-	ws, resp, err := d.Dial(u.String(), http.Header{"Authorization": {"Bearer " + a.token}})
+	var (
+		ws   *websocket.Conn
+		resp *http.Response
+		err  error
+	)
+	// 409 while the gateway is still marking a just-joined session connected.
+	for try := 0; try < 50; try++ {
+		ws, resp, err = d.Dial(u.String(), http.Header{"Authorization": {"Bearer " + a.token}})
+		if err == nil || resp == nil || resp.StatusCode != http.StatusConflict {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	if err != nil {
 		if resp != nil {
 			return nil, fmt.Errorf("open shell: %s", resp.Status)

@@ -110,6 +110,10 @@ type idleLevel struct {
 	RSSPerAgentKiB     float64 `json:"rss_per_agent_kib"`
 	HeapPerAgentKiB    float64 `json:"heap_stack_per_agent_kib"`
 	GoroutinesPerAgent float64 `json:"goroutines_per_agent"`
+	// Marginal figures: the change from the previous level, per added
+	// agent; free of the baseline's garbage and of start-up costs.
+	MarginalRSSKiB     float64 `json:"marginal_rss_per_agent_kib,omitempty"`
+	MarginalGoroutines float64 `json:"marginal_goroutines_per_agent,omitempty"`
 }
 
 // idleAgents connects levels[0] agents, measures, then tops up to each
@@ -197,10 +201,21 @@ func (b *bench) idleAgents(ctx context.Context, levels []int) (*idleResult, erro
 			lv.HeapPerAgentKiB = (float64(s.HeapInuse+s.StackInuse) - float64(res.Baseline.HeapInuse+res.Baseline.StackInuse)) / 1024 / c
 			lv.GoroutinesPerAgent = float64(s.Goroutines-res.Baseline.Goroutines) / c
 		}
+		if len(res.Levels) > 0 {
+			p := res.Levels[len(res.Levels)-1]
+			if d := float64(lv.Connected - p.Connected); d > 0 {
+				lv.MarginalRSSKiB = float64(s.RSSKiB-p.Sample.RSSKiB) / d
+				lv.MarginalGoroutines = float64(s.Goroutines-p.Sample.Goroutines) / d
+			}
+		}
 		b.progress("idle agents: %d connected: RSS %d KiB (%.1f KiB/agent), heap+stacks %.1f KiB/agent, %d goroutines (%.2f/agent)",
 			lv.Connected, s.RSSKiB, lv.RSSPerAgentKiB, lv.HeapPerAgentKiB, s.Goroutines, lv.GoroutinesPerAgent)
 		res.Levels = append(res.Levels, lv)
 		prev = n
+	}
+	// Where the goroutines are, for the report's recommendations.
+	if err := g.saveGoroutines(filepath.Join(b.out, "idle-goroutines.txt")); err != nil {
+		b.progress("idle agents: goroutine profile: %v", err)
 	}
 	// Gateway CPU with every agent idle (keepalives only).
 	p0, _ := readProc(g.cmd.Process.Pid)

@@ -221,3 +221,23 @@ func (g *gateway) sample() (sample, error) {
 	}
 	return sample{RSSKiB: p.RSSKiB, HeapInuse: v.Memstats.HeapInuse, StackInuse: v.Memstats.StackInuse, Goroutines: v.Goroutines, CPUTicks: p.CPUTicks}, nil
 }
+
+// saveGoroutines writes the gateway's goroutine profile (grouped stacks).
+func (g *gateway) saveGoroutines(path string) error {
+	c := http.Client{Timeout: 30 * time.Second}
+	resp, err := c.Get("http://" + g.debugAddr + "/debug/pprof/goroutine?debug=1")
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(f, resp.Body)
+	return err
+}

@@ -16,17 +16,18 @@ import (
 
 // report is everything one run measured.
 type report struct {
-	Date     string          `json:"date"`
-	Machine  string          `json:"machine"`
-	Seconds  float64         `json:"seconds"`
-	Tether   *sideResult     `json:"tether,omitempty"`
-	OpenSSH  *sideResult     `json:"openssh,omitempty"`
-	Recorder *recorderResult `json:"recorder,omitempty"`
-	Idle     *idleResult     `json:"idle,omitempty"`
-	Stall    *stallOutcome   `json:"stall,omitempty"`
-	Shells   *shellsResult   `json:"shells,omitempty"`
-	Targets  []target        `json:"targets"`
-	Errors   []string        `json:"errors,omitempty"`
+	Date      string           `json:"date"`
+	Machine   string           `json:"machine"`
+	Seconds   float64          `json:"seconds"`
+	Tether    *sideResult      `json:"tether,omitempty"`
+	OpenSSH   *sideResult      `json:"openssh,omitempty"`
+	Transport *transportResult `json:"transport,omitempty"`
+	Recorder  *recorderResult  `json:"recorder,omitempty"`
+	Idle      *idleResult      `json:"idle,omitempty"`
+	Stall     *stallOutcome    `json:"stall,omitempty"`
+	Shells    *shellsResult    `json:"shells,omitempty"`
+	Targets   []target         `json:"targets"`
+	Errors    []string         `json:"errors,omitempty"`
 }
 
 // target is one goal from issue #7 and how this run did against it.
@@ -43,6 +44,8 @@ var targets = []target{
 	{Name: "echo-ratio-p99", Goal: "keystroke echo p99 within 1.5× of OpenSSH"},
 	{Name: "throughput-ratio", Goal: "bulk throughput ≥ 0.6× OpenSSH"},
 	{Name: "throughput-abs", Goal: "bulk throughput ≥ 300 MB/s"},
+	{Name: "transport-ratio", Goal: "bulk throughput without a pty ≥ 0.6× OpenSSH"},
+	{Name: "transport-abs", Goal: "bulk throughput without a pty ≥ 300 MB/s"},
 	{Name: "idle-memory", Goal: "≤ 64 KiB gateway RSS per idle agent (largest level)"},
 	{Name: "idle-goroutines", Goal: "≤ 5 gateway goroutines per idle agent (largest level)"},
 	{Name: "setup-p99", Goal: "session set-up (client start → prompt) < 300 ms p99"},
@@ -78,6 +81,13 @@ func (r *report) evaluate() {
 	if t := r.Tether; t != nil {
 		set("throughput-abs", fmt.Sprintf("%.0f MB/s", t.ThroughputMed), t.ThroughputMed >= 300)
 		set("setup-p99", fmt.Sprintf("%.0f ms", t.SetupMS.P99), t.SetupMS.P99 < 300)
+	}
+	if tr := r.Transport; tr != nil && tr.Tether != nil {
+		set("transport-abs", fmt.Sprintf("%.0f MB/s", tr.Tether.ThroughputMed), tr.Tether.ThroughputMed >= 300)
+		if tr.OpenSSH != nil && tr.OpenSSH.ThroughputMed > 0 {
+			rt := tr.Tether.ThroughputMed / tr.OpenSSH.ThroughputMed
+			set("transport-ratio", fmt.Sprintf("%.2f×", rt), rt >= 0.6)
+		}
 	}
 	if r.Idle != nil && len(r.Idle.Levels) > 0 {
 		lv := r.Idle.Levels[len(r.Idle.Levels)-1]
@@ -144,6 +154,13 @@ func (r *report) markdown() string {
 		}
 		b.WriteString("\n")
 	}
+	if tr := r.Transport; tr != nil && tr.Tether != nil && tr.OpenSSH != nil {
+		t, o := tr.Tether, tr.OpenSSH
+		b.WriteString("## Transport only (no pty)\n\nTether: technician WebSocket → gateway (recording on) → SSH over WebSocket → tether-loadgen's synthetic shell (echoes bytes, streams a file). OpenSSH: x/crypto/ssh client → sshd → `cat` over pipes.\n\n| figure | Tether | OpenSSH | ratio |\n|---|---|---|---|\n")
+		fmt.Fprintf(&b, "| echo p50 | %.3f ms | %.3f ms | %.2f× |\n", t.EchoMS.P50, o.EchoMS.P50, t.EchoMS.P50/nz(o.EchoMS.P50))
+		fmt.Fprintf(&b, "| echo p99 | %.3f ms | %.3f ms | %.2f× |\n", t.EchoMS.P99, o.EchoMS.P99, t.EchoMS.P99/nz(o.EchoMS.P99))
+		fmt.Fprintf(&b, "| bulk (median of %d × %d MB) | %.1f MB/s | %.1f MB/s | %.2f× |\n\n", len(t.ThroughputMB), tr.Bytes/1e6, t.ThroughputMed, o.ThroughputMed, t.ThroughputMed/nz(o.ThroughputMed))
+	}
 	if rc := r.Recorder; rc != nil {
 		fmt.Fprintf(&b, "## Recording\n\nasciicast writer alone: %.0f MB/s to a discarding sink, %.0f MB/s to a file (4 KiB writes of terminal text).", rc.DiscardMBs, rc.FileMBs)
 		if r.Tether != nil && r.Tether.ThroughputMed > 0 && rc.FileMBs > 0 {
@@ -154,11 +171,16 @@ func (r *report) markdown() string {
 	}
 	if id := r.Idle; id != nil {
 		fmt.Fprintf(&b, "## Idle agents on one gateway\n\nBaseline: %d KiB RSS, %d goroutines. Gateway CPU with all agents idle: %.1f%% of one core.\n\n", id.Baseline.RSSKiB, id.Baseline.Goroutines, id.IdleCPU)
-		b.WriteString("| agents | connected | failed | join time | RSS | RSS/agent | heap+stacks/agent | goroutines/agent |\n|---|---|---|---|---|---|---|---|\n")
+		b.WriteString("| agents | connected | failed | join time | handshake p50/p99 | RSS | RSS/agent | marginal RSS/agent | heap+stacks/agent | goroutines/agent |\n|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, lv := range id.Levels {
-			fmt.Fprintf(&b, "| %d | %d | %d | %.1f s | %.0f MiB | %.1f KiB | %.1f KiB | %.2f |\n", lv.Agents, lv.Connected, lv.Failed, lv.JoinSeconds,
-				float64(lv.Sample.RSSKiB)/1024, lv.RSSPerAgentKiB, lv.HeapPerAgentKiB, lv.GoroutinesPerAgent)
+			marg := "–"
+			if lv.MarginalRSSKiB != 0 {
+				marg = fmt.Sprintf("%.1f KiB", lv.MarginalRSSKiB)
+			}
+			fmt.Fprintf(&b, "| %d | %d | %d | %.1f s | %.0f / %.0f ms | %.0f MiB | %.1f KiB | %s | %.1f KiB | %.2f |\n", lv.Agents, lv.Connected, lv.Failed, lv.JoinSeconds,
+				lv.HandshakeP50MS, lv.HandshakeP99MS, float64(lv.Sample.RSSKiB)/1024, lv.RSSPerAgentKiB, marg, lv.HeapPerAgentKiB, lv.GoroutinesPerAgent)
 		}
+		b.WriteString("\nRSS/agent is (RSS − baseline) / agents; the baseline is taken after the invites were created, so its garbage can make the first level look small. Marginal RSS/agent is the change from the previous level per added agent. The goroutine profile at the largest level is saved as idle-goroutines.txt beside this report.\n")
 		fmt.Fprintf(&b, "\nAfter every agent disconnected: %d goroutines, %d KiB RSS.\n\n", id.After.Goroutines, id.After.RSSKiB)
 	}
 	if s := r.Stall; s != nil {
@@ -220,4 +242,11 @@ func (b *bench) recorderBench(ctx context.Context) (*recorderResult, error) {
 	}
 	b.progress("recorder: %.0f MB/s (discard), %.0f MB/s (file)", res.DiscardMBs, res.FileMBs)
 	return res, nil
+}
+
+func nz(f float64) float64 {
+	if f == 0 {
+		return 1
+	}
+	return f
 }

@@ -35,6 +35,7 @@ type fleet struct {
 	src          *sourceAddrs
 	concurrency  int
 	shells       bool
+	synthetic    bool
 	shellProgram string
 	log          *slog.Logger
 	out          *reporter
@@ -90,7 +91,7 @@ func (f *fleet) run(ctx context.Context) error {
 		hsWG.Add(1)
 		go func() {
 			defer wg.Done()
-			a := &simAgent{join: j, src: src, shells: f.shells, shellProgram: f.shellProgram, log: f.log}
+			a := &simAgent{join: j, src: src, shells: f.shells, synthetic: f.synthetic, shellProgram: f.shellProgram, log: f.log}
 			t0 := time.Now()
 			err := a.connect(ctx)
 			<-sem
@@ -134,13 +135,16 @@ type simAgent struct {
 	join         wire.Join
 	src          *net.TCPAddr
 	shells       bool
+	synthetic    bool
 	shellProgram string
 	log          *slog.Logger
 
 	sessionID string
-	ws        *websocket.Conn
 	hostKey   ssh.Signer
 	gwKey     ssh.PublicKey
+	sconn     *ssh.ServerConn
+	chans     <-chan ssh.NewChannel
+	reqs      <-chan *ssh.Request
 }
 
 // dialer returns a WebSocket dialer that pins the gateway and dials from src.
@@ -217,12 +221,9 @@ func (a *simAgent) connect(ctx context.Context) error {
 	}
 	ws.SetReadDeadline(time.Time{})
 	ws.SetWriteDeadline(time.Time{})
-	a.sessionID, a.ws, ok = w.SessionID, ws, true
-	return nil
-}
-
-// serve runs the SSH server side until the gateway hangs up or ctx ends.
-func (a *simAgent) serve(ctx context.Context) {
+	a.sessionID = w.SessionID
+	// The session is live for the gateway once SSH is up: finish that here
+	// so a "connected" agent can be given a shell at once.
 	want := a.gwKey.Marshal()
 	conf := &ssh.ServerConfig{
 		PublicKeyCallback: func(_ ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
@@ -234,15 +235,19 @@ func (a *simAgent) serve(ctx context.Context) {
 		ServerVersion: "SSH-2.0-Tether-Loadgen",
 	}
 	conf.AddHostKey(a.hostKey)
-	nc := wsconn.New(a.ws)
+	nc := wsconn.New(ws)
 	nc.SetDeadline(time.Now().Add(handshakeTimeout))
-	sconn, chans, reqs, err := ssh.NewServerConn(nc, conf)
-	if err != nil {
-		nc.Close()
-		a.log.Info("ssh handshake failed", "session_id", a.sessionID, "err", err)
-		return
+	if a.sconn, a.chans, a.reqs, err = ssh.NewServerConn(nc, conf); err != nil {
+		return fmt.Errorf("ssh handshake: %w", err)
 	}
 	nc.SetDeadline(time.Time{})
+	ok = true
+	return nil
+}
+
+// serve runs the SSH server side until the gateway hangs up or ctx ends.
+func (a *simAgent) serve(ctx context.Context) {
+	sconn, chans, reqs := a.sconn, a.chans, a.reqs
 	stop := context.AfterFunc(ctx, func() { sconn.Close() })
 	defer stop()
 	var wg sync.WaitGroup
@@ -254,13 +259,17 @@ func (a *simAgent) serve(ctx context.Context) {
 		}
 	}()
 	for nch := range chans {
-		if nch.ChannelType() != wire.ChannelSession || !a.shells {
+		if nch.ChannelType() != wire.ChannelSession || !a.shells && !a.synthetic {
 			nch.Reject(ssh.Prohibited, "this simulated client serves no channels")
 			continue
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if a.synthetic {
+				serveSynthetic(nch)
+				return
+			}
 			serveShell(nch, a.shellProgram)
 		}()
 	}

@@ -3,7 +3,9 @@
 // protocol: TLS with the pinned fingerprint, the WebSocket handshake (Hello →
 // Offer → Accept → Welcome) and a real SSH server over the WebSocket that
 // accepts only the gateway's key. With --shell, agents serve real shells on
-// pseudo-terminals; otherwise they refuse every channel and stay idle.
+// pseudo-terminals; with --synthetic, a built-in responder without a pty
+// (echo, and "cat PATH") measures the transport alone; otherwise agents
+// refuse every channel and stay idle.
 //
 //	tether-loadgen [flags] < joins.txt        one join string per line (agent mode)
 //	tether-loadgen --mode stall --addr HOST:PORT --fingerprint B64 --count N
@@ -46,6 +48,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		mode        = fs.String("mode", "agent", "agent: join with the join strings on stdin; stall: open TLS+WebSocket connections that never send Hello")
 		joinsFile   = fs.String("joins", "-", "file with one join string per line (agent mode); - for stdin")
 		shells      = fs.Bool("shell", false, "serve real shells on pseudo-terminals (agent mode); default: refuse every channel")
+		synthetic   = fs.Bool("synthetic", false, "serve synthetic shells without a pty: echo every byte, and 'cat PATH' streams a file (transport-only benchmarks)")
 		shellProg   = fs.String("shell-program", "/bin/sh", "program run for each shell")
 		source      = fs.String("source", "127.1.0.1", "first loopback source address; later agents use the following addresses")
 		perIP       = fs.Int("per-ip", 20, "agents per source address (keep below the gateway's join burst of 30)")
@@ -90,7 +93,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "tether-loadgen: %v\n", err)
 			return 1
 		}
-		f := &fleet{joins: joins, src: src, concurrency: *concurrency, shells: *shells, shellProgram: *shellProg, log: log, out: out}
+		f := &fleet{joins: joins, src: src, concurrency: *concurrency, shells: *shells, synthetic: *synthetic, shellProgram: *shellProg, log: log, out: out}
 		if err := f.run(ctx); err != nil {
 			fmt.Fprintf(stderr, "tether-loadgen: %v\n", err)
 			return 1
