@@ -1,0 +1,55 @@
+// Package archtest checks the layering rules of ARCHITECTURE.md with the go
+// tool itself: what a package may import is a design decision, and a test
+// keeps it from eroding one convenient import at a time.
+package archtest
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const mod = "github.com/tetherhq/tether/"
+
+// deps returns the packages pkg imports: directly, or transitively.
+func deps(t *testing.T, pkg string, direct bool) []string {
+	t.Helper()
+	args := []string{"list", "-deps", "-f", "{{.ImportPath}}", mod + pkg}
+	if direct {
+		args = []string{"list", "-f", `{{join .Imports "\n"}}`, mod + pkg}
+	}
+	out, err := exec.Command("go", args...).Output()
+	if err != nil {
+		t.Fatalf("go list -deps %s: %v", pkg, err)
+	}
+	return strings.Fields(string(out))
+}
+
+func TestLayering(t *testing.T) {
+	rules := []struct {
+		pkg       string
+		direct    bool     // only the package's own imports, not its dependencies'
+		forbidden []string // import path prefixes
+		why       string
+	}{
+		{"client/cmd/tether-client", false, []string{mod + "gateway/", "modernc.org/sqlite", "github.com/pion/", "github.com/golang-jwt/"},
+			"the client binary ships to end users: no gateway code, database or WebRTC stack in it"},
+		{"gateway/internal/store", false, []string{"net/http", mod + "gateway/internal/api", mod + "gateway/internal/broker"},
+			"the store does not know HTTP or live sessions"},
+		{"gateway/internal/broker", true, []string{mod + "gateway/internal/api", "database/sql", mod + "webui"},
+			"the broker knows neither HTTP handlers nor SQL"},
+		{"gateway/internal/recorder", false, []string{"net/http", "database/sql", "golang.org/x/crypto/ssh"},
+			"the recorder only writes bytes"},
+		{"internal/wire", false, []string{mod + "gateway/", mod + "client/", "net/http"},
+			"the protocol package is shared and depends on nothing of either side"},
+	}
+	for _, r := range rules {
+		for _, d := range deps(t, r.pkg, r.direct) {
+			for _, f := range r.forbidden {
+				if d == f || strings.HasPrefix(d, f) {
+					t.Errorf("%s depends on %s: %s", r.pkg, d, r.why)
+				}
+			}
+		}
+	}
+}
