@@ -378,6 +378,16 @@ export function parseShellControl(text: string): ShellControl | null {
   return null;
 }
 
+/** describeShellClose says in words why the shell socket closed. */
+export function describeShellClose(exitReason: string, code: number, reason: string, opened: boolean): string {
+  if (exitReason) return `The shell has ended: ${exitReason}`;
+  if (code === 1000) return 'The shell has ended.';
+  if (!opened) {
+    return 'Could not open the shell. The session may have ended, the user may not have granted shell, or you are not allowed.';
+  }
+  return `The connection to the gateway dropped${reason ? `: ${reason}` : ''} (code ${code}).`;
+}
+
 /** errorMessage gives a readable sentence for anything thrown. */
 export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) return e.message;

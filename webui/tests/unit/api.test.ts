@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { api, ApiError, parseShellControl, request, setFetch, setUnauthorizedHandler, shellUrl } from '../../src/lib/api';
+import { api, ApiError, describeShellClose, parseShellControl, request, setFetch, setUnauthorizedHandler, shellUrl } from '../../src/lib/api';
 
 function respond(status: number, body: string, headers: Record<string, string> = {}) {
   return vi.fn(async () => new Response(body === '' ? null : body, { status, headers }));
@@ -93,6 +93,13 @@ describe('shell socket helpers', () => {
   it('shellUrl picks wss on https', () => {
     expect(shellUrl('s 1', 80, 24, { protocol: 'https:', host: 'gw:8443' })).toBe('wss://gw:8443/api/v1/sessions/s%201/shell?cols=80&rows=24');
     expect(shellUrl('s1', 80, 24, { protocol: 'http:', host: 'localhost' })).toBe('ws://localhost/api/v1/sessions/s1/shell?cols=80&rows=24');
+  });
+  it('describes why the shell closed', () => {
+    expect(describeShellClose('user pressed Ctrl-C', 1000, '', true)).toBe('The shell has ended: user pressed Ctrl-C');
+    expect(describeShellClose('', 1000, '', true)).toBe('The shell has ended.');
+    expect(describeShellClose('', 1006, '', false)).toMatch(/^Could not open the shell/);
+    expect(describeShellClose('', 1006, '', true)).toBe('The connection to the gateway dropped (code 1006).');
+    expect(describeShellClose('', 1011, 'broker gone', true)).toBe('The connection to the gateway dropped: broker gone (code 1011).');
   });
   it('parses control frames', () => {
     expect(parseShellControl('{"type":"exit","reason":"user pressed Ctrl-C"}')).toEqual({ type: 'exit', reason: 'user pressed Ctrl-C' });
