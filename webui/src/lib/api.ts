@@ -143,6 +143,15 @@ export function summarise(r: DiagReport, ticketId: number): ReportSummary {
   };
 }
 
+/** DiagProgress is the `diag` event: one finished check of a running sweep, or its end. */
+export interface DiagProgress {
+  report_id: string;
+  session_id: string;
+  ticket_id: number;
+  result?: DiagResult;
+  done?: boolean;
+}
+
 export interface TicketDetail extends Ticket {
   sessions: Session[] | null;
   recordings: Recording[] | null;
