@@ -112,6 +112,9 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
     const qr = await admin.getByRole('img', { name: /QR code/ }).getAttribute('src');
     assert.match(qr, /^data:image\/png;base64,/);
     await screenshot(admin, 'ticket-invite');
+    // A reload keeps the pending invite on screen.
+    await admin.reload();
+    await admin.getByTestId('invite-join').filter({ hasText: state.join }).waitFor({ timeout: TIMEOUT });
   });
 
   it('shows the session live when the client connects, without a reload', async () => {
