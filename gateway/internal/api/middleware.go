@@ -14,8 +14,10 @@ import (
 // CookieName is the session cookie set by login.
 const CookieName = "tether_session"
 
-// ContentSecurityPolicy is sent on every response.
-const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
+// ContentSecurityPolicy is sent on every response. No inline script and no
+// eval; 'wasm-unsafe-eval' lets the replay player compile its WebAssembly
+// terminal (it does not allow JavaScript eval).
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
 	"connect-src 'self'; font-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // secure adds security headers to every response and bounds header abuse.
