@@ -10,4 +10,4 @@ import "io"
 func interactiveArgs(in io.Reader, out io.Writer) []string { return nil }
 
 // keepConsoleOpen does nothing off Windows: the terminal outlives us.
-func keepConsoleOpen(in io.Reader, out io.Writer) {}
+func keepConsoleOpen(lines <-chan string, out io.Writer) {}

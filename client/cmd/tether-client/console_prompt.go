@@ -108,9 +108,19 @@ func readLine(in io.Reader, max int) (string, error) {
 	return strings.TrimRight(string(b), "\r"), nil
 }
 
+const closePrompt = "\nPress Enter to close this window."
+
 // pressEnterToClose keeps a console window that belongs to this process
-// alone open until the user has read the last message.
+// alone open until the user has read the last message. It reads in
+// directly, so it is for when nothing else reads the input yet.
 func pressEnterToClose(in io.Reader, out io.Writer) {
-	fmt.Fprint(out, "\nPress Enter to close this window.")
+	fmt.Fprint(out, closePrompt)
 	_, _ = readLine(in, maxLine)
+}
+
+// waitEnter is pressEnterToClose for when a consent.Lines goroutine owns
+// the input: it waits for the next line from it, or its end.
+func waitEnter(lines <-chan string, out io.Writer) {
+	fmt.Fprint(out, closePrompt)
+	<-lines
 }

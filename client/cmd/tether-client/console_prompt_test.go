@@ -75,6 +75,16 @@ func TestPressEnterToClose(t *testing.T) {
 	if !strings.Contains(out.String(), "Press Enter to close") {
 		t.Errorf("output: got %q, want the Press Enter prompt", out.String())
 	}
+
+	out.Reset()
+	lines := make(chan string, 1)
+	lines <- ""
+	waitEnter(lines, &out)
+	close(lines)
+	waitEnter(lines, &out) // end of input also lets the window close
+	if got := strings.Count(out.String(), "Press Enter to close"); got != 2 {
+		t.Errorf("waitEnter: got %d prompts in %q, want 2", got, out.String())
+	}
 }
 
 func FuzzAskJoin(f *testing.F) {

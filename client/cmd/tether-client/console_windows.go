@@ -14,18 +14,25 @@ import (
 // for this process alone: then it asks for the join link and returns the
 // arguments "join LINK". Started from cmd.exe or PowerShell (a console
 // shared with the shell), it returns nil and the usage text is shown.
+// When no valid link comes, it waits for Enter so the window does not close
+// before the user has read why.
 func interactiveArgs(in io.Reader, out io.Writer) []string {
 	if !ownConsole() {
 		return nil
 	}
-	return askJoin(in, out)
+	args := askJoin(in, out)
+	if args == nil {
+		pressEnterToClose(in, out)
+	}
+	return args
 }
 
 // keepConsoleOpen waits for Enter when the console window is this
 // process's alone, so it does not vanish with the last message unread.
-func keepConsoleOpen(in io.Reader, out io.Writer) {
+// lines is the consent.Lines channel that owns stdin by then.
+func keepConsoleOpen(lines <-chan string, out io.Writer) {
 	if ownConsole() {
-		pressEnterToClose(in, out)
+		waitEnter(lines, out)
 	}
 }
 
