@@ -44,6 +44,10 @@ func (e *Engine) ICEServers() []ICEServer {
 // Label is the data channel's label.
 const Label = "screen"
 
+// MaxPacketLife is how long a frame's chunks may be retransmitted before
+// SCTP gives up on them (the viewer then sees a gap and asks for a keyframe).
+const MaxPacketLife = 300 * time.Millisecond
+
 // MaxBuffered is how many bytes may wait in a data channel's send buffer
 // before Send refuses frames (the viewer is slower than the screen).
 const MaxBuffered = 4 << 20
@@ -74,8 +78,14 @@ func (e *Engine) Offer(ctx context.Context) (*Peer, string, error) {
 		return nil, "", fmt.Errorf("rtc: new peer connection: %w", err)
 	}
 	p := &Peer{pc: pc, open: make(chan struct{}), dead: make(chan struct{})}
-	ordered, retransmits := false, uint16(0)
-	p.dc, err = pc.CreateDataChannel(Label, &webrtc.DataChannelInit{Ordered: &ordered, MaxRetransmits: &retransmits})
+	// Unordered and partially reliable. Not maxRetransmits 0: pion v3.3.6's
+	// SCTP marks such a chunk abandoned as soon as it is first sent, so a
+	// frame fragmented into many DATA chunks is skipped by FORWARD-TSN before
+	// Chromium has it all (measured: the browser received only the first
+	// frame). A packet lifetime gives the same "never late, drop instead"
+	// behaviour: a lost chunk is retransmitted for at most MaxPacketLife.
+	ordered, life := false, uint16(MaxPacketLife/time.Millisecond)
+	p.dc, err = pc.CreateDataChannel(Label, &webrtc.DataChannelInit{Ordered: &ordered, MaxPacketLifeTime: &life})
 	if err != nil {
 		pc.Close()
 		return nil, "", fmt.Errorf("rtc: data channel: %w", err)

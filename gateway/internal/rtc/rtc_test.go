@@ -151,8 +151,8 @@ func newViewer(t *testing.T, offer string) (*viewer, string) {
 	}
 	v := &viewer{pc: pc, msgs: make(chan []byte, 1024)}
 	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
-		if dc.Label() != Label || dc.Ordered() || dc.MaxRetransmits() == nil || *dc.MaxRetransmits() != 0 {
-			t.Errorf("data channel %q ordered=%v maxRetransmits=%v; want %q unordered, 0", dc.Label(), dc.Ordered(), dc.MaxRetransmits(), Label)
+		if dc.Label() != Label || dc.Ordered() || dc.MaxPacketLifeTime() == nil || *dc.MaxPacketLifeTime() != 300 {
+			t.Errorf("data channel %q ordered=%v maxPacketLifeTime=%v; want %q unordered, 300 ms", dc.Label(), dc.Ordered(), dc.MaxPacketLifeTime(), Label)
 		}
 		var r Reassembler
 		dc.OnMessage(func(m webrtc.DataChannelMessage) {
