@@ -157,6 +157,7 @@ func (a *API) routes() http.Handler {
 	h("GET /api/v1/tickets/{id}", a.can(auth.ActTicketRead, a.getTicket))
 	h("PATCH /api/v1/tickets/{id}", a.can(auth.ActTicketUpdate, a.updateTicket))
 	h("POST /api/v1/tickets/{id}/invites", a.can(auth.ActInviteCreate, a.createInvite))
+	h("DELETE /api/v1/tickets/{id}/invites/{code}", a.can(auth.ActInviteCreate, a.withdrawInvite))
 	h("POST /api/v1/tickets/{id}/escalate", a.can(auth.ActTicketUpdate, a.escalateTicket))
 	h("GET /api/v1/tickets/{id}/sessions", a.can(auth.ActSessionRead, a.listSessions))
 

@@ -22,6 +22,7 @@ type Store interface {
 
 	CreateInvite(ctx context.Context, inv *store.Invite) error
 	Invite(ctx context.Context, code string) (*store.Invite, error)
+	ExpireInvite(ctx context.Context, code string, now time.Time) error
 	ListInvites(ctx context.Context, ticketID int64) ([]store.Invite, error)
 
 	Session(ctx context.Context, id string) (*store.Session, error)

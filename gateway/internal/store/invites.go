@@ -147,3 +147,27 @@ func (s *SQLite) UseInvite(ctx context.Context, code string, now time.Time, sess
 	}
 	return nil, fmt.Errorf("store: use invite: %w", ErrInviteExpired)
 }
+
+// ExpireInvite ends an unused invite now (a technician withdrew it). It
+// returns ErrInviteUsed when the invite was already used.
+func (s *SQLite) ExpireInvite(ctx context.Context, code string, now time.Time) error {
+	n, err := toNanos(now)
+	if err != nil {
+		return fmt.Errorf("store: expire invite: %w", err)
+	}
+	res, err := s.exec(ctx, `UPDATE invites SET expires_at = ? WHERE code = ? AND used_at IS NULL AND expires_at > ?`, n, code, n)
+	if err != nil {
+		return fmt.Errorf("store: expire invite: %w", mapErr(err))
+	}
+	if affected(res) == nil {
+		return nil
+	}
+	inv, err := s.Invite(ctx, code)
+	if err != nil {
+		return err
+	}
+	if inv.UsedAt != nil {
+		return fmt.Errorf("store: expire invite: %w", ErrInviteUsed)
+	}
+	return nil // already expired
+}
