@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"io"
+	"log"
 	"os"
+
+	"github.com/jezek/xgb"
 
 	"github.com/tetherhq/tether/client/internal/agent"
 	"github.com/tetherhq/tether/client/internal/diag"
@@ -25,6 +28,8 @@ func diagHandler(gateway string) agent.DiagHandler {
 
 // screenHandler captures this machine's display ($DISPLAY on X11).
 func screenHandler() agent.ScreenHandler {
+	// The X11 library logs to stderr, which is the user's terminal: keep it quiet.
+	xgb.Logger = log.New(io.Discard, "", 0)
 	return func(ctx context.Context, ch io.ReadWriteCloser, withControl bool, allowed func() bool) error {
 		display := os.Getenv("DISPLAY")
 		capt, err := screen.Open(display)

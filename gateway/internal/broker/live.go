@@ -120,10 +120,10 @@ func (l *Live) run() {
 	} else if errors.Is(cause, errRestarting) || errors.Is(cause, ErrLinkLost) {
 		// Keep the session: its client reconnects with its resume token.
 		s.State, s.EndReason = store.SessionWaiting, reason+"; waiting for the client to reconnect"
+		b.record(ctx, audit.Event{Actor: "gateway", Action: ActionSessionSuspend, TicketID: s.TicketID, SessionID: s.ID, Details: map[string]any{"reason": reason}})
 		if err := b.cfg.Store.UpdateSession(ctx, &s); err != nil {
 			b.cfg.Log.Error("suspend session", "session_id", s.ID, "err", err)
 		}
-		b.record(ctx, audit.Event{Actor: "gateway", Action: ActionSessionSuspend, TicketID: s.TicketID, SessionID: s.ID, Details: map[string]any{"reason": reason}})
 		b.notify(s)
 		b.remove(l)
 		if !errors.Is(cause, errRestarting) {
@@ -131,9 +131,10 @@ func (l *Live) run() {
 		}
 		return
 	}
+	// The audit entry first: whoever sees the session ended finds it in the trail.
+	b.record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionSessionEnd, TicketID: s.TicketID, SessionID: s.ID, Details: map[string]any{"reason": reason}})
 	b.cfg.Store.SetSessionResume(ctx, s.ID, "")
 	b.endRow(ctx, &s, reason)
-	b.record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionSessionEnd, TicketID: s.TicketID, SessionID: s.ID, Details: map[string]any{"reason": reason}})
 	b.remove(l)
 }
 

@@ -77,9 +77,9 @@ func (b *Broker) expire(id, why string) {
 		return
 	}
 	reason := fmt.Sprintf("%s (waited %s)", why, b.cfg.ResumeWindow)
+	b.record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionSessionEnd, TicketID: s.TicketID, SessionID: s.ID, Details: map[string]any{"reason": reason}})
 	b.cfg.Store.SetSessionResume(ctx, id, "")
 	b.endRow(ctx, s, reason)
-	b.record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionSessionEnd, TicketID: s.TicketID, SessionID: s.ID, Details: map[string]any{"reason": reason}})
 }
 
 // resume handles a Resume message: the same client coming back to its session.
