@@ -1,0 +1,151 @@
+//go:build linux
+
+package e2e
+
+import (
+	"bytes"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/tetherhq/tether/gateway/internal/screenrec"
+	"github.com/tetherhq/tether/internal/wire"
+)
+
+// BenchmarkScreenView measures the whole path on a 1920×1080 Xvfb: real
+// client → gateway → pion viewer over WebRTC on loopback. Run with
+// `go test -run XXX -bench ScreenView -benchtime 1x ./gateway/internal/e2e/`.
+// Metrics: frames/s and bytes/s with a moving window, bytes/s of a still
+// screen, paint-to-viewer latency (an X fill until the frame showing it
+// arrives: capture interval + encode + SSH + gateway + SCTP), and the JPEG
+// encode time of the received frames' tiles re-encoded in-process.
+//
+// The e2e harness takes a *testing.T, so the measurement runs as an inner
+// test through testing.RunTests and reports its figures to b.
+func BenchmarkScreenView(b *testing.B) {
+	metrics := map[string]float64{}
+	ok := testing.RunTests(func(string, string) (bool, error) { return true, nil },
+		[]testing.InternalTest{{Name: "ScreenView", F: func(t *testing.T) { measureScreenView(t, metrics) }}})
+	if !ok {
+		b.Fatal("the screen view measurement failed")
+	}
+	for unit, v := range metrics {
+		b.ReportMetric(v, unit)
+	}
+}
+
+func measureScreenView(b *testing.T, metrics map[string]float64) {
+	display := startXvfb(b, 1920, 1080)
+	p := newXPainter(b, display)
+	p.fill(image.Rect(0, 0, 1920, 1080), color.RGBA{40, 40, 40, 255})
+	g := startGateway(b, loopbackICE)
+	admin := g.login("admin", adminPassword)
+	tech := g.addUser(admin, "bench", "technician")
+	ticket, inv := g.ticketAndInvite(tech, "screen")
+	b.Setenv("DISPLAY", display)
+	c := startClient(b, "join", "--accept", "screen", inv.Join)
+	c.waitOutput(b, "Connected.")
+	s := g.waitSession(tech, ticket, "connected")
+	v := g.watchScreen(b, tech, s.ID, "")
+	defer v.close()
+	var cv screenrec.Canvas
+	v.waitPicture("the first keyframe", &cv, func(*image.RGBA) bool { return true })
+
+	report := func(v float64, unit string) { metrics[unit] = v }
+	drain := func(d time.Duration, each func(rec []byte, f *wire.ScreenFrame)) {
+		end := time.After(d)
+		for {
+			select {
+			case rec := <-v.frames:
+				f, err := wire.ScreenParseFrame(rec)
+				if err == nil {
+					each(rec, f)
+				}
+			case <-end:
+				return
+			}
+		}
+	}
+
+	// Busy: a 300×200 box moving 8 px every 1/60 s for 5 s.
+	stop := make(chan struct{})
+	go func() {
+		x := 0
+		tk := time.NewTicker(time.Second / 60)
+		defer tk.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tk.C:
+			}
+			p.fill(image.Rect(x, 400, x+300, 600), color.RGBA{40, 40, 40, 255})
+			x = (x + 8) % 1600
+			p.fill(image.Rect(x, 400, x+300, 600), color.RGBA{250, 200, 0, 255})
+		}
+	}()
+	var frames, bytesBusy int
+	var encode time.Duration
+	var encoded int
+	drain(5*time.Second, func(rec []byte, f *wire.ScreenFrame) {
+		frames++
+		bytesBusy += len(rec)
+		if f.Key || encoded >= 50 {
+			return
+		}
+		for _, tl := range f.Tiles {
+			im, err := jpeg.Decode(bytes.NewReader(tl.JPEG))
+			if err != nil {
+				continue
+			}
+			t0 := time.Now()
+			jpeg.Encode(&bytes.Buffer{}, im, &jpeg.Options{Quality: int(tl.Quality)})
+			encode += time.Since(t0)
+		}
+		encoded++
+	})
+	close(stop)
+	report(float64(frames)/5, "busy_frames/s")
+	report(float64(bytesBusy)/5, "busy_B/s")
+	if encoded > 0 {
+		report(float64(encode.Microseconds())/float64(encoded)/1000, "encode_ms/delta")
+	}
+
+	// Idle: nothing moves for 10 s (keyframes every 5 s remain).
+	time.Sleep(300 * time.Millisecond)
+	drain(200*time.Millisecond, func([]byte, *wire.ScreenFrame) {})
+	var bytesIdle int
+	drain(10*time.Second, func(rec []byte, _ *wire.ScreenFrame) { bytesIdle += len(rec) })
+	report(float64(bytesIdle)/10, "idle_B/s")
+
+	// Latency: fill a box, wait for the frame whose tile at its centre shows it.
+	var lat []time.Duration
+	cols := []color.RGBA{{255, 0, 0, 255}, {0, 255, 0, 255}, {0, 0, 255, 255}}
+	for i := 0; i < 15; i++ {
+		want := cols[i%3]
+		t0 := time.Now()
+		p.fill(image.Rect(800, 100, 1000, 300), want)
+		deadline := time.After(5 * time.Second)
+	wait:
+		for {
+			select {
+			case rec := <-v.frames:
+				if cv.Apply(rec) == nil && near(cv.Image().RGBAAt(900, 200), want) {
+					lat = append(lat, time.Since(t0))
+					break wait
+				}
+			case <-deadline:
+				break wait
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(lat) > 0 {
+		sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+		report(float64(lat[len(lat)/2].Microseconds())/1000, "latency_p50_ms")
+		report(float64(lat[len(lat)-1].Microseconds())/1000, "latency_max_ms")
+	}
+}
