@@ -24,7 +24,8 @@ type conPTY struct {
 	proc windows.Handle // the shell process
 	job  windows.Handle // job holding the shell and its children
 
-	consoleOnce   sync.Once
+	mu            sync.Mutex    // orders Resize before ClosePseudoConsole
+	consoleGone   bool          // ClosePseudoConsole was started; hpc must not be used
 	consoleClosed chan struct{} // closed when ClosePseudoConsole returned
 	closeOnce     sync.Once
 }
@@ -124,8 +125,10 @@ func (c *conPTY) spawn(path string, cfg Config, env []string) error {
 	defer windows.CloseHandle(pi.Thread)
 	c.proc = pi.Process
 	if err := windows.AssignProcessToJobObject(job, pi.Process); err != nil {
-		_ = windows.TerminateProcess(pi.Process, 1)
-		return fmt.Errorf("assign to job: %w", err)
+		// Rare (a parent job that forbids nesting): run without the job;
+		// kill then ends the shell only, not what it started.
+		_ = windows.CloseHandle(job)
+		c.job = 0
 	}
 	if _, err := windows.ResumeThread(pi.Thread); err != nil {
 		_ = windows.TerminateProcess(pi.Process, 1)
@@ -138,6 +141,11 @@ func (c *conPTY) Read(p []byte) (int, error)  { return c.out.Read(p) }
 func (c *conPTY) Write(p []byte) (int, error) { return c.in.Write(p) }
 
 func (c *conPTY) Resize(cols, rows int) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.consoleGone {
+		return ErrClosed
+	}
 	return windows.ResizePseudoConsole(c.hpc, windows.Coord{X: int16(cols), Y: int16(rows)})
 }
 
@@ -147,12 +155,16 @@ func (c *conPTY) Resize(cols, rows int) error {
 // 11 24H2 ClosePseudoConsole blocks until that output is read, hence the
 // goroutine; Close waits for it after closing our end of the pipe.
 func (c *conPTY) closeConsole() {
-	c.consoleOnce.Do(func() {
-		go func() {
-			windows.ClosePseudoConsole(c.hpc)
-			close(c.consoleClosed)
-		}()
-	})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.consoleGone {
+		return
+	}
+	c.consoleGone = true
+	go func() {
+		windows.ClosePseudoConsole(c.hpc)
+		close(c.consoleClosed)
+	}()
 }
 
 // wait waits for the shell to exit, then closes the console so that the
