@@ -53,16 +53,21 @@ func run() int {
 		agents    = flag.String("agents", "1000,5000", "idle agent levels, ascending")
 		stallN    = flag.Int("stall", 1000, "connections that stall mid-handshake")
 		shellsN   = flag.Int("shells", 100, "concurrent streaming shells")
-		shellSize = flag.Int64("shell-bytes", 10_000_000, "bytes of /dev/zero each concurrent shell base64-encodes")
+		shellSize = flag.Int64("shell-bytes", 2_000_000, "bytes of /dev/zero each concurrent shell base64-encodes")
 	)
 	flag.StringVar(&b.bin, "bin", "bin", "directory with tether-gateway, tether-client and tether-loadgen")
 	flag.StringVar(&b.out, "out", "bench/results", "directory for the report")
 	flag.StringVar(&b.repo, "repo", ".", "repository root (for the recorder micro-benchmark)")
 	flag.IntVar(&b.echoSamples, "echo-samples", 2000, "keystroke echo samples per transport")
 	flag.IntVar(&b.thrRuns, "throughput-runs", 3, "bulk throughput runs per transport")
-	flag.Int64Var(&b.thrBytes, "throughput-bytes", 100_000_000, "bytes of /dev/zero base64-encoded per throughput run")
+	flag.Int64Var(&b.thrBytes, "throughput-bytes", 50_000_000, "bytes of /dev/zero base64-encoded per throughput run")
 	flag.IntVar(&b.setupRuns, "setup-runs", 20, "session set-ups per transport")
 	flag.Parse()
+	for _, p := range []*string{&b.bin, &b.out, &b.repo} {
+		if abs, err := filepath.Abs(*p); err == nil {
+			*p = abs
+		}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -167,10 +172,10 @@ func raiseNoFile(b *bench) {
 	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) != nil {
 		return
 	}
+	hard := lim.Max
 	if os.Geteuid() == 0 && lim.Max < 65536 {
 		lim.Max = 65536
 	}
-	hard := lim.Max
 	lim.Cur = lim.Max
 	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
 		// Not allowed to raise the hard limit (no CAP_SYS_RESOURCE): use it.

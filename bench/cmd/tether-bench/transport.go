@@ -113,7 +113,7 @@ func (b *bench) transport(ctx context.Context) (*transportResult, error) {
 	}
 	res.Tether.EchoMS = summarize(echo)
 	for i := 0; i < b.thrRuns; i++ {
-		mbs, _, err := fileRate(t, "cat "+file+"\n")
+		mbs, _, err := fileRate(t, "\ncat "+file+"\n") // newline first: the echo test left a partial line
 		if err != nil {
 			t.close()
 			return nil, fmt.Errorf("tether transport throughput: %w", err)
