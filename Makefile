@@ -35,7 +35,7 @@ bin/tether-client: FORCE
 FORCE:
 
 run: build
-	./bin/tether-gateway serve --listen 127.0.0.1:8443 --data ./data
+	./bin/tether-gateway serve --listen 127.0.0.1:8443 --data ./data --ice-loopback
 
 vet:
 	$(GO) vet ./...

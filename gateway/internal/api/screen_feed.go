@@ -200,6 +200,9 @@ func (f *screenFeed) run() {
 		}
 		f.a.screens.mu.Lock()
 		ask := false
+		if len(f.viewers) > 0 {
+			f.a.touch(f.sess.ID) // a watched screen is activity for the idle timeout
+		}
 		for v := range f.viewers {
 			if v.offer(rec, key) {
 				ask = true
