@@ -21,7 +21,11 @@ export interface User {
   display_name?: string;
   role: Role;
   disabled?: boolean;
+  /** True when the user has a second factor (TOTP) turned on. */
+  mfa?: boolean;
   created_at?: string;
+  /** Set by /me when the user's role requires MFA and the user has none. */
+  mfa_enrollment_required?: boolean;
 }
 
 export interface Ticket {
@@ -201,6 +205,64 @@ export interface LoginAnswer {
   token?: string;
   expires_at?: string;
   user: User;
+  /** The role requires MFA and the user has none: send them to enrollment. */
+  mfa_enrollment_required?: boolean;
+}
+
+/** Runbook is a named diagnostics preset (GET /api/v1/runbooks). */
+export interface Runbook {
+  name: string;
+  title: string;
+  description?: string;
+  checks?: string[] | null;
+  params?: DiagParams | null;
+}
+
+/** DiagParams are the technician's parameters for a diagnostics run. */
+export interface DiagParams {
+  targets?: string[];
+  names?: string[];
+  log_files?: string[];
+  since?: string;
+}
+
+/** DiagRequestBody is the body of POST /sessions/{id}/diagnostics. */
+export interface DiagRequestBody {
+  runbook?: string;
+  checks?: string[];
+  params: DiagParams;
+}
+
+export type ChangeKind = 'status' | 'added' | 'removed' | 'metric';
+
+/** ReportChange is one difference between two reports. */
+export interface ReportChange {
+  check: string;
+  kind: ChangeKind | string;
+  field?: string;
+  before?: string;
+  after?: string;
+  delta?: number;
+  direction?: 'better' | 'worse' | '';
+}
+
+/** ReportComparison is GET /api/v1/reports/compare. */
+export interface ReportComparison {
+  before_id: string;
+  after_id: string;
+  changes: ReportChange[] | null;
+  better: number;
+  worse: number;
+}
+
+export interface MfaEnrollment {
+  secret: string;
+  otpauth_url: string;
+}
+
+export interface MfaConfirmation {
+  mfa: boolean;
+  recovery_codes: string[] | null;
 }
 
 /** ApiError carries what went wrong in words, plus the HTTP details. */
@@ -321,6 +383,9 @@ export const api = {
     }),
   logout: () => request<void>('POST', '/api/v1/logout', undefined, { quiet401: true }),
   me: () => request<User>('GET', '/api/v1/me', undefined, { quiet401: true }),
+  mfaEnroll: () => request<MfaEnrollment>('POST', '/api/v1/me/mfa/enroll'),
+  mfaConfirm: (otp: string) => request<MfaConfirmation>('POST', '/api/v1/me/mfa/confirm', { otp }),
+  mfaDisable: (otp: string) => request<void>('DELETE', '/api/v1/me/mfa', { otp }),
 
   tickets: (f: { status?: string; q?: string } = {}, signal?: AbortSignal) =>
     request<Ticket[] | null>('GET', `/api/v1/tickets${query(f)}`, undefined, { signal }),
@@ -331,14 +396,22 @@ export const api = {
     request<Ticket>('PATCH', `/api/v1/tickets/${id}`, p),
   createInvite: (id: number, scopes: Scope[], expiresInS?: number) =>
     request<Invite>('POST', `/api/v1/tickets/${id}/invites`, { scopes, expires_in_s: expiresInS }),
+  withdrawInvite: (id: number, code: string) =>
+    request<void>('DELETE', `/api/v1/tickets/${id}/invites/${enc(code)}`),
+  escalateTicket: (id: number, to: string, note?: string) =>
+    request<Ticket>('POST', `/api/v1/tickets/${id}/escalate`, note ? { to, note } : { to }),
   ticketSessions: (id: number) => request<Session[] | null>('GET', `/api/v1/tickets/${id}/sessions`),
 
   session: (id: string) => request<Session>('GET', `/api/v1/sessions/${enc(id)}`),
   endSession: (id: string) => request<void>('DELETE', `/api/v1/sessions/${enc(id)}`),
-  runDiagnostics: (id: string, checks: string[] = []) =>
-    request<DiagReport>('POST', `/api/v1/sessions/${enc(id)}/diagnostics`, { checks, params: {} }),
+  runDiagnostics: (id: string, body: DiagRequestBody = { checks: [], params: {} }) =>
+    request<DiagReport>('POST', `/api/v1/sessions/${enc(id)}/diagnostics`, body),
+  runbooks: () => request<Runbook[] | null>('GET', '/api/v1/runbooks'),
 
   report: (id: string) => request<FullReport>('GET', `/api/v1/reports/${enc(id)}`),
+  reportUrl: (id: string) => `/api/v1/reports/${enc(id)}`,
+  compareReports: (before: string, after: string) =>
+    request<ReportComparison>('GET', `/api/v1/reports/compare${query({ before, after })}`),
 
   recordingMeta: (id: string) => request<RecordingMeta>('GET', `/api/v1/recordings/${enc(id)}/meta`),
   recordingUrl: (id: string) => `/api/v1/recordings/${enc(id)}`,
@@ -351,7 +424,10 @@ export const api = {
   users: () => request<User[] | null>('GET', '/api/v1/users'),
   createUser: (u: { name: string; display_name?: string; role: Role; password: string }) =>
     request<User>('POST', '/api/v1/users', u),
-  updateUser: (name: string, p: { role?: Role; disabled?: boolean; password?: string; display_name?: string }) =>
+  updateUser: (
+    name: string,
+    p: { role?: Role; disabled?: boolean; password?: string; display_name?: string; mfa_reset?: boolean },
+  ) =>
     request<User>('PATCH', `/api/v1/users/${enc(name)}`, p),
 
   join: (code: string) => request<JoinInfo>('GET', `/api/v1/join/${enc(code)}`, undefined, { quiet401: true }),
@@ -402,4 +478,18 @@ export function errorMessage(e: unknown): string {
   if (e instanceof ApiError) return e.message;
   if (e instanceof Error) return e.message;
   return String(e);
+}
+
+/**
+ * actionError says why an action was refused. A 403 from the access rules
+ * ("this ticket is assigned to X") becomes a full sentence that says what to
+ * do next; everything else is errorMessage.
+ */
+export function actionError(e: unknown): string {
+  const msg = errorMessage(e);
+  if (!(e instanceof ApiError) || e.status !== 403) return msg;
+  const m = /this ticket is assigned to ([A-Za-z0-9._-]+)/i.exec(msg);
+  if (m) return `Not allowed: this ticket is assigned to ${m[1]}. Ask ${m[1]} or an admin to escalate it to you.`;
+  const s = msg.replace(/\.$/, '');
+  return `Not allowed: ${s.charAt(0).toLowerCase()}${s.slice(1)}.`;
 }

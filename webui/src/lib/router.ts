@@ -19,6 +19,8 @@ export const routes: Route[] = [
   { name: 'shell', pattern: '/sessions/:id/shell' },
   { name: 'screen', pattern: '/sessions/:id/screen' },
   { name: 'replay', pattern: '/recordings/:id' },
+  { name: 'report', pattern: '/reports/:id' },
+  { name: 'security', pattern: '/security' },
   { name: 'audit', pattern: '/audit' },
   { name: 'users', pattern: '/users' },
   { name: 'join', pattern: '/j/:code' },
