@@ -201,14 +201,19 @@ func soakOnce(g *gw, loadgen, tech string, ticket int64, slot, n int, rng *rand.
 	defer ws.Close()
 	ws.WriteMessage(websocket.BinaryMessage, []byte("stty -echo; echo BEG''IN; seq 1 1000000000\n"))
 
-	life := time.Now().Add(time.Duration(300+rng.IntN(2700)) * time.Millisecond)
+	// The first frame names the recording; under load it may take a while.
+	// The client's random life starts once it has arrived.
+	lifetime := time.Duration(300+rng.IntN(2700)) * time.Millisecond
 	dropTech := rng.IntN(4) == 0
-	ws.SetReadDeadline(life)
+	ws.SetReadDeadline(time.Now().Add(30 * time.Second))
 	var seen bytes.Buffer
 	for {
 		typ, p, err := ws.ReadMessage()
 		if err != nil {
 			break
+		}
+		if c.recording == "" && typ == websocket.TextMessage {
+			ws.SetReadDeadline(time.Now().Add(lifetime))
 		}
 		switch typ {
 		case websocket.BinaryMessage:
