@@ -64,32 +64,49 @@ func (t *termRecording) resize(c, r int)       { t.cast.Resize(c, r) }
 // finish seals the file, stores the seal and writes it to the audit chain.
 func (t *termRecording) finish(ctx context.Context, reason string) {
 	t.once.Do(func() {
-		a := t.a
 		seal, err := t.cast.Close()
-		end := a.now()
-		t.row.EndedAt = &end
-		t.row.State = "sealed"
-		if !endedNormally(reason) {
-			t.row.State = "interrupted" // still sealed and signed: a valid prefix of the shell
-		}
-		if err != nil {
-			a.cfg.Log.Error("seal recording", "recording_id", t.row.ID, "err", err)
-			t.row.State = "interrupted"
-		}
-		t.row.Size = seal.Size
-		t.row.SHA256 = hex.EncodeToString(seal.SHA256[:])
-		if len(seal.Signature) > 0 {
-			t.row.Signature = base64.StdEncoding.EncodeToString(seal.Signature)
-		}
-		if err := a.cfg.Store.UpdateRecording(ctx, t.row); err != nil {
-			a.cfg.Log.Error("store recording seal", "recording_id", t.row.ID, "err", err)
-		}
-		if err := a.cfg.Audit.Record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionRecordingSeal, TicketID: t.row.TicketID, SessionID: t.row.SessionID,
-			Details: map[string]any{"recording_id": t.row.ID, "sha256": t.row.SHA256, "signature": t.row.Signature, "size": t.row.Size, "reason": reason}}); err != nil {
-			a.cfg.Log.Error("audit recording seal", "err", err)
-		}
-		a.hub.Publish("recording", toRecordingJSON(t.row))
+		interrupted := err != nil || !endedNormally(reason) // still sealed and signed: a valid prefix
+		t.a.storeSeal(ctx, t.row, sealInfo{SHA256: seal.SHA256, Size: seal.Size, Signature: seal.Signature}, err, interrupted,
+			map[string]any{"reason": reason})
 	})
+}
+
+// sealInfo is what every recording kind's writer returns when it closes.
+type sealInfo struct {
+	SHA256    [32]byte
+	Size      int64
+	Signature []byte
+}
+
+// storeSeal records a closed recording: its row gets the seal and state,
+// the audit chain gets the seal, and browsers are told. closeErr is the
+// writer's error on close (the file may be a shorter prefix).
+func (a *API) storeSeal(ctx context.Context, row *store.Recording, seal sealInfo, closeErr error, interrupted bool, details map[string]any) {
+	end := a.now()
+	row.EndedAt = &end
+	row.State = store.RecordingSealed
+	if closeErr != nil {
+		a.cfg.Log.Error("seal recording", "recording_id", row.ID, "kind", row.Kind, "err", closeErr)
+	}
+	if interrupted {
+		row.State = store.RecordingInterrupted
+	}
+	row.Size = seal.Size
+	row.SHA256 = hex.EncodeToString(seal.SHA256[:])
+	if len(seal.Signature) > 0 {
+		row.Signature = base64.StdEncoding.EncodeToString(seal.Signature)
+	}
+	if err := a.cfg.Store.UpdateRecording(ctx, row); err != nil {
+		a.cfg.Log.Error("store recording seal", "recording_id", row.ID, "err", err)
+	}
+	d := map[string]any{"recording_id": row.ID, "kind": row.Kind, "sha256": row.SHA256, "signature": row.Signature, "size": row.Size, "state": row.State}
+	for k, v := range details {
+		d[k] = v
+	}
+	if err := a.cfg.Audit.Record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionRecordingSeal, TicketID: row.TicketID, SessionID: row.SessionID, Details: d}); err != nil {
+		a.cfg.Log.Error("audit recording seal", "err", err)
+	}
+	a.hub.Publish("recording", toRecordingJSON(row))
 }
 
 // endedNormally says whether a shell ended by itself or by its technician,

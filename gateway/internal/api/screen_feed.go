@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/ed25519"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -14,7 +12,6 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
 	"github.com/tetherhq/tether/gateway/internal/screenrec"
@@ -325,28 +322,8 @@ func (a *API) startScreenRecording(ctx context.Context, s *store.Session, actor 
 // (as termRecording.finish does for terminals).
 func (t *screenRecording) finish(ctx context.Context, reason string) {
 	t.once.Do(func() {
-		a := t.a
 		seal, err := t.w.Close()
-		end := a.now()
-		t.row.EndedAt = &end
-		t.row.State = "sealed"
-		if err != nil {
-			a.cfg.Log.Error("seal screen recording", "recording_id", t.row.ID, "err", err)
-			t.row.State = "interrupted"
-		}
-		t.row.Size = seal.Size
-		t.row.SHA256 = hex.EncodeToString(seal.SHA256[:])
-		if len(seal.Signature) > 0 {
-			t.row.Signature = base64.StdEncoding.EncodeToString(seal.Signature)
-		}
-		if err := a.cfg.Store.UpdateRecording(ctx, t.row); err != nil {
-			a.cfg.Log.Error("store recording seal", "recording_id", t.row.ID, "err", err)
-		}
-		if err := a.cfg.Audit.Record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionRecordingSeal, TicketID: t.row.TicketID, SessionID: t.row.SessionID,
-			Details: map[string]any{"recording_id": t.row.ID, "sha256": t.row.SHA256, "signature": t.row.Signature, "size": t.row.Size,
-				"frames": seal.Frames, "keyframes": seal.Keyframes, "reason": reason}}); err != nil {
-			a.cfg.Log.Error("audit recording seal", "err", err)
-		}
-		a.hub.Publish("recording", toRecordingJSON(t.row))
+		t.a.storeSeal(ctx, t.row, sealInfo{SHA256: seal.SHA256, Size: seal.Size, Signature: seal.Signature}, err, err != nil,
+			map[string]any{"frames": seal.Frames, "keyframes": seal.Keyframes, "reason": reason})
 	})
 }

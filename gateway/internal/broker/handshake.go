@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -18,9 +19,12 @@ import (
 	"github.com/tetherhq/tether/internal/wsconn"
 )
 
+// upgrader keeps idle agents cheap: a small read buffer, and write buffers
+// borrowed from a pool only while a message is being written.
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  4 << 10,
 	WriteBufferSize: 4 << 10,
+	WriteBufferPool: &sync.Pool{},
 	// Agents are programs, not browsers: they send no Origin. A request with
 	// an Origin comes from a web page and is refused.
 	CheckOrigin: func(r *http.Request) bool { return r.Header.Get("Origin") == "" },
@@ -220,16 +224,13 @@ func (b *Broker) startSSH(ctx context.Context, ws *websocket.Conn, remote string
 	}
 	nc.SetDeadline(time.Time{})
 	at := b.cfg.Clock()
+	// The row says "connected" once run has started serving (see Live.run).
 	sess.State, sess.ConnectedAt, sess.EndReason, sess.EndedAt = store.SessionConnected, &at, "", nil
-	if err := b.cfg.Store.UpdateSession(ctx, sess); err != nil {
-		b.cfg.Log.Error("update session", "session_id", sess.ID, "err", err)
-	}
 	l := newLive(b, *sess, cc, chans, reqs, granted)
 	if !b.add(l) {
 		cc.Close()
 		return nil, ErrShuttingDown
 	}
-	b.notify(*sess)
 	return l, nil
 }
 

@@ -68,33 +68,16 @@ func (l *Live) End(reason string) {
 // on the agent's HTTP handler goroutine, which owns the session.
 func (l *Live) run() {
 	b := l.b
-	var wg sync.WaitGroup
-	wg.Add(3)
-	go func() { // the agent opens no channels
-		defer wg.Done()
-		for nch := range l.chans {
-			nch.Reject(ssh.Prohibited, "agents cannot open channels")
-		}
-	}()
-	go func() { // global requests from the agent
-		defer wg.Done()
-		for req := range l.reqs {
-			l.handleRequest(req)
-		}
-	}()
-	go func() {
-		defer wg.Done()
-		l.keepalive()
-	}()
-	go func() { // the connection drops
-		err := l.conn.Wait()
-		if err == nil {
-			err = errors.New("client disconnected")
-		}
-		l.cancel(fmt.Errorf("%w: %v", ErrLinkLost, err))
-	}()
+	// The row says "connected" once this goroutine serves the session.
+	l.mu.Lock()
+	connected := l.sess
+	l.mu.Unlock()
+	if err := b.cfg.Store.UpdateSession(context.Background(), &connected); err != nil {
+		b.cfg.Log.Error("update session", "session_id", connected.ID, "err", err)
+	}
+	b.notify(connected)
 
-	<-l.ctx.Done()
+	l.serve()
 	cause := context.Cause(l.ctx)
 	if l.agentReason() == nil {
 		// Tell the agent why before hanging up (best effort, bounded).
@@ -107,7 +90,15 @@ func (l *Live) run() {
 		}
 	}
 	l.conn.Close()
-	wg.Wait()
+	// The SSH connection's own goroutines end once nothing is left to deliver.
+	for nch := range l.chans {
+		nch.Reject(ssh.ConnectionFailed, "closing")
+	}
+	for req := range l.reqs {
+		if req.WantReply {
+			req.Reply(false, nil)
+		}
+	}
 
 	defer close(l.finished)
 	l.mu.Lock()
@@ -198,37 +189,59 @@ func (l *Live) handleRequest(req *ssh.Request) {
 	}
 }
 
-func (l *Live) keepalive() {
+// serve handles the agent's requests and the keepalives until the session
+// ends or the link drops. It runs on the agent's handler goroutine: an idle
+// agent costs that goroutine and x/crypto/ssh's own three, no more (a
+// keepalive round trip borrows a short-lived one).
+func (l *Live) serve() {
 	cfg := l.b.cfg
 	t := time.NewTicker(cfg.KeepaliveInterval)
 	defer t.Stop()
+	var pending chan error // the keepalive in flight, if any
 	missed := 0
+	lost := func(why string) {
+		err := l.conn.Wait()
+		if err == nil {
+			err = errors.New(why)
+		}
+		l.cancel(fmt.Errorf("%w: %v", ErrLinkLost, err))
+	}
 	for {
 		select {
 		case <-l.ctx.Done():
 			return
+		case nch, ok := <-l.chans:
+			if !ok {
+				lost("client disconnected")
+				return
+			}
+			nch.Reject(ssh.Prohibited, "agents cannot open channels")
+		case req, ok := <-l.reqs:
+			if !ok {
+				lost("client disconnected")
+				return
+			}
+			l.handleRequest(req)
 		case <-t.C:
-		}
-		replied := make(chan error, 1)
-		go func() {
-			_, _, err := l.conn.SendRequest(wire.RequestKeepalive, true, nil)
-			replied <- err
-		}()
-		select {
-		case err := <-replied:
+			if pending != nil {
+				if missed++; missed >= cfg.KeepaliveMissed {
+					l.cancel(fmt.Errorf("%w: the client stopped answering keepalives", ErrLinkLost))
+					return
+				}
+				continue
+			}
+			pending = make(chan error, 1)
+			go func(p chan<- error) {
+				_, _, err := l.conn.SendRequest(wire.RequestKeepalive, true, nil)
+				p <- err
+			}(pending)
+		case err := <-pending:
+			pending = nil
 			if err != nil {
-				l.cancel(fmt.Errorf("connection lost: %v", err))
+				lost(err.Error())
 				return
 			}
 			missed = 0
-		case <-time.After(cfg.KeepaliveInterval):
-			missed++
-			if missed >= cfg.KeepaliveMissed {
-				l.cancel(errors.New("connection lost: the client stopped answering keepalives"))
-				return
-			}
-		case <-l.ctx.Done():
-			return
 		}
 	}
 }
