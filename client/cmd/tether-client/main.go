@@ -38,6 +38,9 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
+		args = interactiveArgs(stdin, stdout) // Windows double-click: ask for the link (console_windows.go)
+	}
+	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
@@ -117,6 +120,7 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// One reader owns stdin: it answers the consent questions, then carries
 	// the user's commands (revoke, end) while the session runs.
 	lines := consent.Lines(stdin)
+	defer keepConsoleOpen(lines, stdout) // Windows double-click: "Press Enter to close" (runs after stop)
 	prompt := &consent.Prompt{Lines: lines, Out: stdout}
 	if *accept != "" {
 		sc, err := wire.ParseScopes(*accept)
