@@ -64,13 +64,16 @@ class Proc {
   }
 }
 
-/** startGateway starts tether-gateway on a free loopback port with a fresh data dir. */
-export async function startGateway(adminPassword) {
+/**
+ * startGateway starts tether-gateway on a free loopback port with a fresh data dir;
+ * extraArgs are added to `serve` (e.g. ['--require-mfa', 'technician']).
+ */
+export async function startGateway(adminPassword, extraArgs = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'tether-webui-'));
   const ready = join(dataDir, 'ready.json');
   const child = spawn(
     join(binDir, 'tether-gateway'),
-    ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--ready-file', ready],
+    ['serve', '--listen', '127.0.0.1:0', '--data', dataDir, '--ready-file', ready, ...extraArgs],
     { env: { ...process.env, TETHER_ADMIN_PASSWORD: adminPassword }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const proc = new Proc('tether-gateway', child);
@@ -176,4 +179,34 @@ export async function screenshot(page, name) {
   const path = join(artifactsDir, `${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+/** base32Decode reads an RFC 4648 base32 string (no padding needed). */
+export function base32Decode(s) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const ch of s.toUpperCase().replace(/[\s=]/g, '')) {
+    const i = alphabet.indexOf(ch);
+    if (i < 0) throw new Error(`not base32: ${ch}`);
+    value = (value << 5) | i;
+    bits += 5;
+    if (bits >= 8) {
+      out.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** totp computes an RFC 6238 code (HMAC-SHA1, 6 digits, 30 s steps) at timeMs. */
+export async function totp(secret, timeMs = Date.now()) {
+  const { createHmac } = await import('node:crypto');
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(timeMs / 1000 / 30)));
+  const mac = createHmac('sha1', base32Decode(secret)).update(counter).digest();
+  const off = mac[mac.length - 1] & 0x0f;
+  const bin = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
+  return String(bin % 1_000_000).padStart(6, '0');
 }
