@@ -52,7 +52,7 @@ test-web: webui/node_modules/.installed
 test-browser: build
 	cd webui && TETHER_BIN_DIR=$(CURDIR)/bin npm run test:browser
 
-test: vet test-go test-web test-browser
+test: vet cross test-go fuzz-short test-web test-browser
 
 # bench: Tether vs OpenSSH on loopback, load and fault tolerance (docs/performance.md);
 # writes bench/results/latest.{md,json}. BENCH_FLAGS passes options to tether-bench.
@@ -69,9 +69,11 @@ soak:
 
 FUZZTIME ?= 60s
 fuzz:
-	@$(GO) list -f '{{.ImportPath}}' ./... | while read pkg; do \
-	  for fz in $$($(GO) test -list '^Fuzz' $$pkg 2>/dev/null | grep '^Fuzz'); do \
-	    echo "== $$pkg $$fz"; $(GO) test -run '^$$' -fuzz "^$$fz$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	@grep -rl --include='*_test.go' --exclude-dir=node_modules '^func Fuzz' . | sort | while read f; do \
+	  dir=$$(dirname $$f); \
+	  for fz in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+	    echo "== fuzz $$dir $$fz ($(FUZZTIME))"; \
+	    $(GO) test -run '^$$' -fuzz "^$$fz$$" -fuzztime $(FUZZTIME) ./$$dir || exit 1; \
 	  done; done
 
 # fuzz-short runs every Fuzz target briefly (CI): FUZZTIME=3s each.

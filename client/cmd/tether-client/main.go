@@ -18,6 +18,7 @@ import (
 
 	"github.com/tetherhq/tether/client/internal/agent"
 	"github.com/tetherhq/tether/client/internal/consent"
+	"github.com/tetherhq/tether/client/internal/screen"
 	"github.com/tetherhq/tether/internal/version"
 	"github.com/tetherhq/tether/internal/wire"
 )
@@ -121,7 +122,7 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// the user's commands (revoke, end) while the session runs.
 	lines := consent.Lines(stdin)
 	defer keepConsoleOpen(lines, stdout) // Windows double-click: "Press Enter to close" (runs after stop)
-	prompt := &consent.Prompt{Lines: lines, Out: stdout}
+	prompt := &consent.Prompt{Lines: lines, Out: stdout, Available: available}
 	if *accept != "" {
 		sc, err := wire.ParseScopes(*accept)
 		if err != nil {
@@ -179,4 +180,16 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "tether-client: %v\n", err)
 	return 1
+}
+
+// available says whether this computer can provide a scope: screen view
+// and control need a display this client can capture and drive.
+func available(sc wire.Scope) (bool, string) {
+	switch sc {
+	case wire.ScopeScreen:
+		return screen.Supported()
+	case wire.ScopeControl:
+		return screen.ControlSupported()
+	}
+	return true, ""
 }

@@ -30,6 +30,10 @@ type Prompt struct {
 	Preset wire.Scopes
 	// Now returns the time (for "expires in"); default time.Now.
 	Now func() time.Time
+	// Available says whether this computer can provide a scope at all (for
+	// example no screen capture on this platform). Unavailable scopes are
+	// shown with the reason and never granted. Nil: everything is available.
+	Available func(wire.Scope) (bool, string)
 }
 
 // Ask shows the offer and returns the granted scopes.
@@ -47,9 +51,18 @@ func (p *Prompt) Ask(ctx context.Context, offer wire.Offer) (wire.Scopes, error)
 		fmt.Fprintf(p.Out, "The invitation expires in %s.\n", offer.ExpiresAt.Sub(now()).Round(time.Second))
 	}
 	fmt.Fprintln(p.Out, "They ask to:")
+	offerable := wire.Scopes{}
 	for _, sc := range asked {
+		if p.Available != nil {
+			if ok, why := p.Available(sc); !ok {
+				fmt.Fprintf(p.Out, "  - %s (%s): cannot be offered on this computer: %s\n", sc.Describe(), sc, why)
+				continue
+			}
+		}
+		offerable = append(offerable, sc)
 		fmt.Fprintf(p.Out, "  - %s (%s)\n", sc.Describe(), sc)
 	}
+	asked = offerable
 	fmt.Fprintln(p.Out, "Everything they do is recorded to the ticket. You can end the session at any time with Ctrl-C.")
 
 	if p.Preset != nil {

@@ -69,3 +69,32 @@ func TestEOFWithoutAnswer(t *testing.T) {
 		t.Fatalf("got %v, want an error that suggests --accept", err)
 	}
 }
+
+func TestUnavailableScopesAreNeverGranted(t *testing.T) {
+	o := wire.Offer{Technician: "Alice", Ticket: wire.Ticket{ID: 7, Title: "x"}, Scopes: []string{"shell", "screen", "control"}}
+	noScreen := func(sc wire.Scope) (bool, string) {
+		if sc == wire.ScopeScreen || sc == wire.ScopeControl {
+			return false, "no display"
+		}
+		return true, ""
+	}
+	var out bytes.Buffer
+	p := &Prompt{Out: &out, Preset: wire.Scopes{wire.ScopeShell, wire.ScopeScreen}, Available: noScreen}
+	got, err := p.Ask(context.Background(), o)
+	if err != nil || got.String() != "shell" {
+		t.Fatalf("preset: got %q, %v; want shell only", got, err)
+	}
+	if !strings.Contains(out.String(), "cannot be offered on this computer: no display") {
+		t.Errorf("the reason is not shown:\n%s", out.String())
+	}
+	// Interactive: only the available scope is asked about.
+	out.Reset()
+	p = &Prompt{In: strings.NewReader("y\n"), Out: &out, Available: noScreen}
+	got, err = p.Ask(context.Background(), o)
+	if err != nil || got.String() != "shell" {
+		t.Fatalf("interactive: got %q, %v; want shell", got, err)
+	}
+	if strings.Count(out.String(), "? [y/N]") != 1 {
+		t.Errorf("asked %d questions, want 1:\n%s", strings.Count(out.String(), "? [y/N]"), out.String())
+	}
+}
