@@ -60,6 +60,10 @@ bench: build
 	@mkdir -p bench/results
 	$(GO) build -trimpath -o bin/tether-loadgen ./client/cmd/tether-loadgen
 	$(GO) build -trimpath -o bin/tether-bench ./bench/cmd/tether-bench
+	@echo "== Go benchmarks through the real gateway and client (bench/results/go-bench.txt)"
+	$(GO) test -run '^$$' -bench 'KeystrokeEcho|ShellThroughput|ScreenView' -benchtime 1x ./gateway/internal/e2e/ | tee bench/results/go-bench.txt
+	$(GO) test -run '^$$' -bench . -benchtime 1s ./gateway/internal/recorder/ ./client/internal/diag/ | tee -a bench/results/go-bench.txt
+	@echo "== side by side with OpenSSH, load and faults (bench/results/latest.md)"
 	./bin/tether-bench --bin bin --out bench/results $(BENCH_FLAGS)
 
 # soak: 50 shells for TETHER_SOAK (default 60s) while clients are killed and restarted.
