@@ -29,7 +29,8 @@ import (
 
 const adminPassword = "correct horse battery staple"
 
-var clientBin string
+// The real binaries, built once for all tests.
+var clientBin, gatewayBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "tether-e2e-")
@@ -38,7 +39,8 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	clientBin = filepath.Join(dir, "tether-client")
-	cmd := exec.Command("go", "build", "-o", clientBin, "github.com/tetherhq/tether/client/cmd/tether-client")
+	gatewayBin = filepath.Join(dir, "tether-gateway")
+	cmd := exec.Command("go", "build", "-o", dir, "github.com/tetherhq/tether/client/cmd/tether-client", "github.com/tetherhq/tether/gateway/cmd/tether-gateway")
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintln(os.Stderr, "building tether-client:", err)
