@@ -73,12 +73,7 @@ soak:
 
 FUZZTIME ?= 60s
 fuzz:
-	@grep -rl --include='*_test.go' --exclude-dir=node_modules '^func Fuzz' . | sort | while read f; do \
-	  dir=$$(dirname $$f); \
-	  for fz in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
-	    echo "== fuzz $$dir $$fz ($(FUZZTIME))"; \
-	    $(GO) test -run '^$$' -fuzz "^$$fz$$" -fuzztime $(FUZZTIME) ./$$dir || exit 1; \
-	  done; done
+	@GO=$(GO) scripts/fuzz.sh $(FUZZTIME)
 
 # fuzz-short runs every Fuzz target briefly (CI): FUZZTIME=3s each.
 fuzz-short:

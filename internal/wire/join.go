@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -99,8 +100,11 @@ func ParseJoin(s string) (Join, error) {
 		host, port = strings.Trim(addr, "[]"), "443"
 		addr = net.JoinHostPort(host, port)
 	}
-	if host == "" || strings.ContainsAny(host, " /\\@") {
+	if !validHost(host) {
 		return Join{}, fmt.Errorf("bad gateway host %q", host)
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
+		return Join{}, fmt.Errorf("bad gateway port %q", port)
 	}
 	code, err := NormalizeCode(path)
 	if err != nil {
@@ -123,6 +127,22 @@ func ParseJoin(s string) (Join, error) {
 		j.Fingerprint = b
 	}
 	return j, nil
+}
+
+// validHost accepts an IP address or a DNS name (letters, digits, '-', '.', '_').
+func validHost(h string) bool {
+	if net.ParseIP(h) != nil {
+		return true
+	}
+	if h == "" || len(h) > 253 {
+		return false
+	}
+	for _, c := range h {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // Invite codes: 16 symbols of Crockford's base32 (80 bits of randomness),

@@ -79,6 +79,9 @@ func TestParseJoinRefusals(t *testing.T) {
 		"other hash":        "tether1:gw:8443/K7QF-3MZP-XW9D-HT2A#md5=" + strings.Repeat("A", 43),
 		"userinfo":          "tether1:evil@gw:8443/K7QF-3MZP-XW9D-HT2A" + fp,
 		"too long":          "tether1:gw:8443/" + strings.Repeat("A", 600),
+		"bracket in host":   "https://0]0/0000000000000000", // found by FuzzParseJoin
+		"port zero":         "tether1:gw:0/K7QF-3MZP-XW9D-HT2A",
+		"port too big":      "tether1:gw:70000/K7QF-3MZP-XW9D-HT2A",
 	}
 	for name, s := range tests {
 		if _, err := ParseJoin(s); err == nil {
