@@ -53,8 +53,14 @@ type Config struct {
 	Audit Auditor
 	// SSHKey is the gateway's SSH client key, sent to agents in the Welcome. Required.
 	SSHKey ssh.Signer
-	// Limiter limits handshakes per remote IP. Optional (no limit).
+	// Limiter limits invite-code attempts (Hello) per remote IP: guessing
+	// codes is the attack it slows. Optional (no limit).
 	Limiter Limiter
+	// ConnLimiter limits agent connections of any kind per remote IP, far
+	// more generously: many users behind one NAT address all resume at once
+	// after a gateway restart, and a resume proves itself with a 256-bit
+	// token. Optional (no limit).
+	ConnLimiter Limiter
 	// OnSession is called after every change of a session's row (for live UI updates). Optional.
 	OnSession func(store.Session)
 	// HandshakeTimeout bounds each non-interactive handshake step; default 10s.

@@ -34,8 +34,8 @@ var upgrader = websocket.Upgrader{
 // the session ends.
 func (b *Broker) ServeAgent(w http.ResponseWriter, r *http.Request) {
 	ip := clientIP(r.RemoteAddr)
-	if b.cfg.Limiter != nil {
-		if ok, retry := b.cfg.Limiter.Allow("agent:" + ip); !ok {
+	if b.cfg.ConnLimiter != nil {
+		if ok, retry := b.cfg.ConnLimiter.Allow("agent-conn:" + ip); !ok {
 			w.Header().Set("Retry-After", fmt.Sprint(int(retry.Seconds())+1))
 			http.Error(w, `{"error":"too many join attempts from this address; try again later"}`, http.StatusTooManyRequests)
 			return
@@ -99,6 +99,11 @@ func (b *Broker) handshake(ctx context.Context, ws *websocket.Conn, remote strin
 	}
 	if typ, _ := wire.MessageType(msg); typ == wire.TypeResume {
 		return b.resume(ctx, ws, remote, msg)
+	}
+	if b.cfg.Limiter != nil {
+		if ok, _ := b.cfg.Limiter.Allow("agent:" + clientIP(remote)); !ok {
+			return nil, b.refuse(ws, wire.ErrCodeRateLimited, "too many join attempts from this address; wait a minute and try again")
+		}
 	}
 	hello, err := wire.ParseHello(msg)
 	if err != nil {

@@ -211,6 +211,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.broker, err = broker.New(broker.Config{
 		Store: s.store, Audit: auditLog, SSHKey: sshSigner, Log: cfg.Log,
 		Limiter:      auth.NewLimiter(auth.LimiterConfig{Burst: 30, Every: 2 * time.Second}),
+		ConnLimiter:  auth.NewLimiter(auth.LimiterConfig{Burst: 1000, Every: 10 * time.Millisecond}),
 		OnSession:    func(ss store.Session) { hub.Publish("session", ss) },
 		ResumeWindow: cfg.ResumeWindow,
 	})
