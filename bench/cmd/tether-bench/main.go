@@ -49,7 +49,8 @@ func main() {
 func run() int {
 	b := &bench{procs: &procs{}, start: time.Now()}
 	var (
-		phases    = flag.String("phases", "interactive,transport,recorder,idle,stall,shells", "comma-separated phases to run")
+		restartN  = flag.Int("restart-agents", 1000, "agents connected when the gateway is restarted")
+		phases    = flag.String("phases", "interactive,transport,recorder,idle,stall,shells,restart", "comma-separated phases to run")
 		agents    = flag.String("agents", "1000,5000", "idle agent levels, ascending")
 		stallN    = flag.Int("stall", 1000, "connections that stall mid-handshake")
 		shellsN   = flag.Int("shells", 100, "concurrent streaming shells")
@@ -136,6 +137,12 @@ func run() int {
 		b.progress("%d concurrent shells streaming %d bytes of base64 each", *shellsN, *shellSize*4/3)
 		if rep.Shells, err = b.manyShells(ctx, *shellsN, *shellSize); err != nil {
 			fail("shells", err)
+		}
+	}
+	if want["restart"] && ctx.Err() == nil {
+		b.progress("restart: %d agents, gateway restarted under them", *restartN)
+		if rep.Restart, err = b.restart(ctx, *restartN); err != nil {
+			fail("restart", err)
 		}
 	}
 	rep.Seconds = time.Since(b.start).Seconds()

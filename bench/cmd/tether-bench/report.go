@@ -26,6 +26,7 @@ type report struct {
 	Idle      *idleResult      `json:"idle,omitempty"`
 	Stall     *stallOutcome    `json:"stall,omitempty"`
 	Shells    *shellsResult    `json:"shells,omitempty"`
+	Restart   *restartResult   `json:"restart,omitempty"`
 	Targets   []target         `json:"targets"`
 	Errors    []string         `json:"errors,omitempty"`
 }
@@ -51,6 +52,7 @@ var targets = []target{
 	{Name: "setup-p99", Goal: "session set-up (client start → prompt) < 300 ms p99"},
 	{Name: "stall-close", Goal: "every stalled handshake closed within 30 s"},
 	{Name: "stall-memory", Goal: "stalled handshakes grow gateway RSS by ≤ 100 MB"},
+	{Name: "restart-99", Goal: "after a gateway restart, 99 % of the agents are back within 30 s"},
 }
 
 func (r *report) evaluate() {
@@ -93,6 +95,10 @@ func (r *report) evaluate() {
 		lv := r.Idle.Levels[len(r.Idle.Levels)-1]
 		set("idle-memory", fmt.Sprintf("%.1f KiB at %d agents", lv.RSSPerAgentKiB, lv.Connected), lv.RSSPerAgentKiB <= 64 && lv.Failed == 0)
 		set("idle-goroutines", fmt.Sprintf("%.2f at %d agents", lv.GoroutinesPerAgent, lv.Connected), lv.GoroutinesPerAgent <= 5 && lv.Failed == 0)
+	}
+	if rs := r.Restart; rs != nil && rs.Agents > 0 {
+		pct := 100 * float64(rs.Within30s) / float64(rs.Agents)
+		set("restart-99", fmt.Sprintf("%.1f %% of %d within 30 s (p99 %.1f s)", pct, rs.Agents, rs.P99Seconds), pct >= 99)
 	}
 	if s := r.Stall; s != nil {
 		set("stall-close", fmt.Sprintf("%d/%d closed, max %.1f s", s.Closed, s.Opened, s.CloseMaxMS/1000), s.StillOpen == 0 && s.Failed == 0 && s.CloseMaxMS <= 30000)
@@ -168,6 +174,10 @@ func (r *report) markdown() string {
 			fmt.Fprintf(&b, " At the end-to-end rate of %.0f MB/s the recorder needs about %.0f%% of one core's time.", r.Tether.ThroughputMed, share)
 		}
 		b.WriteString("\n\n")
+	}
+	if rs := r.Restart; rs != nil {
+		fmt.Fprintf(&b, "## Gateway restart\n\n%d agents; the gateway was down %.1f s; %d resumed (%d within 30 s of it serving again), p50 %.1f s, p99 %.1f s; %d gave up.\n\n",
+			rs.Agents, rs.DownSeconds, rs.Resumed, rs.Within30s, rs.P50Seconds, rs.P99Seconds, rs.Failed)
 	}
 	if id := r.Idle; id != nil {
 		fmt.Fprintf(&b, "## Idle agents on one gateway\n\nBaseline: %d KiB RSS, %d goroutines. Gateway CPU with all agents idle: %.1f%% of one core.\n\n", id.Baseline.RSSKiB, id.Baseline.Goroutines, id.IdleCPU)

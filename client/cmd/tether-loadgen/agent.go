@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -37,6 +38,7 @@ type fleet struct {
 	shells       bool
 	synthetic    bool
 	shellProgram string
+	resume       bool // reconnect like the real client when the link drops
 	log          *slog.Logger
 	out          *reporter
 
@@ -113,6 +115,15 @@ func (f *fleet) run(ctx context.Context) error {
 			f.out.result(res)
 			hsWG.Done()
 			a.serve(ctx)
+			for f.resume && ctx.Err() == nil {
+				dropped := time.Now()
+				if err := a.reconnect(ctx); err != nil {
+					f.out.result(map[string]any{"event": "resume_failed", "index": i, "error": err.Error()})
+					break
+				}
+				f.out.result(map[string]any{"event": "resumed", "index": i, "after_ms": ms(time.Since(dropped))})
+				a.serve(ctx)
+			}
 			f.live.Add(-1)
 		}()
 		if time.Since(lastLog) > time.Second {
@@ -140,6 +151,8 @@ type simAgent struct {
 	log          *slog.Logger
 
 	sessionID string
+	token     string   // resume token from the last Welcome
+	granted   []string // scopes granted, sent again on resume
 	hostKey   ssh.Signer
 	gwKey     ssh.PublicKey
 	sconn     *ssh.ServerConn
@@ -216,12 +229,24 @@ func (a *simAgent) connect(ctx context.Context) error {
 		}
 		return err
 	}
+	a.granted = offer.Scopes
+	if err := a.finishSSH(ws, w); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// finishSSH pins the gateway key from the Welcome and runs the SSH server
+// handshake over the WebSocket.
+func (a *simAgent) finishSSH(ws *websocket.Conn, w wire.Welcome) error {
+	var err error
 	if a.gwKey, _, _, _, err = ssh.ParseAuthorizedKey([]byte(w.GatewayKey)); err != nil {
 		return fmt.Errorf("bad gateway key: %w", err)
 	}
 	ws.SetReadDeadline(time.Time{})
 	ws.SetWriteDeadline(time.Time{})
-	a.sessionID = w.SessionID
+	a.sessionID, a.token = w.SessionID, w.ResumeToken
 	// The session is live for the gateway once SSH is up: finish that here
 	// so a "connected" agent can be given a shell at once.
 	want := a.gwKey.Marshal()
@@ -241,8 +266,68 @@ func (a *simAgent) connect(ctx context.Context) error {
 		return fmt.Errorf("ssh handshake: %w", err)
 	}
 	nc.SetDeadline(time.Time{})
-	ok = true
 	return nil
+}
+
+// resumeOnce reconnects to the agent's session with its resume token.
+func (a *simAgent) resumeOnce(ctx context.Context) error {
+	d, u := dialer(a.join, a.src)
+	ws, resp, err := d.DialContext(ctx, u.String(), http.Header{"User-Agent": {"tether-loadgen"}})
+	if err != nil {
+		if resp != nil {
+			return fmt.Errorf("resume: gateway answered %s", resp.Status)
+		}
+		return fmt.Errorf("resume: %w", err)
+	}
+	ws.SetReadLimit(wire.MaxHandshakeMessage)
+	msg := wire.Resume{Type: wire.TypeResume, Protocol: wire.ProtocolVersion, SessionID: a.sessionID, Token: a.token,
+		Client: "loadgen", Granted: a.granted, Host: wire.HostInfo{Hostname: "loadgen-" + a.src.IP.String(), OS: "linux", Arch: "amd64", User: "loadgen"},
+		HostKey: string(ssh.MarshalAuthorizedKey(a.hostKey.PublicKey()))}
+	if err := sendJSON(ws, msg); err != nil {
+		ws.Close()
+		return fmt.Errorf("send resume: %w", err)
+	}
+	b, err := recvText(ws)
+	if err != nil {
+		ws.Close()
+		return fmt.Errorf("read welcome: %w", err)
+	}
+	w, err := wire.ParseWelcome(b)
+	if err != nil {
+		ws.Close()
+		if e, perr := wire.ParseError(b); perr == nil {
+			return fmt.Errorf("gateway refused: %w", e)
+		}
+		return err
+	}
+	if err := a.finishSSH(ws, w); err != nil {
+		ws.Close()
+		return err
+	}
+	return nil
+}
+
+// reconnect retries resumeOnce with the real client's jittered exponential
+// backoff (0.25 s doubling to 8 s, each wait in [b/2, 3b/2)) for 5 minutes.
+func (a *simAgent) reconnect(ctx context.Context) error {
+	deadline := time.Now().Add(5 * time.Minute)
+	backoff := 250 * time.Millisecond
+	for {
+		wait := backoff/2 + time.Duration(mrand.Int64N(int64(backoff)))
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		err := a.resumeOnce(ctx)
+		if err == nil {
+			return nil
+		}
+		if errors.Is(err, wire.ErrNoSession) || time.Now().After(deadline) {
+			return err
+		}
+		backoff = min(backoff*2, 8*time.Second)
+	}
 }
 
 // serve runs the SSH server side until the gateway hangs up or ctx ends.

@@ -58,6 +58,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		count       = fs.Int("count", 1000, "connections to open (stall mode)")
 		stallWait   = fs.Duration("stall-wait", 60*time.Second, "how long to wait for the gateway to close stalled connections")
 		verbose     = fs.Bool("v", false, "log each failure to stderr")
+		resume      = fs.Bool("resume", false, "when the link drops, reconnect to the same session like the real client (prints a \"resumed\" event)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -93,7 +94,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "tether-loadgen: %v\n", err)
 			return 1
 		}
-		f := &fleet{joins: joins, src: src, concurrency: *concurrency, shells: *shells, synthetic: *synthetic, shellProgram: *shellProg, log: log, out: out}
+		f := &fleet{joins: joins, src: src, concurrency: *concurrency, shells: *shells, synthetic: *synthetic, shellProgram: *shellProg, resume: *resume, log: log, out: out}
 		if err := f.run(ctx); err != nil {
 			fmt.Fprintf(stderr, "tether-loadgen: %v\n", err)
 			return 1

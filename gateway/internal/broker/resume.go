@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -25,6 +26,16 @@ func newResumeToken() (token, hash string) {
 	rand.Read(b[:])
 	token = base64.RawURLEncoding.EncodeToString(b[:])
 	return token, hashToken(token)
+}
+
+// tokenMatches compares presented with each hash stored (space-separated:
+// the current token's and the one before it), in constant time.
+func tokenMatches(stored, presented string) bool {
+	ok := 0
+	for _, h := range strings.Fields(stored) {
+		ok |= subtle.ConstantTimeCompare([]byte(h), []byte(presented))
+	}
+	return ok == 1
 }
 
 func hashToken(token string) string {
@@ -99,8 +110,8 @@ func (b *Broker) resume(ctx context.Context, ws *websocket.Conn, remote string, 
 		return nil, gone()
 	}
 	hash, err := b.cfg.Store.SessionResumeHash(ctx, rs.SessionID)
-	if err != nil || hash == "" || sess.State == store.SessionEnded ||
-		subtle.ConstantTimeCompare([]byte(hash), []byte(hashToken(rs.Token))) != 1 {
+	presented := hashToken(rs.Token)
+	if err != nil || hash == "" || sess.State == store.SessionEnded || !tokenMatches(hash, presented) {
 		b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionInviteRefused, TicketID: sess.TicketID, SessionID: rs.SessionID, RemoteAddr: remote,
 			Details: map[string]any{"reason": "resume refused"}})
 		return nil, gone()
@@ -124,8 +135,11 @@ func (b *Broker) resume(ctx context.Context, ws *websocket.Conn, remote string, 
 	had, _ := wire.NewScopes(sess.Granted)
 	now, _ := wire.NewScopes(rs.Granted)
 	granted := had.Intersect(now) // scopes can only shrink
+	// The token just presented stays valid alongside the new one: if this
+	// Welcome or the SSH handshake after it is lost, the client retries with
+	// the token it still holds.
 	token, th := newResumeToken()
-	if err := b.cfg.Store.SetSessionResume(ctx, sess.ID, th); err != nil {
+	if err := b.cfg.Store.SetSessionResume(ctx, sess.ID, th+" "+presented); err != nil {
 		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not resume the session")
 	}
 	sess.Granted = granted.Strings()
