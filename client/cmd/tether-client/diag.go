@@ -47,7 +47,9 @@ func screenHandler() agent.ScreenHandler {
 			}
 		}
 		return screen.Serve(ctx, ch, screen.ServeConfig{
-			Streamer: screen.StreamerConfig{Capturer: capt},
+			// Up to 30 frames a second: a moving window stays smooth; a still
+			// screen costs only the tile comparison (no frames are sent).
+			Streamer: screen.StreamerConfig{Capturer: capt, FPS: screen.MaxFPS},
 			Injector: inj, Control: allowed, Display: display,
 		})
 	}

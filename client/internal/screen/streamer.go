@@ -45,7 +45,8 @@ type StreamerConfig struct {
 	// Quality is the starting JPEG quality and the ceiling adaptation
 	// climbs back to (default 70, 30..90).
 	Quality int
-	// KeyframeEvery is the longest time between keyframes (default 5s), so
+	// KeyframeEvery is the longest time between keyframes while the picture
+	// changes (default 5s; a still screen sends none), so
 	// a late viewer or a replay can start anywhere.
 	KeyframeEvery time.Duration
 	// Clock gives frame timestamps and the keyframe schedule (default: real time).
@@ -118,7 +119,9 @@ type Streamer struct {
 	havePrev  bool
 	start     time.Time
 	lastKey   time.Time
-	seq       uint32
+	// changedSinceKey: a delta frame was sent after the last keyframe.
+	changedSinceKey bool
+	seq             uint32
 }
 
 // NewStreamer checks cfg and returns a Streamer; Run starts it.
@@ -246,7 +249,11 @@ func (s *Streamer) step() (*wire.ScreenFrame, error) {
 	}
 	now := s.cfg.Clock.Now()
 	s.mu.Lock()
-	key := s.forceKey || !s.havePrev || (s.cfg.KeyframeEvery > 0 && now.Sub(s.lastKey) >= s.cfg.KeyframeEvery)
+	// A periodic keyframe is due only if the picture changed since the last
+	// one: a still screen's last keyframe is still a valid starting point for
+	// a viewer or a replay, so an idle screen sends nothing at all.
+	periodic := s.cfg.KeyframeEvery > 0 && now.Sub(s.lastKey) >= s.cfg.KeyframeEvery
+	key := s.forceKey || !s.havePrev || periodic && s.changedSinceKey
 	s.forceKey = false
 	q := s.quality
 	s.mu.Unlock()
@@ -282,7 +289,9 @@ func (s *Streamer) step() (*wire.ScreenFrame, error) {
 	s.havePrev = true
 	s.seq++
 	if key {
-		s.lastKey = now
+		s.lastKey, s.changedSinceKey = now, false
+	} else {
+		s.changedSinceKey = true
 	}
 	return f, nil
 }

@@ -222,8 +222,18 @@ func TestStreamerFrames(t *testing.T) {
 		t.Fatalf("4s after a keyframe, unchanged: got %+v, %v; want nothing", f, err)
 	}
 	clk.advance(time.Second)
+	if f, err = s.step(); err != nil || f != nil {
+		t.Fatalf("5s after a keyframe, still unchanged: got %+v, %v; want nothing (an idle screen sends no periodic keyframes)", f, err)
+	}
+	// Once the picture changed, the next period brings a keyframe again.
+	cap.fill(image.Rect(0, 0, 10, 10), blue)
+	clk.advance(100 * time.Millisecond)
+	if f, err = s.step(); err != nil || f == nil || f.Key {
+		t.Fatalf("a change after the period: got %+v, %v; want a delta", f, err)
+	}
+	clk.advance(100 * time.Millisecond)
 	if f, err = s.step(); err != nil || f == nil || !f.Key {
-		t.Fatalf("5s after a keyframe: got %+v, %v; want a keyframe", f, err)
+		t.Fatalf("period over and the picture changed since the keyframe: got %+v, %v; want a keyframe", f, err)
 	}
 	checkTiles(t, f, cap.img, 12)
 }
