@@ -37,7 +37,9 @@ FORCE:
 run: build
 	./bin/tether-gateway serve --listen 127.0.0.1:8443 --data ./data --ice-loopback
 
-vet:
+# Every Go command that compiles the gateway embeds webui/dist, which only
+# the web UI build produces: vet and tests depend on it.
+vet: webui/dist/index.html
 	$(GO) vet ./...
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	GOOS=windows $(GO) vet ./client/... ./internal/... ./certs/...

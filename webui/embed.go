@@ -1,5 +1,7 @@
 // Package webui embeds the built web console (webui/dist, produced by
 // `make build` from the Svelte sources here) into the gateway binary.
+// webui/dist is build output and not in git: run `make build` (every make
+// target that compiles Go does) before plain `go build` or `go test`.
 package webui
 
 import (
@@ -10,8 +12,7 @@ import (
 //go:embed all:dist
 var dist embed.FS
 
-// Dist returns the built UI, and false when this binary was built without
-// it (dist holds only its placeholder).
+// Dist returns the built UI, and false when dist has no index.html.
 func Dist() (fs.FS, bool) {
 	sub, err := fs.Sub(dist, "dist")
 	if err != nil {
