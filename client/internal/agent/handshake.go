@@ -70,20 +70,29 @@ func dial(ctx context.Context, cfg *Config) (*websocket.Conn, error) {
 
 // handshake dials the gateway and runs Hello → Offer → (consent) → Accept → Welcome.
 func handshake(ctx context.Context, cfg *Config) (*handshakeResult, error) {
+	return onConn(ctx, cfg, func(ws *websocket.Conn) (*handshakeResult, error) { return join(ctx, cfg, ws) })
+}
+
+// onConn dials the gateway and runs exchange on the connection; the
+// connection is closed unless exchange succeeds, and closing it is also
+// what unblocks exchange's reads when ctx ends.
+func onConn(ctx context.Context, cfg *Config, exchange func(*websocket.Conn) (*handshakeResult, error)) (*handshakeResult, error) {
 	ws, err := dial(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	ok := false
-	defer func() {
-		if !ok {
-			ws.Close()
-		}
-	}()
-	// Closing the socket unblocks reads if ctx ends during the handshake.
 	stop := context.AfterFunc(ctx, func() { ws.Close() })
 	defer stop()
+	res, err := exchange(ws)
+	if err != nil {
+		ws.Close()
+		return nil, err
+	}
+	return res, nil
+}
 
+// join runs Hello → Offer → (consent) → Accept → Welcome on ws.
+func join(ctx context.Context, cfg *Config, ws *websocket.Conn) (*handshakeResult, error) {
 	hello := wire.Hello{Type: wire.TypeHello, Protocol: wire.ProtocolVersion, Code: cfg.Join.Code, Client: cfg.Version}
 	if err := writeJSON(ws, cfg.HandshakeTimeout, hello); err != nil {
 		return nil, fmt.Errorf("agent: send hello: %w", err)
@@ -133,24 +142,15 @@ func handshake(ctx context.Context, cfg *Config) (*handshakeResult, error) {
 		return nil, err
 	}
 	res.offer = offer
-	ok = true
 	return res, nil
 }
 
 // resume reconnects to an existing session with its resume token.
 func resume(ctx context.Context, cfg *Config, prev *handshakeResult, granted wire.Scopes) (*handshakeResult, error) {
-	ws, err := dial(ctx, cfg)
-	if err != nil {
-		return nil, err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			ws.Close()
-		}
-	}()
-	stop := context.AfterFunc(ctx, func() { ws.Close() })
-	defer stop()
+	return onConn(ctx, cfg, func(ws *websocket.Conn) (*handshakeResult, error) { return resumeOn(ctx, cfg, ws, prev, granted) })
+}
+
+func resumeOn(ctx context.Context, cfg *Config, ws *websocket.Conn, prev *handshakeResult, granted wire.Scopes) (*handshakeResult, error) {
 	hostKey, err := newHostKey()
 	if err != nil {
 		return nil, err
@@ -166,7 +166,6 @@ func resume(ctx context.Context, cfg *Config, prev *handshakeResult, granted wir
 		return nil, err
 	}
 	res.offer = prev.offer
-	ok = true
 	return res, nil
 }
 
