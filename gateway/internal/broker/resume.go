@@ -7,7 +7,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -159,4 +158,3 @@ func (b *Broker) resume(ctx context.Context, ws *websocket.Conn, remote string, 
 // ActionSessionResume is audited when a client reconnects to its session.
 const ActionSessionResume = "session.resume"
 
-var errNoLive = errors.New("not live")
