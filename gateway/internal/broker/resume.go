@@ -157,4 +157,3 @@ func (b *Broker) resume(ctx context.Context, ws *websocket.Conn, remote string, 
 
 // ActionSessionResume is audited when a client reconnects to its session.
 const ActionSessionResume = "session.resume"
-
