@@ -63,7 +63,7 @@ func (b *Broker) expect(id, why string) {
 	b.pending[id] = time.AfterFunc(b.cfg.ResumeWindow, func() { b.expire(id, why) })
 }
 
-// unexpect disarms it (the client is back); false when it already fired.
+// unexpect disarms it: the client is back.
 func (b *Broker) unexpect(id string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
