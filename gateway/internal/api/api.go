@@ -20,6 +20,7 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/blob"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
+	"github.com/tetherhq/tether/gateway/internal/rights"
 	"github.com/tetherhq/tether/gateway/internal/rtc"
 	"github.com/tetherhq/tether/gateway/internal/runbook"
 )
@@ -64,6 +65,11 @@ type Config struct {
 	MaxBody int64
 	// Security holds the settings of issue #6 (MFA, API rate limit, session policy); see security.go.
 	Security
+	// RightsSweep is how often every open shell, screen view, diagnostics
+	// run and event stream is re-checked against its holder's rights, as a
+	// backstop for changes made outside this API (the admin CLI); changes
+	// made through the API take effect at once. Default 30 s.
+	RightsSweep time.Duration
 	// Clock returns the time; default time.Now.
 	Clock func() time.Time
 	// Log is the logger; default discard.
@@ -113,6 +119,10 @@ type API struct {
 	shells  shellTracker
 	screens screenHub // live screen feeds, one per session (screen_feed.go)
 	policy  policyWatcher
+	rights  *rights.Registry // the holds of long-lived channels (lifetime.go)
+
+	stopRights context.CancelFunc
+	rightsDone chan struct{}
 }
 
 // New returns the API.
@@ -121,8 +131,16 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	a := &API{cfg: cfg, hub: NewHub(256)}
+	var err error
+	a.rights, err = rights.New(rights.Config{Check: a.checkHold, OnEnd: a.rightWithdrawn, Sweep: cfg.RightsSweep, Clock: cfg.Clock, Log: cfg.Log})
+	if err != nil {
+		return nil, err
+	}
 	a.handler = a.routes()
 	a.policy.start(a)
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stopRights, a.rightsDone = cancel, make(chan struct{})
+	go func() { defer close(a.rightsDone); a.rights.Run(ctx) }()
 	return a, nil
 }
 
@@ -136,6 +154,8 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.Serv
 func (a *API) Close(ctx context.Context) error {
 	a.hub.Close()
 	a.policy.stop()
+	a.stopRights()
+	<-a.rightsDone
 	return a.shells.closeAll(ctx)
 }
 
@@ -151,6 +171,7 @@ func (a *API) routes() http.Handler {
 	h("POST /api/v1/me/mfa/enroll", a.authed(a.mfaEnroll))
 	h("POST /api/v1/me/mfa/confirm", a.authed(a.mfaConfirm))
 	h("DELETE /api/v1/me/mfa", a.authed(a.mfaDisable))
+	h("POST /api/v1/users/{name}/sign-out", a.can(auth.ActUserAdmin, a.signOutUser))
 
 	h("POST /api/v1/tickets", a.can(auth.ActTicketCreate, a.createTicket))
 	h("GET /api/v1/tickets", a.can(auth.ActTicketRead, a.listTickets))

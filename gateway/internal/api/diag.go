@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/auth"
 	"github.com/tetherhq/tether/gateway/internal/diagdiff"
+	"github.com/tetherhq/tether/gateway/internal/rights"
 	"github.com/tetherhq/tether/gateway/internal/runbook"
 	"github.com/tetherhq/tether/gateway/internal/store"
 	"github.com/tetherhq/tether/internal/wire"
@@ -81,7 +83,9 @@ func (a *API) runDiagnostics(w http.ResponseWriter, r *http.Request) {
 	}
 	go discard(reqs)
 	defer ch.Close()
-	ctx, cancel := context.WithTimeout(r.Context(), DiagTimeout)
+	held, release := a.hold(r.Context(), r, "diagnostics", auth.ActDiagRun, s.TicketID, s.ID)
+	defer release()
+	ctx, cancel := context.WithTimeout(held, DiagTimeout)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { ch.Close() })
 	defer stop()
@@ -100,7 +104,11 @@ func (a *API) runDiagnostics(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 		if err != nil {
-			if ctx.Err() != nil {
+			if cause := context.Cause(held); errors.Is(cause, rights.ErrWithdrawn) {
+				clientErr = "diagnostics stopped: " + cause.Error()
+			} else if r.Context().Err() != nil {
+				clientErr = "the request was aborted"
+			} else if ctx.Err() != nil {
 				clientErr = "diagnostics timed out"
 			} else {
 				clientErr = "the client sent a malformed result: " + err.Error()
@@ -121,6 +129,10 @@ func (a *API) runDiagnostics(w http.ResponseWriter, r *http.Request) {
 	}
 	rep.DurationMS = a.now().Sub(rep.StartedAt).Milliseconds()
 	if clientErr != "" && len(rep.Results) == 0 {
+		// Nothing to store, but the request reached the user's machine.
+		a.record(r, audit.Event{Actor: who(r).Name, Action: audit.ActionDiagRun, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
+			Details: map[string]any{"checks": req.Checks, "runbook": body.Runbook, "error": clientErr}})
+		a.hub.Publish("diag", diagEvent{ReportID: rep.ID, SessionID: s.ID, TicketID: s.TicketID, Done: true})
 		writeError(w, http.StatusBadGateway, clientErr)
 		return
 	}

@@ -52,27 +52,42 @@ func (a *API) escalateTicket(w http.ResponseWriter, r *http.Request) {
 		a.internal(w, r, "update ticket", err)
 		return
 	}
+	handed, err := a.handOver(r, t, from, to)
+	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionTicketEscalate, TicketID: t.ID, RemoteAddr: r.RemoteAddr,
+		Details: map[string]any{"from": from, "to": to, "note": req.Note, "sessions": handed}})
+	if err != nil {
+		a.ticketChanged(r, t.ID)
+		a.internal(w, r, "hand over sessions", err)
+		return
+	}
+	a.hub.Publish("ticket", t)
+	a.ticketChanged(r, t.ID)
+	writeJSON(w, http.StatusOK, t)
+}
+
+// handOver gives the ticket's live sessions to technician to (after the
+// ticket's assignment changed from from to to): each session's row, an
+// audit entry per session, an event. Channels the previous assignee holds
+// open end when the caller reports the change (ticketChanged).
+func (a *API) handOver(r *http.Request, t *store.Ticket, from, to string) ([]string, error) {
 	ss, err := a.cfg.Store.ListSessions(r.Context(), t.ID)
 	if err != nil {
-		a.internal(w, r, "list sessions", err)
-		return
+		return nil, err
 	}
 	handed := []string{}
 	for i := range ss {
 		s := &ss[i]
-		if s.State == store.SessionEnded {
+		if s.State == store.SessionEnded || s.Technician == to {
 			continue
 		}
 		if err := a.sec().SetSessionTechnician(r.Context(), s.ID, to); err != nil {
-			a.internal(w, r, "hand over session", err)
-			return
+			return handed, err
 		}
+		a.record(r, audit.Event{Actor: who(r).Name, Action: audit.ActionSessionHandOver, TicketID: t.ID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
+			Details: map[string]any{"from": s.Technician, "to": to, "assigned_from": from}})
 		s.Technician = to
 		handed = append(handed, s.ID)
 		a.hub.Publish("session", s)
 	}
-	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionTicketEscalate, TicketID: t.ID, RemoteAddr: r.RemoteAddr,
-		Details: map[string]any{"from": from, "to": to, "note": req.Note, "sessions": handed}})
-	a.hub.Publish("ticket", t)
-	writeJSON(w, http.StatusOK, t)
+	return handed, nil
 }

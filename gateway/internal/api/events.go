@@ -1,11 +1,16 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/tetherhq/tether/gateway/internal/auth"
+	"github.com/tetherhq/tether/gateway/internal/rights"
 )
 
 // Hub fans live events out to every signed-in browser's event stream.
@@ -77,7 +82,27 @@ func (h *Hub) Close() {
 	}
 }
 
-// events streams Server-Sent Events to a signed-in browser.
+// eventRight is what a subscriber must be allowed to read to receive an
+// event: the same right that reads the same thing through the REST API.
+// An event without an entry goes to nobody (fail closed).
+var eventRight = map[string]auth.Action{
+	"audit":     auth.ActAuditRead,
+	"session":   auth.ActSessionRead,
+	"ticket":    auth.ActTicketRead,
+	"diag":      auth.ActTicketRead,
+	"report":    auth.ActTicketRead,
+	"recording": auth.ActRecordingRead,
+}
+
+// mayReceive reports whether a subscriber with role may receive event name.
+func mayReceive(role, name string) bool {
+	act, ok := eventRight[name]
+	return ok && auth.Can(role, act)
+}
+
+// events streams Server-Sent Events to a signed-in browser: only the events
+// its user may read through REST, and only while the user keeps the right
+// to be signed in (the stream ends with an "end" event saying why).
 func (a *API) events(w http.ResponseWriter, r *http.Request) {
 	fl, ok := w.(http.Flusher)
 	if !ok {
@@ -90,6 +115,9 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer a.hub.unsubscribe(ch)
+	ctx, release := a.hold(r.Context(), r, "events", "", 0, "")
+	defer release()
+	role := string(who(r).Role)
 	rc := http.NewResponseController(w)
 	rc.SetWriteDeadline(time.Time{}) // a stream outlives the server's write timeout
 	h := w.Header()
@@ -103,13 +131,21 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) {
 	defer ping.Stop()
 	for {
 		select {
-		case <-r.Context().Done():
+		case <-ctx.Done():
+			if cause := context.Cause(ctx); errors.Is(cause, rights.ErrWithdrawn) {
+				b, _ := json.Marshal(map[string]string{"reason": cause.Error()})
+				fmt.Fprintf(w, "event: end\ndata: %s\n\n", b)
+				fl.Flush()
+			}
 			return
 		case <-ping.C:
 			fmt.Fprint(w, ": ping\n\n")
 		case ev, ok := <-ch:
 			if !ok {
 				return
+			}
+			if !mayReceive(role, ev.name) {
+				continue
 			}
 			fmt.Fprintf(w, "event: %s\ndata: %s\n\n", ev.name, ev.data)
 		}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/tetherhq/tether/gateway/internal/auth"
 	"github.com/tetherhq/tether/gateway/internal/store"
@@ -47,6 +48,10 @@ type principal struct {
 	ByCookie bool
 	// MFA is true when the user has a second factor turned on.
 	MFA bool
+	// Version and Expires are the token's version and expiry: a channel
+	// held open lives no longer than they stay valid (see hold).
+	Version int64
+	Expires time.Time
 }
 
 type ctxKey struct{}
@@ -57,7 +62,8 @@ func who(r *http.Request) principal {
 }
 
 // authenticate reads the bearer token or the cookie and checks the user is
-// still enabled with the same role.
+// still enabled with the same role and token version (a sign-out or a
+// change of password, second factor, role or state ends older tokens).
 func (a *API) authenticate(r *http.Request) (principal, bool) {
 	var tok string
 	byCookie := false
@@ -78,14 +84,19 @@ func (a *API) authenticate(r *http.Request) (principal, bool) {
 		return principal{}, false
 	}
 	u, err := a.cfg.Store.UserByName(r.Context(), claims.Subject)
-	if err != nil || u.Disabled || string(u.Role) != claims.Role {
+	if err != nil || u.Disabled || string(u.Role) != claims.Role || u.TokenVersion != claims.Version {
 		return principal{}, false
 	}
 	display := u.DisplayName
 	if display == "" {
 		display = u.Name
 	}
-	return principal{Name: u.Name, Display: display, Role: u.Role, ByCookie: byCookie, MFA: u.TOTPSecret != ""}, true
+	var exp time.Time
+	if claims.ExpiresAt != nil {
+		exp = claims.ExpiresAt.Time
+	}
+	return principal{Name: u.Name, Display: display, Role: u.Role, ByCookie: byCookie, MFA: u.TOTPSecret != "",
+		Version: claims.Version, Expires: exp}, true
 }
 
 // authed requires a signed-in user, and a same-origin request for state

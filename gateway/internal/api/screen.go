@@ -56,6 +56,8 @@ func (a *API) screen(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := who(r)
+	held, release := a.hold(context.Background(), r, "screen", auth.ActScreenView, s.TicketID, s.ID)
+	defer release()
 	v := newScreenViewer()
 	f, err := a.joinScreen(l, s, p.Name, p.Display, v)
 	if err != nil {
@@ -82,7 +84,7 @@ func (a *API) screen(w http.ResponseWriter, r *http.Request) {
 		canControl: f.hello.CanControl && auth.Can(string(p.Role), auth.ActScreenControl)}
 	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionScreenOpen, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
 		Details: map[string]any{"recording_id": f.rec.row.ID, "width": f.hello.Width, "height": f.hello.Height}})
-	reason := ss.serve(want)
+	reason := ss.serve(held, want)
 	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionScreenClose, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
 		Details: map[string]any{"recording_id": f.rec.row.ID, "reason": reason, "frames": ss.frames.Load(), "bytes": ss.bytes.Load(),
 			"dropped": v.dropped.Load(), "inputs": ss.inputs.Load(), "transport": ss.transport()}})
@@ -131,7 +133,7 @@ func (ss *screenSession) signal(s screenSignal) error {
 
 // serve runs the viewer until it leaves or the feed or session ends, then
 // leaves the feed (the last viewer seals the recording) and says why.
-func (ss *screenSession) serve(want string) string {
+func (ss *screenSession) serve(held context.Context, want string) string {
 	a := ss.a
 	ss.ws.SetReadLimit(screenSignalMax)
 	ctx, cancel := context.WithCancelCause(context.Background())
@@ -175,6 +177,8 @@ func (ss *screenSession) serve(want string) string {
 
 	select {
 	case <-ctx.Done():
+	case <-held.Done():
+		cancel(context.Cause(held))
 	case <-ss.f.done:
 		cancel(fmt.Errorf("screen view ended: %v", ss.f.cause))
 	case <-ss.l.Done():

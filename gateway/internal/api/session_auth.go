@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -94,13 +95,12 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	tok, exp, err := a.cfg.Tokens.Issue(u.Name, string(u.Role))
+	tok, exp, err := a.setSessionCookie(w, u)
 	if err != nil {
 		a.internal(w, r, "issue token", err)
 		return
 	}
 	a.cfg.LoginLimiter.Reset("user:" + name)
-	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: tok, Path: "/", Expires: exp, HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
 	a.record(r, audit.Event{Actor: u.Name, Action: audit.ActionLoginOK, RemoteAddr: r.RemoteAddr})
 	resp := map[string]any{"token": tok, "expires_at": exp, "user": toUserJSON(u)}
 	if u.TOTPSecret == "" && a.cfg.RequireMFA[string(u.Role)] {
@@ -109,9 +109,18 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, resp)
 }
 
+// logout signs the user out everywhere: every token issued to them so far
+// ends (the token version is bumped), and with it every shell, screen view
+// and event stream they hold open.
 func (a *API) logout(w http.ResponseWriter, r *http.Request) {
+	name := who(r).Name
+	if _, err := a.cfg.Store.BumpTokenVersion(r.Context(), name); err != nil {
+		a.internal(w, r, "sign out", err)
+		return
+	}
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
-	a.record(r, audit.Event{Actor: who(r).Name, Action: audit.ActionLogout, RemoteAddr: r.RemoteAddr})
+	a.record(r, audit.Event{Actor: name, Action: audit.ActionLogout, RemoteAddr: r.RemoteAddr})
+	a.userChanged(r, name)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -127,9 +136,11 @@ func (a *API) me(w http.ResponseWriter, r *http.Request) {
 	}{toUserJSON(u), a.mfaRequired(who(r))})
 }
 
-// record writes an audit event; a failure is logged (the action already happened).
+// record writes an audit event; a failure is logged (the action already
+// happened). The request's context is not used for cancellation: a caller
+// that hangs up after the action took effect must not erase its entry.
 func (a *API) record(r *http.Request, e audit.Event) {
-	if err := a.cfg.Audit.Record(r.Context(), e); err != nil {
+	if err := a.cfg.Audit.Record(context.WithoutCancel(r.Context()), e); err != nil {
 		a.cfg.Log.Error("audit record failed", "action", e.Action, "err", err)
 	}
 }

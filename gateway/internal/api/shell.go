@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/auth"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 )
 
@@ -86,6 +87,9 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	actor := who(r).Name
+	// The shell lives only as long as the technician keeps the right to it.
+	held, release := a.hold(context.Background(), r, "shell", auth.ActShellOpen, s.TicketID, s.ID)
+	defer release()
 	sh, err := l.OpenShell(who(r).Display, "xterm-256color", cols, rows)
 	if err != nil {
 		if !a.refused(w, r, s, "shell", err) {
@@ -112,15 +116,16 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 	}
 	a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellOpen, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
 		Details: map[string]any{"recording_id": rec.row.ID, "cols": cols, "rows": rows}})
-	reason := a.bridgeShell(l, ws, sh, rec)
+	reason := a.bridgeShell(held, l, ws, sh, rec)
 	code, _ := sh.ExitStatus()
 	a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellClose, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
 		Details: map[string]any{"recording_id": rec.row.ID, "reason": reason, "exit_status": code}})
 }
 
-// bridgeShell copies bytes both ways until either side ends, then seals
-// the recording. It returns why the shell ended.
-func (a *API) bridgeShell(l *broker.Live, ws *websocket.Conn, sh *broker.Shell, rec *termRecording) string {
+// bridgeShell copies bytes both ways until either side ends or held ends
+// (the technician lost the right), then seals the recording. It returns
+// why the shell ended.
+func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Conn, sh *broker.Shell, rec *termRecording) string {
 	ws.SetReadLimit(shellMaxMessage)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	untrack := a.shells.track(cancel)
@@ -195,6 +200,8 @@ func (a *API) bridgeShell(l *broker.Live, ws *websocket.Conn, sh *broker.Shell, 
 	}()
 	select {
 	case <-ctx.Done():
+	case <-held.Done():
+		cancel(context.Cause(held))
 	case <-l.Done():
 		if errors.Is(l.Cause(), broker.ErrLinkLost) {
 			cancel(fmt.Errorf("interrupted: %v", l.Cause()))

@@ -14,6 +14,7 @@ type Store interface {
 	ListUsers(ctx context.Context) ([]store.User, error)
 	CreateUser(ctx context.Context, u *store.User) error
 	UpdateUser(ctx context.Context, u *store.User) error
+	BumpTokenVersion(ctx context.Context, name string) (int64, error)
 
 	CreateTicket(ctx context.Context, t *store.Ticket) error
 	Ticket(ctx context.Context, id int64) (*store.Ticket, error)

@@ -165,6 +165,7 @@ func (a *API) updateTicket(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	changes := map[string]any{}
+	prevAssignee := t.AssignedTo
 	if req.Status != nil {
 		if !store.ValidStatus(*req.Status) {
 			writeError(w, http.StatusBadRequest, "status must be one of open, in_progress, resolved, closed")
@@ -194,12 +195,22 @@ func (a *API) updateTicket(w http.ResponseWriter, r *http.Request) {
 		t.Title = title
 		changes["title"] = title
 	}
+	from := prevAssignee
 	if err := a.cfg.Store.UpdateTicket(r.Context(), t); err != nil {
 		a.internal(w, r, "update ticket", err)
 		return
 	}
 	a.record(r, audit.Event{Actor: who(r).Name, Action: audit.ActionTicketUpdate, TicketID: t.ID, RemoteAddr: r.RemoteAddr, Details: changes})
+	if t.AssignedTo != from && t.AssignedTo != "" {
+		// Taking or reassigning a ticket hands its live sessions over,
+		// audited, and ends what the previous assignee held open.
+		if _, err := a.handOver(r, t, from, t.AssignedTo); err != nil {
+			a.internal(w, r, "hand over sessions", err)
+			return
+		}
+	}
 	a.hub.Publish("ticket", t)
+	a.ticketChanged(r, t.ID)
 	writeJSON(w, http.StatusOK, t)
 }
 

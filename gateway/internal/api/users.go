@@ -101,48 +101,46 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 		failInput(w, err)
 		return
 	}
+	// Validate the whole request before anything takes effect.
 	changes := map[string]any{"user": name}
-	if req.MFAReset {
-		if err := a.sec().DisableTOTP(r.Context(), name); err != nil {
-			a.internal(w, r, "reset MFA", err)
-			return
-		}
-		u.TOTPSecret = ""
-		changes["mfa"] = "reset"
-	}
+	self := name == who(r).Name
 	if req.Role != nil {
 		if !store.Role(*req.Role).Valid() {
 			writeError(w, http.StatusBadRequest, "role must be admin, technician or auditor")
 			return
 		}
-		if name == who(r).Name && store.Role(*req.Role) != store.RoleAdmin {
+		if self && store.Role(*req.Role) != store.RoleAdmin {
 			writeError(w, http.StatusConflict, "you cannot take the admin role from yourself")
 			return
 		}
-		u.Role = store.Role(*req.Role)
-		changes["role"] = u.Role
 	}
-	if req.Disabled != nil {
-		if name == who(r).Name && *req.Disabled {
-			writeError(w, http.StatusConflict, "you cannot disable yourself")
-			return
-		}
-		u.Disabled = *req.Disabled
-		changes["disabled"] = u.Disabled
+	if req.Disabled != nil && self && *req.Disabled {
+		writeError(w, http.StatusConflict, "you cannot disable yourself")
+		return
 	}
-	if req.DisplayName != nil {
-		if len(*req.DisplayName) > 100 {
-			writeError(w, http.StatusBadRequest, "display_name is longer than 100 characters")
-			return
-		}
-		u.DisplayName = strings.TrimSpace(*req.DisplayName)
-		changes["display_name"] = u.DisplayName
+	if req.DisplayName != nil && len(*req.DisplayName) > 100 {
+		writeError(w, http.StatusBadRequest, "display_name is longer than 100 characters")
+		return
 	}
 	if req.Password != nil {
 		if err := auth.ValidatePassword(*req.Password); err != nil {
 			writeError(w, http.StatusBadRequest, err.Error())
 			return
 		}
+	}
+	if req.Role != nil {
+		u.Role = store.Role(*req.Role)
+		changes["role"] = u.Role
+	}
+	if req.Disabled != nil {
+		u.Disabled = *req.Disabled
+		changes["disabled"] = u.Disabled
+	}
+	if req.DisplayName != nil {
+		u.DisplayName = strings.TrimSpace(*req.DisplayName)
+		changes["display_name"] = u.DisplayName
+	}
+	if req.Password != nil {
 		hash, err := auth.HashPassword(*req.Password)
 		if err != nil {
 			a.internal(w, r, "hash password", err)
@@ -155,6 +153,24 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 		a.internal(w, r, "update user", err)
 		return
 	}
+	if req.MFAReset {
+		if err := a.sec().DisableTOTP(r.Context(), name); err != nil {
+			changes["mfa"] = "reset failed"
+			a.record(r, audit.Event{Actor: who(r).Name, Action: audit.ActionUserUpdate, RemoteAddr: r.RemoteAddr, Details: changes})
+			a.userChanged(r, name)
+			a.internal(w, r, "reset MFA", err)
+			return
+		}
+		u.TOTPSecret = ""
+		changes["mfa"] = "reset"
+	}
+	// Every earlier token of the user has ended if anything but the display
+	// name changed (the store bumped the token version): end what the user
+	// holds open now, and keep an admin who changed themselves signed in here.
 	a.record(r, audit.Event{Actor: who(r).Name, Action: audit.ActionUserUpdate, RemoteAddr: r.RemoteAddr, Details: changes})
+	a.userChanged(r, name)
+	if self {
+		a.reissue(w, r, name)
+	}
 	writeJSON(w, http.StatusOK, toUserJSON(u))
 }

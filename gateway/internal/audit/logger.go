@@ -50,6 +50,14 @@ const (
 	ActionAccessDenied = "access.denied"
 	// ActionSessionPolicy: the gateway ended a session by policy (maximum length, idle).
 	ActionSessionPolicy = "session.expire"
+	// ActionRightWithdrawn: a long-lived channel (shell, screen,
+	// diagnostics, event stream) ended because its holder lost the right.
+	ActionRightWithdrawn = "access.withdrawn"
+	// ActionSignOutAll: an admin ended every sign-in of a user.
+	ActionSignOutAll = "user.signout"
+	// ActionSessionHandOver: taking or reassigning a ticket handed its live
+	// sessions to a new technician.
+	ActionSessionHandOver = "session.handover"
 )
 
 // Actions lists every declared action name.
@@ -61,6 +69,7 @@ var Actions = []string{
 	ActionRecordingSeal, ActionRecordingInterrupted, ActionAuditExport,
 	ActionChannelRefused, ActionTicketEscalate, ActionMFAEnroll, ActionMFAEnable, ActionMFADisable,
 	ActionMFARecoveryUsed, ActionAccessDenied, ActionSessionPolicy,
+	ActionRightWithdrawn, ActionSignOutAll, ActionSessionHandOver,
 }
 
 // Appender is the storage Logger needs; *store.SQLite implements it.

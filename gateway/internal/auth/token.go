@@ -30,6 +30,11 @@ type Claims struct {
 	jwt.RegisteredClaims
 	// Role is the user's role when the token was issued.
 	Role string `json:"role"`
+	// Version is the user's token version when the token was issued; the
+	// API refuses a token whose version is not the user's current one (the
+	// store bumps it on sign-out and on every change of password, second
+	// factor, role or disabled state).
+	Version int64 `json:"ver"`
 }
 
 // TokensConfig configures NewTokens.
@@ -87,9 +92,10 @@ func NewTokens(cfg TokensConfig) (*Tokens, error) {
 	}, nil
 }
 
-// Issue signs a token for user with role, valid from now for the TTL. It
-// returns the token and its expiry time (whole seconds, as in the token).
-func (t *Tokens) Issue(user, role string) (token string, expires time.Time, err error) {
+// Issue signs a token for user with role and token version, valid from now
+// for the TTL. It returns the token and its expiry time (whole seconds, as
+// in the token).
+func (t *Tokens) Issue(user, role string, version int64) (token string, expires time.Time, err error) {
 	if user == "" {
 		return "", time.Time{}, errors.New("auth: issue token: empty user")
 	}
@@ -112,7 +118,8 @@ func (t *Tokens) Issue(user, role string) (token string, expires time.Time, err 
 			IssuedAt:  jwt.NewNumericDate(now),
 			ID:        base64.RawURLEncoding.EncodeToString(id[:]),
 		},
-		Role: role,
+		Role:    role,
+		Version: version,
 	}
 	token, err = jwt.NewWithClaims(jwt.SigningMethodEdDSA, claims).SignedString(t.cfg.Key)
 	if err != nil {
@@ -146,6 +153,8 @@ func (t *Tokens) Verify(token string) (*Claims, error) {
 		return nil, fmt.Errorf("%w: unknown role", ErrInvalidToken)
 	case claims.ID == "":
 		return nil, fmt.Errorf("%w: no token ID", ErrInvalidToken)
+	case claims.Version < 0:
+		return nil, fmt.Errorf("%w: negative version", ErrInvalidToken)
 	}
 	return &claims, nil
 }

@@ -45,7 +45,7 @@ func newKeyT(t *testing.T) ed25519.PrivateKey {
 func TestTokensIssueVerify(t *testing.T) {
 	c := &clock{now: time.Date(2026, 11, 24, 12, 0, 0, 500, time.UTC)}
 	tokens := newTestTokens(t, newKeyT(t), c, testIssuer, testAudience)
-	tok, exp, err := tokens.Issue("alice", RoleTechnician)
+	tok, exp, err := tokens.Issue("alice", RoleTechnician, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,8 @@ func TestTokensIssueVerify(t *testing.T) {
 			Issuer: testIssuer, Subject: "alice", Audience: jwt.ClaimStrings{testAudience},
 			ExpiresAt: jwt.NewNumericDate(exp), NotBefore: iat, IssuedAt: iat, ID: claims.ID,
 		},
-		Role: RoleTechnician,
+		Role:    RoleTechnician,
+		Version: 7,
 	}
 	if diff := cmp.Diff(want, claims); diff != "" {
 		t.Errorf("claims (-want +got):\n%s", diff)
@@ -71,7 +72,7 @@ func TestTokensIssueVerify(t *testing.T) {
 	if len(claims.ID) < 20 {
 		t.Errorf("jti %q is too short to be random", claims.ID)
 	}
-	tok2, _, _ := tokens.Issue("alice", RoleTechnician)
+	tok2, _, _ := tokens.Issue("alice", RoleTechnician, 0)
 	if c2, _ := tokens.Verify(tok2); c2 == nil || c2.ID == claims.ID {
 		t.Error("two tokens share a jti")
 	}
@@ -87,7 +88,7 @@ func TestTokensVerifyRejects(t *testing.T) {
 	c := &clock{now: start}
 	tokens := newTestTokens(t, key, c, testIssuer, testAudience)
 
-	good, _, err := tokens.Issue("alice", RoleTechnician)
+	good, _, err := tokens.Issue("alice", RoleTechnician, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +107,7 @@ func TestTokensVerifyRejects(t *testing.T) {
 		return s
 	}
 	issueWith := func(iss, aud string) string {
-		s, _, err := newTestTokens(t, key, c, iss, aud).Issue("alice", RoleAdmin)
+		s, _, err := newTestTokens(t, key, c, iss, aud).Issue("alice", RoleAdmin, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -202,13 +203,13 @@ func TestNewTokensAndIssueErrors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := tokens.Issue("", RoleAdmin); err == nil {
+	if _, _, err := tokens.Issue("", RoleAdmin, 0); err == nil {
 		t.Error("Issue with an empty user succeeded")
 	}
-	if _, _, err := tokens.Issue("alice", "root"); err == nil {
+	if _, _, err := tokens.Issue("alice", "root", 0); err == nil {
 		t.Error("Issue with an unknown role succeeded")
 	}
-	_, exp, err := tokens.Issue("alice", RoleAuditor)
+	_, exp, err := tokens.Issue("alice", RoleAuditor, 0)
 	if err != nil || exp.Sub(time.Now()) > time.Minute {
 		t.Errorf("Issue with TTL 1m: expires %v, err %v", exp, err)
 	}
@@ -230,7 +231,7 @@ func FuzzVerify(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	good, _, _ := tokens.Issue("alice", RoleAdmin)
+	good, _, _ := tokens.Issue("alice", RoleAdmin, 0)
 	f.Add(good)
 	f.Add("")
 	f.Add("a.b.c")

@@ -94,7 +94,7 @@ func TestForgedAndStaleTokensAreRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, _, err := tk.Issue("admin", "admin")
+		s, _, err := tk.Issue("admin", "admin", 0)
 		if err != nil {
 			t.Fatal(err)
 		}

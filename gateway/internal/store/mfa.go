@@ -46,11 +46,12 @@ func (s *SQLite) SetPendingTOTP(ctx context.Context, name, secret string) error 
 // EnableTOTP makes the pending secret active, records step as used and
 // replaces the user's recovery codes with hashes, in one transaction. It
 // fails with ErrNotFound when the pending secret is no longer pending
-// (enrolled again meanwhile).
+// (enrolled again meanwhile). Every earlier token of the user ends (token
+// version bumped).
 func (s *SQLite) EnableTOTP(ctx context.Context, name, pending string, step int64, recoveryHashes []string) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = totp_pending, totp_pending = '', totp_last_step = ?
-			WHERE name = ? AND totp_pending = ? AND totp_pending != ''`, step, name, pending)
+		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = totp_pending, totp_pending = '', totp_last_step = ?,
+			token_version = token_version + 1 WHERE name = ? AND totp_pending = ? AND totp_pending != ''`, step, name, pending)
 		if err != nil {
 			return err
 		}
@@ -65,10 +66,12 @@ func (s *SQLite) EnableTOTP(ctx context.Context, name, pending string, step int6
 	return nil
 }
 
-// DisableTOTP turns MFA off: secrets cleared, recovery codes deleted.
+// DisableTOTP turns MFA off: secrets cleared, recovery codes deleted; when
+// MFA was on, every earlier token of the user ends (token version bumped).
 func (s *SQLite) DisableTOTP(ctx context.Context, name string) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = '', totp_pending = '', totp_last_step = 0 WHERE name = ?`, name)
+		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = '', totp_pending = '', totp_last_step = 0,
+			token_version = token_version + (totp_secret != '') WHERE name = ?`, name)
 		if err != nil {
 			return err
 		}

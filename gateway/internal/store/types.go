@@ -47,6 +47,9 @@ type User struct {
 	TOTPSecret   string    `json:"-"`
 	Disabled     bool      `json:"disabled"`
 	CreatedAt    time.Time `json:"created_at"`
+	// TokenVersion is the version every valid token of this user carries;
+	// the store bumps it on security-relevant changes (see UpdateUser).
+	TokenVersion int64 `json:"-"`
 }
 
 // Ticket statuses.

@@ -2,15 +2,16 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
-const userCols = `id, name, display_name, role, password_hash, totp_secret, disabled, created_at`
+const userCols = `id, name, display_name, role, password_hash, totp_secret, disabled, created_at, token_version`
 
 func scanUser(r scanner) (User, error) {
 	var u User
 	var created int64
-	err := r.Scan(&u.ID, &u.Name, &u.DisplayName, &u.Role, &u.PasswordHash, &u.TOTPSecret, &u.Disabled, &created)
+	err := r.Scan(&u.ID, &u.Name, &u.DisplayName, &u.Role, &u.PasswordHash, &u.TOTPSecret, &u.Disabled, &created, &u.TokenVersion)
 	u.CreatedAt = fromNanos(created)
 	return u, err
 }
@@ -74,21 +75,44 @@ func (s *SQLite) ListUsers(ctx context.Context) ([]User, error) {
 }
 
 // UpdateUser stores u's role, display name, disabled flag, password hash and
-// TOTP secret, keyed by u.Name. An unknown name is ErrNotFound.
+// TOTP secret, keyed by u.Name. An unknown name is ErrNotFound. When the
+// role, the disabled flag, the password or the second factor changes, the
+// user's token version is bumped in the same statement, so every token
+// issued before ends (u.TokenVersion is set to the stored version).
 func (s *SQLite) UpdateUser(ctx context.Context, u *User) error {
 	if !u.Role.Valid() {
 		return fmt.Errorf("store: update user %q: invalid role %q", u.Name, u.Role)
 	}
-	res, err := s.exec(ctx, `UPDATE users SET role = ?, display_name = ?, disabled = ?, password_hash = ?, totp_secret = ?
-		WHERE name = ?`,
-		string(u.Role), u.DisplayName, u.Disabled, u.PasswordHash, u.TOTPSecret, u.Name)
-	if err == nil {
-		err = affected(res)
-	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET
+			token_version = token_version + (role != ? OR disabled != ? OR password_hash != ? OR totp_secret != ?),
+			role = ?, display_name = ?, disabled = ?, password_hash = ?, totp_secret = ?
+			WHERE name = ?`,
+			string(u.Role), u.Disabled, u.PasswordHash, u.TOTPSecret,
+			string(u.Role), u.DisplayName, u.Disabled, u.PasswordHash, u.TOTPSecret, u.Name)
+		if err != nil {
+			return err
+		}
+		if err := affected(res); err != nil {
+			return err
+		}
+		return tx.QueryRowContext(ctx, `SELECT token_version FROM users WHERE name = ?`, u.Name).Scan(&u.TokenVersion)
+	})
 	if err != nil {
 		return fmt.Errorf("store: update user %q: %w", u.Name, mapErr(err))
 	}
 	return nil
+}
+
+// BumpTokenVersion ends every token issued to the user so far (sign out
+// everywhere) and returns the new version. An unknown name is ErrNotFound.
+func (s *SQLite) BumpTokenVersion(ctx context.Context, name string) (int64, error) {
+	var v int64
+	err := s.db.QueryRowContext(ctx, `UPDATE users SET token_version = token_version + 1 WHERE name = ? RETURNING token_version`, name).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("store: bump token version of %q: %w", name, mapErr(err))
+	}
+	return v, nil
 }
 
 // CountUsers returns how many users exist (the gateway creates the first
