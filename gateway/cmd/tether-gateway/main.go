@@ -87,6 +87,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	requireMFA := fs.String("require-mfa", "", "comma-separated roles whose users must use a second factor, e.g. admin,technician")
 	fs.DurationVar(&cfg.Security.SessionMaxLength, "session-max", 0, "end live sessions after this long (default 8h; negative: never)")
 	fs.DurationVar(&cfg.Security.SessionIdleTimeout, "session-idle", 0, "end live sessions idle this long (default 30m; negative: never)")
+	fs.DurationVar(&cfg.TokenTTL, "token-ttl", 0, "how long a sign-in lasts; open shells and screen views end with it (default 12h)")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve pprof and expvar (goroutines, memstats) on this loopback address, e.g. 127.0.0.1:6060")
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&cfg.ICE.Loopback, "ice-loopback", false, "WebRTC on 127.0.0.1 only, no mDNS (tests and make run; never in production)")

@@ -65,11 +65,6 @@ type Config struct {
 	MaxBody int64
 	// Security holds the settings of issue #6 (MFA, API rate limit, session policy); see security.go.
 	Security
-	// RightsSweep is how often every open shell, screen view, diagnostics
-	// run and event stream is re-checked against its holder's rights, as a
-	// backstop for changes made outside this API (the admin CLI); changes
-	// made through the API take effect at once. Default 30 s.
-	RightsSweep time.Duration
 	// Clock returns the time; default time.Now.
 	Clock func() time.Time
 	// Log is the logger; default discard.
@@ -132,7 +127,7 @@ func New(cfg Config) (*API, error) {
 	}
 	a := &API{cfg: cfg, hub: NewHub(256)}
 	var err error
-	a.rights, err = rights.New(rights.Config{Check: a.checkHold, OnEnd: a.rightWithdrawn, Sweep: cfg.RightsSweep, Clock: cfg.Clock, Log: cfg.Log})
+	a.rights, err = rights.New(rights.Config{Check: a.checkHold, OnEnd: a.rightWithdrawn, Sweep: cfg.Security.RightsSweep, Clock: cfg.Clock, Log: cfg.Log})
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,11 @@ type Security struct {
 	// technician activity (shell bytes, diagnostics, screen); default 30m,
 	// negative for no limit.
 	SessionIdleTimeout time.Duration
+	// RightsSweep is how often every open shell, screen view, diagnostics
+	// run and event stream is re-checked against its holder's rights, as a
+	// backstop for changes made outside this API (the admin CLI, another
+	// gateway); changes made through the API take effect at once. Default 30s.
+	RightsSweep time.Duration
 }
 
 func (c *Security) checkAndSetDefaults(st Store, clock func() time.Time) error {

@@ -289,12 +289,18 @@ func TestMFA(t *testing.T) {
 	now := time.Now()
 	var conf struct {
 		RecoveryCodes []string `json:"recovery_codes"`
+		Token         string
 	}
 	g.must(200, "POST", "/api/v1/me/mfa/confirm", tom, map[string]string{"otp": totpNow(t, en.Secret, now)}, &conf)
 	if len(conf.RecoveryCodes) != api.RecoveryCodeCount {
 		t.Fatalf("confirm: got %d recovery codes, want %d", len(conf.RecoveryCodes), api.RecoveryCodeCount)
 	}
-	g.must(200, "GET", "/api/v1/tickets", tom, nil, nil) // the same token now works
+	// Turning MFA on ends every earlier sign-in; the confirming one gets a fresh token.
+	if code, _ := g.req("GET", "/api/v1/tickets", tom, nil); code != 401 {
+		t.Errorf("the token from before MFA was turned on: got %d, want 401", code)
+	}
+	tom = conf.Token
+	g.must(200, "GET", "/api/v1/tickets", tom, nil, nil)
 
 	login := func(otp string) (int, []byte) {
 		return g.req("POST", "/api/v1/login", "", map[string]string{"username": "tom", "password": "password-of-tom", "otp": otp})
@@ -328,11 +334,12 @@ func TestMFA(t *testing.T) {
 	// An admin (not required) can turn theirs on and off.
 	g.must(200, "POST", "/api/v1/me/mfa/enroll", admin, map[string]any{}, &en)
 	g.must(200, "POST", "/api/v1/me/mfa/confirm", admin, map[string]string{"otp": totpNow(t, en.Secret, now)}, &conf)
+	admin = conf.Token
 	if code, _ := g.req("DELETE", "/api/v1/me/mfa", admin, map[string]string{"otp": "123456"}); code != 403 {
 		t.Errorf("turning MFA off with a wrong code: got %d, want 403", code)
 	}
 	g.must(204, "DELETE", "/api/v1/me/mfa", admin, map[string]string{"otp": conf.RecoveryCodes[1]}, nil)
-	g.must(200, "POST", "/api/v1/login", "", map[string]string{"username": "admin", "password": adminPassword}, nil)
+	admin = g.login("admin", adminPassword) // turning MFA off ended the earlier sign-ins
 
 	// Every change is in the audit.
 	var es []struct{ Action, Actor string }

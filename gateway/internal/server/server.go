@@ -71,6 +71,9 @@ type Config struct {
 	DebugAddr string
 	// ReadHeaderTimeout bounds reading a request's headers (slow-header clients); default 10s.
 	ReadHeaderTimeout time.Duration
+	// TokenTTL is how long a sign-in lasts; default 12h. Whatever a user
+	// holds open (a shell, a screen view, the event stream) ends with it.
+	TokenTTL time.Duration
 	// Security sets MFA per role, the per-user API limit and the session policy (see api.Security).
 	Security api.Security
 	// ICE configures WebRTC for screen viewers: STUN/TURN, NAT 1:1 address,
@@ -204,7 +207,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := bootstrapAdmin(ctx, s.store, auditLog, cfg.AdminPassword, cfg.Out); err != nil {
 		return nil, err
 	}
-	tokens, err := auth.NewTokens(auth.TokensConfig{Key: jwtKey, Issuer: s.url.String(), Audience: "tether"})
+	tokens, err := auth.NewTokens(auth.TokensConfig{Key: jwtKey, Issuer: s.url.String(), Audience: "tether", TTL: cfg.TokenTTL})
 	if err != nil {
 		return nil, fmt.Errorf("server: tokens: %w", err)
 	}
