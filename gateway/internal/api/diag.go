@@ -127,6 +127,14 @@ func (a *API) runDiagnostics(w http.ResponseWriter, r *http.Request) {
 			a.hub.Publish("diag", diagEvent{ReportID: rep.ID, SessionID: s.ID, TicketID: s.TicketID, Result: ev.Result})
 		}
 	}
+	if clientErr == "" && held.Err() != nil {
+		// The channel was closed under the reader: say why.
+		if cause := context.Cause(held); errors.Is(cause, rights.ErrWithdrawn) {
+			clientErr = "diagnostics stopped: " + cause.Error()
+		} else {
+			clientErr = "the request was aborted"
+		}
+	}
 	rep.DurationMS = a.now().Sub(rep.StartedAt).Milliseconds()
 	if clientErr != "" && len(rep.Results) == 0 {
 		// Nothing to store, but the request reached the user's machine.

@@ -2,8 +2,10 @@ package e2e
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"github.com/tetherhq/tether/gateway/internal/screenrec"
 	"github.com/tetherhq/tether/gateway/internal/server"
 )
 
@@ -366,4 +369,74 @@ func TestFailedUserUpdateChangesNothing(t *testing.T) {
 			t.Errorf("a refused PATCH reset alice's MFA")
 		}
 	}
+}
+
+// TestScreenViewEndsWhenTheRightGoes: a screen viewer is cut off the
+// moment its technician is disabled, with the reason and an audit entry.
+func TestScreenViewEndsWhenTheRightGoes(t *testing.T) {
+	g, tech, s, _, _ := screenSetup(t, "screen")
+	v := g.watchScreen(t, tech, s.ID, "transport=websocket")
+	var cv screenrec.Canvas
+	v.waitPicture("red | blue", &cv, halves(red, blue))
+	admin := g.login("admin", adminPassword)
+	g.must(200, "PATCH", "/api/v1/users/vera", admin, map[string]any{"disabled": true}, nil)
+	if e := v.waitSig("error"); !strings.Contains(e.Reason, "your account was disabled") {
+		t.Errorf("screen error = %q, want the account was disabled", e.Reason)
+	}
+	select {
+	case <-v.done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the screen WebSocket is still open after the viewer was disabled")
+	}
+	v.close()
+	var sess struct {
+		TicketID int64 `json:"ticket_id"`
+	}
+	g.must(200, "GET", "/api/v1/sessions/"+s.ID, admin, nil, &sess)
+	g.auditHas(t, admin, sess.TicketID, "access.withdrawn", map[string]string{"channel": "screen", "cause": "disabled"})
+}
+
+// TestAbortedDiagnosticsAreAudited: a technician who hangs up on a
+// diagnostics run still leaves its diag.run entry (the audit write used
+// the request's context and vanished with it).
+func TestAbortedDiagnosticsAreAudited(t *testing.T) {
+	g := startGateway(t)
+	admin := g.login("admin", adminPassword)
+	tech := g.addUser(admin, "lena", "technician")
+	ticket, inv := g.ticketAndInvite(tech, "diagnostics")
+	c := startClient(t, "join", "--accept", "diagnostics", inv.Join)
+	s := g.waitSession(tech, ticket, "connected")
+
+	// A target that accepts and then says nothing keeps the check busy.
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	go func() {
+		for {
+			conn, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+		}
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	body := fmt.Sprintf(`{"checks":["connectivity"],"params":{"targets":["https://%s/"]}}`, silent.Addr())
+	r, _ := http.NewRequestWithContext(ctx, "POST", g.url+"/api/v1/sessions/"+s.ID+"/diagnostics", strings.NewReader(body))
+	r.Header.Set("Authorization", "Bearer "+tech)
+	r.Header.Set("Content-Type", "application/json")
+	done := make(chan error, 1)
+	go func() {
+		resp, err := g.http.Do(r)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	c.waitOutput(t, "Lena is running diagnostics")
+	cancel()
+	<-done
+	g.auditHas(t, admin, ticket, "diag.run", map[string]string{"error": "aborted"})
 }
