@@ -429,6 +429,7 @@ export const api = {
     p: { role?: Role; disabled?: boolean; password?: string; display_name?: string; mfa_reset?: boolean },
   ) =>
     request<User>('PATCH', `/api/v1/users/${enc(name)}`, p),
+  signOutUser: (name: string) => request<void>('POST', `/api/v1/users/${enc(name)}/sign-out`),
 
   join: (code: string) => request<JoinInfo>('GET', `/api/v1/join/${enc(code)}`, undefined, { quiet401: true }),
   downloads: () => request<Download[] | null>('GET', '/api/v1/downloads', undefined, { quiet401: true }),

@@ -8,6 +8,7 @@ export type StreamState = 'off' | 'connecting' | 'live' | 'reconnecting';
 type Handler = (data: unknown) => void;
 
 const handlers = new Map<EventName, Set<Handler>>();
+const endListeners = new Set<(reason: string) => void>();
 const stateListeners = new Set<(s: StreamState) => void>();
 let source: EventSource | null = null;
 let state: StreamState = 'off';
@@ -39,6 +40,30 @@ export function connect(): void {
   // EventSource reconnects by itself after an error unless it is CLOSED.
   es.onerror = () => setState(es.readyState === EventSource.CLOSED ? 'off' : 'reconnecting');
   for (const n of EVENT_NAMES) es.addEventListener(n, (ev) => dispatch(n, (ev as MessageEvent).data));
+  // The gateway ends the stream when the user loses the right to it
+  // (signed out elsewhere, disabled, token expired): stop, and say why.
+  es.addEventListener('end', (ev) => {
+    disconnect();
+    const reason = endReason((ev as MessageEvent).data);
+    for (const l of endListeners) l(reason);
+  });
+}
+
+/** endReason reads the reason of an "end" event, as text. */
+export function endReason(raw: string): string {
+  try {
+    const d = JSON.parse(raw) as { reason?: unknown };
+    if (typeof d.reason === 'string' && d.reason) return d.reason;
+  } catch {
+    /* fall through */
+  }
+  return 'your sign-in ended';
+}
+
+/** onEnd is told when the gateway ends the stream, with the reason. */
+export function onEnd(l: (reason: string) => void): () => void {
+  endListeners.add(l);
+  return () => endListeners.delete(l);
 }
 
 /** disconnect closes the stream (sign out). */
