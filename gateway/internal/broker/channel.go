@@ -46,6 +46,11 @@ type Shell struct {
 	exitStatus int
 	exited     bool
 	reqsDone   chan struct{}
+
+	echoMu    sync.Mutex
+	echoKnown bool // the agent has sent a wire.RequestEcho notice
+	echoOff   bool
+	onEcho    func(hidden bool)
 }
 
 // OpenShell opens a shell with a terminal of the given size.
@@ -78,6 +83,10 @@ func (l *Live) OpenShell(actor, term string, cols, rows int) (*Shell, error) {
 func (s *Shell) serveRequests(reqs <-chan *ssh.Request) {
 	defer close(s.reqsDone)
 	for req := range reqs {
+		if req.Type == wire.RequestEcho {
+			s.handleEcho(req)
+			continue
+		}
 		if req.Type == "exit-status" {
 			var st struct{ Status uint32 }
 			if ssh.Unmarshal(req.Payload, &st) == nil {
@@ -89,6 +98,56 @@ func (s *Shell) serveRequests(reqs <-chan *ssh.Request) {
 		if req.WantReply {
 			req.Reply(false, nil)
 		}
+	}
+}
+
+// handleEcho records the agent's echo notice and answers it only after
+// OnEcho's function has seen it: the agent holds back output until then, so
+// the new state is in place before the technician sees what follows.
+func (s *Shell) handleEcho(req *ssh.Request) {
+	n, err := wire.ParseEchoNotice(req.Payload)
+	if err == nil {
+		s.echoMu.Lock()
+		s.echoKnown, s.echoOff = true, n.Hidden()
+		if s.onEcho != nil {
+			s.onEcho(s.inputHiddenLocked())
+		}
+		s.echoMu.Unlock()
+	}
+	if req.WantReply {
+		req.Reply(err == nil, nil)
+	}
+}
+
+// InputHidden says whether what the technician types now is hidden from the
+// user's screen: the terminal has echo off, or the agent has not said
+// (hidden is the safe guess).
+func (s *Shell) InputHidden() bool {
+	s.echoMu.Lock()
+	defer s.echoMu.Unlock()
+	return s.inputHiddenLocked()
+}
+
+func (s *Shell) inputHiddenLocked() bool { return !s.echoKnown || s.echoOff }
+
+// EchoKnown says whether the agent has reported the terminal's echo state
+// (Windows agents cannot).
+func (s *Shell) EchoKnown() bool {
+	s.echoMu.Lock()
+	defer s.echoMu.Unlock()
+	return s.echoKnown
+}
+
+// OnEcho makes f receive the input-hidden state (see InputHidden): once now,
+// then after every notice from the agent, in order. f runs on the shell's
+// request goroutine and holds up the agent's output while it runs, so it
+// must be quick; it must not call the Shell's echo methods.
+func (s *Shell) OnEcho(f func(hidden bool)) {
+	s.echoMu.Lock()
+	defer s.echoMu.Unlock()
+	s.onEcho = f
+	if f != nil {
+		f(s.inputHiddenLocked())
 	}
 }
 
