@@ -30,7 +30,10 @@ func TestCastWriteRead(t *testing.T) {
 	}
 	steps := []func() error{
 		func() error { return c.Output([]byte("$ ls\r\n")) },
-		func() error { clk.Advance(1500 * time.Millisecond); return c.HiddenInput([]byte("secret\r"), "echo off") }, // a length only
+		func() error {
+			clk.Advance(1500 * time.Millisecond)
+			return c.HiddenInput([]byte("secret\r"), "echo off")
+		}, // a length only
 		func() error { return c.Output([]byte("a.txt\tb \"q\" \\\x1b[0m\r\n")) },
 		func() error { clk.Advance(250 * time.Microsecond); return c.Resize(120, 40) },
 		func() error { clk.Advance(2 * time.Second); return c.Marker("diagnostics ran") },
