@@ -50,7 +50,7 @@ type Shell struct {
 	echoMu    sync.Mutex
 	echoKnown bool // the agent has sent a wire.RequestEcho notice
 	echoOff   bool
-	onEcho    func(hidden bool)
+	onEcho    func(known, off bool)
 }
 
 // OpenShell opens a shell with a terminal of the given size.
@@ -110,7 +110,7 @@ func (s *Shell) handleEcho(req *ssh.Request) {
 		s.echoMu.Lock()
 		s.echoKnown, s.echoOff = true, n.Hidden()
 		if s.onEcho != nil {
-			s.onEcho(s.inputHiddenLocked())
+			s.onEcho(s.echoKnown, s.echoOff)
 		}
 		s.echoMu.Unlock()
 	}
@@ -138,16 +138,17 @@ func (s *Shell) EchoKnown() bool {
 	return s.echoKnown
 }
 
-// OnEcho makes f receive the input-hidden state (see InputHidden): once now,
-// then after every notice from the agent, in order. f runs on the shell's
-// request goroutine and holds up the agent's output while it runs, so it
-// must be quick; it must not call the Shell's echo methods.
-func (s *Shell) OnEcho(f func(hidden bool)) {
+// OnEcho makes f receive the terminal's echo state: whether the agent has
+// reported it, and whether echo is off. f is called once now, then after
+// every notice from the agent, in order. It runs on the shell's request
+// goroutine and holds up the agent's output while it runs, so it must be
+// quick; it must not call the Shell's echo methods.
+func (s *Shell) OnEcho(f func(known, off bool)) {
 	s.echoMu.Lock()
 	defer s.echoMu.Unlock()
 	s.onEcho = f
 	if f != nil {
-		f(s.inputHiddenLocked())
+		f(s.echoKnown, s.echoOff)
 	}
 }
 
