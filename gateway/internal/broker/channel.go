@@ -119,25 +119,6 @@ func (s *Shell) handleEcho(req *ssh.Request) {
 	}
 }
 
-// InputHidden says whether what the technician types now is hidden from the
-// user's screen: the terminal has echo off, or the agent has not said
-// (hidden is the safe guess).
-func (s *Shell) InputHidden() bool {
-	s.echoMu.Lock()
-	defer s.echoMu.Unlock()
-	return s.inputHiddenLocked()
-}
-
-func (s *Shell) inputHiddenLocked() bool { return !s.echoKnown || s.echoOff }
-
-// EchoKnown says whether the agent has reported the terminal's echo state
-// (Windows agents cannot).
-func (s *Shell) EchoKnown() bool {
-	s.echoMu.Lock()
-	defer s.echoMu.Unlock()
-	return s.echoKnown
-}
-
 // OnEcho makes f receive the terminal's echo state: whether the agent has
 // reported it, and whether echo is off. f is called once now, then after
 // every notice from the agent, in order. It runs on the shell's request
