@@ -25,4 +25,8 @@
 // Changelog:
 //
 //	1: first version.
+//	1 (additive, no version bump): the agent sends RequestEcho
+//	   ("tether-echo@tether", echo.go) on a shell's session channel when
+//	   the terminal's echo state changes; a peer that does not know it
+//	   answers false and nothing else changes.
 package wire

@@ -3,7 +3,6 @@ package agent
 import (
 	"context"
 	"fmt"
-	"io"
 	"sync"
 
 	"golang.org/x/crypto/ssh"
@@ -117,22 +116,28 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 				fmt.Fprintf(ch.Stderr(), "tether: could not start a shell: %v\r\n", err)
 				return
 			}
+			echo := newEchoReporter(sh, ch)
+			echo.check() // the first notice, before the shell is answered
 			started = true
 			req.Reply(true, nil)
-			copies.Add(2)
+			copies.Add(3)
 			go func() { // keystrokes from the technician
 				defer copies.Done()
-				io.Copy(sh, ch)
+				copyChecked(sh, ch, echo)
 				// The technician closed their side: hang up the shell.
 				sh.Close()
 			}()
 			go func() { // output to the technician; ends when the shell exits
 				defer copies.Done()
-				io.Copy(ch, sh)
+				copyChecked(ch, sh, echo)
 				status := struct{ Status uint32 }{uint32(sh.ExitCode())}
 				ch.SendRequest("exit-status", false, ssh.Marshal(&status))
 				ch.CloseWrite()
 				ch.Close()
+			}()
+			go func() { // echo changes that print nothing; ends with the shell
+				defer copies.Done()
+				echo.poll(sh.Done())
 			}()
 		default:
 			if req.WantReply {

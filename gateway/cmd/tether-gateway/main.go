@@ -82,7 +82,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key for --tls-cert")
 	fs.StringVar(&cfg.DownloadsDir, "downloads", "", "directory of client builds from `make dist` served at /download (default: ./dist if present)")
 	fs.StringVar(&cfg.ReadyFile, "ready-file", "", "write {\"url\",\"fingerprint\"} here once serving (for scripts and tests)")
-	fs.BoolVar(&cfg.RecordInput, "record-input", false, "also record what technicians type (may capture passwords)")
+	fs.Bool("record-input", true, "deprecated, ignored: input is always recorded (typed with echo off: its length only)")
 	fs.BoolVar(&cfg.BestEffortRecording, "best-effort-recording", false, "keep shells open when a recording cannot be written (default: refuse or end them)")
 	requireMFA := fs.String("require-mfa", "", "comma-separated roles whose users must use a second factor, e.g. admin,technician")
 	fs.DurationVar(&cfg.Security.SessionMaxLength, "session-max", 0, "end live sessions after this long (default 8h; negative: never)")

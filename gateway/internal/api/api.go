@@ -53,8 +53,6 @@ type Config struct {
 	// RTC makes the WebRTC peers of screen viewers. Optional: nil serves
 	// screens over the WebSocket only.
 	RTC *rtc.Engine
-	// RecordInput also records what technicians type (off by default: input may hold passwords).
-	RecordInput bool
 	// RecordingMode is recorder.Strict (default: no recording, no shell) or recorder.BestEffort.
 	RecordingMode recorder.Mode
 	// LoginLimiter limits login attempts per address and per user. Default: 10 then 1 per 30s.

@@ -24,6 +24,15 @@ type termRecording struct {
 	row  *store.Recording
 	cast *recorder.Cast
 
+	// onHidden, if set, is told of every ended episode of hidden input:
+	// its byte count and its number (1, 2, ...). Set before echo is wired.
+	onHidden func(n int64, episode int)
+
+	mu       sync.Mutex // orders input against echo changes
+	echoSeen bool       // the agent has reported the echo state
+	echoOff  bool
+	episodes int
+
 	once sync.Once
 }
 
@@ -38,7 +47,7 @@ func (a *API) startTermRecording(ctx context.Context, s *store.Session, actor st
 	if err != nil {
 		return nil, fmt.Errorf("create recording file: %w", err)
 	}
-	opts := recorder.CastOptions{Clock: a.cfg.Clock, RecordInput: a.cfg.RecordInput, Mode: a.cfg.RecordingMode, Log: a.cfg.Log}
+	opts := recorder.CastOptions{Clock: a.cfg.Clock, Mode: a.cfg.RecordingMode, Log: a.cfg.Log}
 	if a.cfg.SigningKey != nil {
 		key := a.cfg.SigningKey
 		opts.Signer = func(sum [32]byte) ([]byte, error) { return ed25519.Sign(key, sum[:]), nil }
@@ -58,12 +67,64 @@ func (a *API) startTermRecording(ctx context.Context, s *store.Session, actor st
 }
 
 func (t *termRecording) output(p []byte) error { return t.cast.Output(p) }
-func (t *termRecording) input(p []byte) error  { return t.cast.Input(p) }
 func (t *termRecording) resize(c, r int)       { t.cast.Resize(c, r) }
 
-// finish seals the file, stores the seal and writes it to the audit chain.
+// input records what the technician typed: as "i" events while the user's
+// terminal shows it, as a length only while it does not (echo off, or not
+// reported yet: hiding is the safe guess).
+func (t *termRecording) input(p []byte) error {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	switch {
+	case !t.echoSeen:
+		return t.cast.HiddenInput(p, "echo state unknown")
+	case t.echoOff:
+		return t.cast.HiddenInput(p, "echo off")
+	}
+	return t.cast.Input(p)
+}
+
+// echo takes the terminal's echo state from the agent (broker.Shell.OnEcho).
+// When echo comes back on, the open hidden-input episode ends: its marker
+// is written and onHidden told.
+func (t *termRecording) echo(known, off bool) {
+	t.mu.Lock()
+	t.echoSeen, t.echoOff = known, off
+	var n int64
+	var k int
+	if known && !off {
+		n, k = t.endHiddenLocked()
+	}
+	t.mu.Unlock()
+	t.hidden(n, k)
+}
+
+// endHiddenLocked ends the open episode; t.mu is held.
+func (t *termRecording) endHiddenLocked() (n int64, episode int) {
+	n, _ = t.cast.EndHidden() // a write error surfaces on the next output
+	if n > 0 {
+		t.episodes++
+	}
+	return n, t.episodes
+}
+
+func (t *termRecording) hidden(n int64, episode int) {
+	if n > 0 && t.onHidden != nil {
+		t.onHidden(n, episode)
+	}
+}
+
+// inputStats returns the recording's input counts.
+func (t *termRecording) inputStats() recorder.InputStats { return t.cast.InputStats() }
+
+// finish ends an open hidden-input episode, seals the file, stores the seal
+// and writes it to the audit chain.
 func (t *termRecording) finish(ctx context.Context, reason string) {
 	t.once.Do(func() {
+		t.mu.Lock()
+		n, k := t.endHiddenLocked()
+		t.mu.Unlock()
+		t.hidden(n, k)
 		seal, err := t.cast.Close()
 		interrupted := err != nil || !endedNormally(reason) // still sealed and signed: a valid prefix
 		t.a.storeSeal(ctx, t.row, sealInfo{SHA256: seal.SHA256, Size: seal.Size, Signature: seal.Signature}, err, interrupted,

@@ -21,6 +21,9 @@ import (
 const (
 	shellMaxMessage = 64 << 10 // one keystroke burst or paste chunk
 	shellWriteWait  = 10 * time.Second
+	// shellMaxHiddenAudits bounds the shell.input_hidden entries of one
+	// shell; shell.close counts every episode.
+	shellMaxHiddenAudits = 100
 )
 
 // shellControl is a text frame from the browser.
@@ -116,10 +119,20 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 	}
 	a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellOpen, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
 		Details: map[string]any{"recording_id": rec.row.ID, "cols": cols, "rows": rows}})
+	rec.onHidden = func(n int64, episode int) {
+		if episode > shellMaxHiddenAudits {
+			return
+		}
+		a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellInputHidden, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
+			Details: map[string]any{"recording_id": rec.row.ID, "bytes": n, "episode": episode}})
+	}
+	sh.OnEcho(rec.echo)
 	reason := a.bridgeShell(held, l, ws, sh, rec)
 	code, _ := sh.ExitStatus()
+	in := rec.inputStats()
 	a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellClose, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
-		Details: map[string]any{"recording_id": rec.row.ID, "reason": reason, "exit_status": code}})
+		Details: map[string]any{"recording_id": rec.row.ID, "reason": reason, "exit_status": code,
+			"input_bytes": in.Bytes, "input_hidden_bytes": in.HiddenBytes, "input_hidden_episodes": in.HiddenEpisodes}})
 }
 
 // bridgeShell copies bytes both ways until either side ends or held ends

@@ -30,6 +30,7 @@ const (
 	ActionSessionEnd           = "session.end"
 	ActionShellOpen            = "shell.open"
 	ActionShellClose           = "shell.close"
+	ActionShellInputHidden     = "shell.input_hidden"
 	ActionDiagRun              = "diag.run"
 	ActionScreenOpen           = "screen.open"
 	ActionScreenClose          = "screen.close"

@@ -46,6 +46,11 @@ type Shell struct {
 	exitStatus int
 	exited     bool
 	reqsDone   chan struct{}
+
+	echoMu    sync.Mutex
+	echoKnown bool // the agent has sent a wire.RequestEcho notice
+	echoOff   bool
+	onEcho    func(known, off bool)
 }
 
 // OpenShell opens a shell with a terminal of the given size.
@@ -78,6 +83,10 @@ func (l *Live) OpenShell(actor, term string, cols, rows int) (*Shell, error) {
 func (s *Shell) serveRequests(reqs <-chan *ssh.Request) {
 	defer close(s.reqsDone)
 	for req := range reqs {
+		if req.Type == wire.RequestEcho {
+			s.handleEcho(req)
+			continue
+		}
 		if req.Type == "exit-status" {
 			var st struct{ Status uint32 }
 			if ssh.Unmarshal(req.Payload, &st) == nil {
@@ -89,6 +98,38 @@ func (s *Shell) serveRequests(reqs <-chan *ssh.Request) {
 		if req.WantReply {
 			req.Reply(false, nil)
 		}
+	}
+}
+
+// handleEcho records the agent's echo notice and answers it only after
+// OnEcho's function has seen it: the agent holds back output until then, so
+// the new state is in place before the technician sees what follows.
+func (s *Shell) handleEcho(req *ssh.Request) {
+	n, err := wire.ParseEchoNotice(req.Payload)
+	if err == nil {
+		s.echoMu.Lock()
+		s.echoKnown, s.echoOff = true, n.Hidden()
+		if s.onEcho != nil {
+			s.onEcho(s.echoKnown, s.echoOff)
+		}
+		s.echoMu.Unlock()
+	}
+	if req.WantReply {
+		req.Reply(err == nil, nil)
+	}
+}
+
+// OnEcho makes f receive the terminal's echo state: whether the agent has
+// reported it, and whether echo is off. f is called once now, then after
+// every notice from the agent, in order. It runs on the shell's request
+// goroutine and holds up the agent's output while it runs, so it must be
+// quick; it must not call the Shell's echo methods.
+func (s *Shell) OnEcho(f func(known, off bool)) {
+	s.echoMu.Lock()
+	defer s.echoMu.Unlock()
+	s.onEcho = f
+	if f != nil {
+		f(s.echoKnown, s.echoOff)
 	}
 }
 

@@ -60,9 +60,6 @@ type CastOptions struct {
 	// FlushEvery bounds how long written events may sit in memory before
 	// they are written to the sink and synced; default 1s.
 	FlushEvery time.Duration
-	// RecordInput records what the technician types as "i" events. Off by
-	// default: input holds passwords typed at prompts that do not echo.
-	RecordInput bool
 	// Mode is Strict (default) or BestEffort.
 	Mode Mode
 	// Log receives the BestEffort failure message; default discards.
@@ -101,6 +98,7 @@ type Cast struct {
 	closed  bool
 	seal    Seal
 	cerr    error // what Close returned
+	input   inputCount
 }
 
 // hashSink hashes and counts exactly the bytes the sink accepted.
@@ -179,10 +177,10 @@ func (c *Cast) Output(p []byte) error {
 	return c.data(streamOutput, p)
 }
 
-// Input records bytes typed by the technician as "i" events when
-// RecordInput is set; otherwise it does nothing.
+// Input records bytes typed by the technician as "i" events. Input the
+// user's terminal does not show goes to HiddenInput instead.
 func (c *Cast) Input(p []byte) error {
-	if c == nil || !c.opts.RecordInput {
+	if c == nil {
 		return nil
 	}
 	return c.data(streamInput, p)
@@ -266,6 +264,7 @@ func (c *Cast) data(stream int, p []byte) error {
 	code := codeOutput
 	if stream == streamInput {
 		code = codeInput
+		c.input.bytes += int64(len(p))
 	}
 	t := c.now()
 	// Join a character held back from the previous write with p. This

@@ -30,7 +30,10 @@ func TestCastWriteRead(t *testing.T) {
 	}
 	steps := []func() error{
 		func() error { return c.Output([]byte("$ ls\r\n")) },
-		func() error { clk.Advance(1500 * time.Millisecond); return c.Input([]byte("secret\r")) }, // not recorded
+		func() error {
+			clk.Advance(1500 * time.Millisecond)
+			return c.HiddenInput([]byte("secret\r"), "echo off")
+		}, // a length only
 		func() error { return c.Output([]byte("a.txt\tb \"q\" \\\x1b[0m\r\n")) },
 		func() error { clk.Advance(250 * time.Microsecond); return c.Resize(120, 40) },
 		func() error { clk.Advance(2 * time.Second); return c.Marker("diagnostics ran") },
@@ -55,6 +58,7 @@ func TestCastWriteRead(t *testing.T) {
 [1.500000, "o", "a.txt\tb \"q\" \\\u001b[0m\r\n"]
 [1.500250, "r", "120x40"]
 [3.500250, "m", "diagnostics ran"]
+[4.500250, "m", "input hidden (echo off): 7 bytes"]
 `
 	if diff := cmp.Diff(wantRaw, string(raw)); diff != "" {
 		t.Errorf("file (-want +got):\n%s", diff)
@@ -71,11 +75,12 @@ func TestCastWriteRead(t *testing.T) {
 		{1.5, "o", "a.txt\tb \"q\" \\\x1b[0m\r\n"},
 		{1.50025, "r", "120x40"},
 		{3.50025, "m", "diagnostics ran"},
+		{4.50025, "m", "input hidden (echo off): 7 bytes"},
 	}
 	if diff := cmp.Diff(wantEvs, evs); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
-	want := Seal{SHA256: sha256.Sum256(raw), Size: int64(len(raw)), Duration: 4500250 * time.Microsecond, Events: 4}
+	want := Seal{SHA256: sha256.Sum256(raw), Size: int64(len(raw)), Duration: 4500250 * time.Microsecond, Events: 5}
 	if diff := cmp.Diff(want, seal); diff != "" {
 		t.Errorf("seal (-want +got):\n%s", diff)
 	}
@@ -115,7 +120,7 @@ func jsonInt(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestCastRecordInput(t *testing.T) {
 	var m memSink
-	c, err := NewCast(&m, testHeader(), CastOptions{Clock: newFakeClock().Now, RecordInput: true})
+	c, err := NewCast(&m, testHeader(), CastOptions{Clock: newFakeClock().Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -475,7 +480,7 @@ func TestCastBadArguments(t *testing.T) {
 func TestCastConcurrent(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	f, path := createFile(t)
-	c, err := NewCast(f, testHeader(), CastOptions{FlushEvery: time.Millisecond, RecordInput: true})
+	c, err := NewCast(f, testHeader(), CastOptions{FlushEvery: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,11 @@
 //	                                                                    │
 //	                          time.AfterFunc(FlushEvery) ── Flush + Sync┘ (armed on the first write after a flush)
 //
+// Input is recorded too: as "i" events while the user's terminal shows it,
+// as one "input hidden (...): N bytes" marker per episode while it does not
+// (Cast.HiddenInput, input.go); the caller decides which from the echo state
+// the client reports.
+//
 // Close seals the file: the SHA-256 of every byte written, optionally
 // signed, which the caller stores in the database and the audit chain.
 // ReadCast is the bounded parser used to verify and replay recordings.

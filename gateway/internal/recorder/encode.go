@@ -8,9 +8,9 @@ import (
 // Event codes of asciicast v2.
 const (
 	codeOutput = "o" // bytes the shell wrote to the terminal
-	codeInput  = "i" // bytes typed by the technician (RecordInput only)
+	codeInput  = "i" // bytes typed by the technician while the terminal shows them
 	codeResize = "r" // terminal resized, data "COLSxROWS"
-	codeMarker = "m" // a named point, data is the label
+	codeMarker = "m" // a named point, data is the label (hidden input, see input.go)
 )
 
 const (

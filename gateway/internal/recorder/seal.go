@@ -15,8 +15,8 @@ type Seal struct {
 	Signature []byte        // Signer(SHA256), nil without a Signer
 }
 
-// Close writes what is pending (a held-back partial character becomes
-// U+FFFD), syncs and closes the sink, and returns the seal. The seal
+// Close writes what is pending (the marker of an open hidden-input
+// episode, a held-back partial character as U+FFFD), syncs and closes the sink, and returns the seal. The seal
 // covers the bytes that reached the sink; if any write failed, in either
 // mode, Close also returns that error because the file is incomplete.
 // Close is idempotent.
@@ -34,6 +34,9 @@ func (c *Cast) Close() (Seal, error) {
 		c.timer.Stop()
 	}
 	c.armed = false
+	if c.err == nil {
+		_, _ = c.endHidden() // errors land in c.err
+	}
 	if c.err == nil {
 		t := c.now()
 		for stream, code := range []string{codeOutput, codeInput} {

@@ -50,8 +50,6 @@ type Config struct {
 	TLSCert, TLSKey string
 	// AdminPassword is used for the first admin user; default: generated and printed once.
 	AdminPassword string
-	// RecordInput records technicians' keystrokes too (default off).
-	RecordInput bool
 	// BestEffortRecording keeps shells open when a recording cannot be written (default: strict).
 	BestEffortRecording bool
 	// WebUI is the built web UI. Optional.
@@ -242,7 +240,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.api, err = api.New(api.Config{
 		Store: s.store, Broker: s.broker, Tokens: tokens, Audit: auditLog, Blobs: blobs,
 		PublicURL: s.url, Fingerprint: s.bundle.Fingerprint, SigningKey: signKey,
-		Runbooks: runbooks, WebUI: cfg.WebUI, DownloadsDir: downloads, RecordInput: cfg.RecordInput, RecordingMode: mode, Log: cfg.Log,
+		Runbooks: runbooks, WebUI: cfg.WebUI, DownloadsDir: downloads, RecordingMode: mode, Log: cfg.Log,
 		Security: cfg.Security, RTC: rtcEngine,
 	})
 	if err != nil {

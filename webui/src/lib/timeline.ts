@@ -58,9 +58,59 @@ export function countsText(c: Partial<Record<string, number>> | null | undefined
 
 /** auditTimeline turns audit entries into timeline items. */
 export function auditTimeline(entries: AuditEntry[]): TimelineItem[] {
-  return sortTimeline(
-    entries.map((e) => ({ time: e.time, actor: e.actor, text: e.action.replace(/[._]/g, ' '), kind: 'audit' as const })),
-  );
+  return sortTimeline(entries.map((e) => ({ time: e.time, actor: e.actor, text: auditText(e), kind: 'audit' as const })));
+}
+
+function auditText(e: AuditEntry): string {
+  const bytes = e.details?.bytes;
+  if (e.action === 'shell.input_hidden' && typeof bytes === 'number') {
+    return `shell input hidden (echo off): ${bytes} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  }
+  return e.action.replace(/[._]/g, ' ');
+}
+
+/** A hidden-input marker of a terminal recording: input typed while the user's terminal had echo off. */
+export interface HiddenInputMarker {
+  /** seconds from the start of the recording */
+  time: number;
+  /** the gateway's label, e.g. "input hidden (echo off): 9 bytes" */
+  label: string;
+}
+
+/** The most markers hiddenInputMarkers returns; the page says when there are more. */
+export const maxHiddenMarkers = 200;
+
+/**
+ * hiddenInputMarkers finds the gateway's "input hidden" markers ("m" events) in an
+ * asciicast v2 file. Other lines, malformed ones and overlong labels are skipped.
+ */
+export function hiddenInputMarkers(cast: string): { markers: HiddenInputMarker[]; more: boolean } {
+  const markers: HiddenInputMarker[] = [];
+  let more = false;
+  let start = cast.indexOf('\n') + 1; // after the header line
+  while (start > 0 && start < cast.length) {
+    let end = cast.indexOf('\n', start);
+    if (end < 0) end = cast.length;
+    const line = cast.slice(start, end);
+    start = end + 1;
+    // Cheap filter first: only marker lines are parsed.
+    if (line.length > 1024 || !line.includes('"m"')) continue;
+    let ev: unknown;
+    try {
+      ev = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (!Array.isArray(ev) || ev.length !== 3 || ev[1] !== 'm') continue;
+    const [time, , label] = ev as [unknown, unknown, unknown];
+    if (typeof time !== 'number' || !Number.isFinite(time) || typeof label !== 'string' || !label.startsWith('input hidden')) continue;
+    if (markers.length >= maxHiddenMarkers) {
+      more = true;
+      break;
+    }
+    markers.push({ time, label });
+  }
+  return { markers, more };
 }
 
 /** sortTimeline orders items oldest first (stable). */

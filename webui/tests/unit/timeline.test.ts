@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTimeline, auditTimeline, countsText } from '../../src/lib/timeline';
+import { buildTimeline, auditTimeline, countsText, hiddenInputMarkers, maxHiddenMarkers } from '../../src/lib/timeline';
 import { summarise } from '../../src/lib/api';
 import { dispatch, on, upsert } from '../../src/lib/events';
 import type { TicketDetail } from '../../src/lib/api';
@@ -69,5 +69,42 @@ describe('events', () => {
     const k = (x: { id: number; v: string }) => x.id;
     expect(upsert([{ id: 1, v: 'a' }], { id: 1, v: 'b' }, k)).toEqual([{ id: 1, v: 'b' }]);
     expect(upsert([{ id: 1, v: 'a' }], { id: 2, v: 'c' }, k)).toEqual([{ id: 2, v: 'c' }, { id: 1, v: 'a' }]);
+  });
+});
+
+describe('hiddenInputMarkers', () => {
+  const header = '{"version":2,"width":80,"height":24}';
+  it('lists the gateway\'s hidden-input markers only', () => {
+    const cast = [
+      header,
+      '[0.5, "i", "stty -echo\\r"]',
+      '[1.25, "o", "input hidden (echo off): 3 bytes"]',
+      '[2.5, "m", "input hidden (echo off): 9 bytes"]',
+      '[3, "m", "diagnostics ran"]',
+      'not json "m"',
+      '[4, "m", 7]',
+      '[5.75, "m", "input hidden (echo state unknown): 1 byte"]',
+      '',
+    ].join('\n');
+    expect(hiddenInputMarkers(cast)).toEqual({
+      markers: [
+        { time: 2.5, label: 'input hidden (echo off): 9 bytes' },
+        { time: 5.75, label: 'input hidden (echo state unknown): 1 byte' },
+      ],
+      more: false,
+    });
+  });
+  it('is bounded', () => {
+    const lines = [header];
+    for (let i = 0; i < maxHiddenMarkers + 5; i++) lines.push(`[${i}, "m", "input hidden (echo off): 1 byte"]`);
+    const got = hiddenInputMarkers(lines.join('\n'));
+    expect(got.markers).toHaveLength(maxHiddenMarkers);
+    expect(got.more).toBe(true);
+    expect(hiddenInputMarkers('')).toEqual({ markers: [], more: false });
+    expect(hiddenInputMarkers(header)).toEqual({ markers: [], more: false });
+  });
+  it('names hidden-input audit entries with their length', () => {
+    const items = auditTimeline([{ seq: 1, time: '2026-11-24T10:00:00Z', actor: 'alice', action: 'shell.input_hidden', details: { bytes: 9, episode: 1 } }]);
+    expect(items[0].text).toBe('shell input hidden (echo off): 9 bytes');
   });
 });
