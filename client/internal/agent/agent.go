@@ -49,6 +49,19 @@ type Event struct {
 	Message string // the sentence to print
 }
 
+// maxEventText bounds an event's sentence, in runes.
+const maxEventText = 1000
+
+// clean returns e with every text field stripped of control characters
+// (an escape sequence could rewrite or hide what the user reads) and bounded.
+func (e Event) clean() Event {
+	e.Kind = EventKind(wire.CleanText(string(e.Kind), 32))
+	e.Actor = wire.CleanText(e.Actor, 64)
+	e.What = wire.CleanText(e.What, 64)
+	e.Message = wire.StripControl(e.Message, maxEventText)
+	return e
+}
+
 // DiagHandler runs one diagnostics request, calling emit for each finished
 // check. It is provided by the binary (package diag) so this package stays
 // small.
@@ -112,6 +125,11 @@ func (c *Config) checkAndSetDefaults() error {
 	if c.Events == nil {
 		c.Events = func(Event) {}
 	}
+	// Every line goes to the user's terminal, and many carry text the
+	// gateway chose (names, titles, ids, reasons): no control character
+	// reaches the terminal, whichever path built the line.
+	events := c.Events
+	c.Events = func(e Event) { events(e.clean()) }
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
@@ -240,5 +258,5 @@ func scopeWhat(channelType string) string {
 	case wire.ChannelScreen:
 		return "screen view"
 	}
-	return fmt.Sprintf("%q", channelType)
+	return fmt.Sprintf("%q", wire.CleanText(channelType, 32))
 }

@@ -57,7 +57,7 @@ func dial(ctx context.Context, cfg *Config) (*websocket.Conn, error) {
 	ws, resp, err := d.DialContext(dctx, u.String(), http.Header{"User-Agent": {"tether-client/" + cfg.Version}})
 	if err != nil {
 		if resp != nil {
-			return nil, fmt.Errorf("agent: connect to %s: gateway answered %s", cfg.Join.Addr, resp.Status)
+			return nil, fmt.Errorf("agent: connect to %s: gateway answered %s", cfg.Join.Addr, wire.CleanText(resp.Status, 64))
 		}
 		if errors.Is(err, certs.ErrFingerprintMismatch) {
 			return nil, fmt.Errorf("agent: connect to %s: the gateway's certificate does not match the fingerprint in the join link; refusing to connect: %w", cfg.Join.Addr, err)
