@@ -148,6 +148,10 @@ var (
 	ErrDeclined       = errors.New("declined by user")
 	// errRestarting means the gateway asked us to come back (it restarts).
 	errRestarting = errors.New("the gateway is restarting")
+	// errResumeSSH means a resume got its Welcome but not its SSH
+	// handshake (always together with ErrLinkLost): the resume window keeps
+	// running from the link lost before it.
+	errResumeSSH = errors.New("the resumed link dropped during its SSH handshake")
 )
 
 // Run connects, asks for consent, and serves the session until it ends.
@@ -162,6 +166,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	var deadline time.Time // for reconnecting: the window runs from the last working link
 	for {
 		s := &session{cfg: &cfg, hs: hs}
 		err := s.serve(ctx)
@@ -169,8 +174,11 @@ func Run(ctx context.Context, cfg Config) error {
 			return err
 		}
 		granted := s.scopes()
+		if !errors.Is(err, errResumeSSH) || deadline.IsZero() {
+			deadline = time.Now().Add(cfg.ResumeWindow)
+		}
 		cfg.Events(Event{Kind: EventReconnecting, Message: fmt.Sprintf("%s; reconnecting (for up to %s, Ctrl-C to stop) ...", upperFirst(err.Error()), cfg.ResumeWindow)})
-		if hs, err = reconnect(ctx, &cfg, hs, granted); err != nil {
+		if hs, err = reconnect(ctx, &cfg, hs, granted, deadline); err != nil {
 			cfg.Events(Event{Kind: EventEnded, Message: "Session ended: " + err.Error() + "."})
 			if ctx.Err() != nil {
 				return nil // the user pressed Ctrl-C while we were reconnecting
@@ -182,8 +190,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 // reconnect retries resume with jittered exponential backoff until it
 // works, the gateway says the session is over, ctx ends or the window closes.
-func reconnect(ctx context.Context, cfg *Config, prev *handshakeResult, granted wire.Scopes) (*handshakeResult, error) {
-	deadline := time.Now().Add(cfg.ResumeWindow)
+func reconnect(ctx context.Context, cfg *Config, prev *handshakeResult, granted wire.Scopes, deadline time.Time) (*handshakeResult, error) {
 	backoff := 250 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		// Full jitter in [backoff/2, backoff*3/2) so that many agents do not

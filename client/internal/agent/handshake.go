@@ -35,6 +35,9 @@ type handshakeResult struct {
 	granted    wire.Scopes
 	hostKey    ssh.Signer
 	gatewayKey ssh.PublicKey
+	// resumed: this link came from a Resume. If its SSH handshake fails the
+	// session is still there, and the token of this Welcome resumes it.
+	resumed bool
 }
 
 // dial opens the WebSocket to the gateway's agent endpoint over pinned TLS.
@@ -165,7 +168,7 @@ func resumeOn(ctx context.Context, cfg *Config, ws *websocket.Conn, prev *handsh
 	if err != nil {
 		return nil, err
 	}
-	res.offer = prev.offer
+	res.offer, res.resumed = prev.offer, true
 	return res, nil
 }
 

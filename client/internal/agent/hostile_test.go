@@ -239,6 +239,7 @@ func TestAgentRefusesWhatIsNotAnInteractiveShell(t *testing.T) {
 					Screen        uint32
 				}{false, "MIT-MAGIC-COOKIE-1", "00", 0})},
 				{"auth-agent-req", "auth-agent-req@openssh.com", nil},
+				{"env", "env", ssh.Marshal(struct{ Name, Value string }{"LD_PRELOAD", "/tmp/evil.so"})},
 			} {
 				ok, err := ch.SendRequest(r.typ, true, r.payload)
 				rs = append(rs, result{name: "request " + r.name, ok: ok, err: err})
@@ -276,7 +277,7 @@ func TestAgentRefusesWhatIsNotAnInteractiveShell(t *testing.T) {
 			t.Errorf("%s: err = %v, want a plain refusal (reply false)", r.name, r.err)
 		}
 	}
-	if len(rs) != 12 {
-		t.Errorf("got %d results, want 12 (5 requests, 7 channel types)", len(rs))
+	if len(rs) != 13 {
+		t.Errorf("got %d results, want 13 (6 requests, 7 channel types)", len(rs))
 	}
 }
