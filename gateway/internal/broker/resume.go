@@ -166,8 +166,8 @@ func (b *Broker) resume(ctx context.Context, ws *websocket.Conn, remote string, 
 		b.expect(sess.ID, "the client did not reconnect")
 		return nil, err
 	}
-	// Confirmed: the client authenticated the gateway key from this Welcome,
-	// so it holds the new token. The presented one dies here. A conflict
+	// Confirmed: the client's SSH server accepted the gateway key sent in
+	// this Welcome, so the client read it and holds the new token. The presented one dies here. A conflict
 	// means a newer resume already rotated the token; that one stands.
 	if err := b.cfg.Store.SwapSessionResume(ctx, sess.ID, pending, th); err != nil && !errors.Is(err, store.ErrConflict) {
 		b.cfg.Log.Error("confirm resume token", "session_id", sess.ID, "err", err)
