@@ -185,7 +185,7 @@ func decode(b []byte, want string, v any) error {
 		return err
 	}
 	if typ != want {
-		return fmt.Errorf("handshake: want %q message, got %q", want, typ)
+		return fmt.Errorf("handshake: want %q message, got %q", want, CleanText(typ, 32))
 	}
 	if err := json.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("bad %s message: %w", want, err)
@@ -214,9 +214,11 @@ func ParseOffer(b []byte) (Offer, error) {
 	if err := decode(b, TypeOffer, &o); err != nil {
 		return o, err
 	}
-	if _, err := NewScopes(o.Scopes); err != nil {
+	sc, err := NewScopes(o.Scopes)
+	if err != nil {
 		return o, err
 	}
+	o.Scopes = sc.Strings() // canonical names only: " shell\r" would reach the prompt as sent
 	o.Technician = CleanText(o.Technician, 64)
 	o.Ticket.Title = CleanText(o.Ticket.Title, 200)
 	return o, nil
@@ -241,18 +243,24 @@ func ParseAccept(b []byte) (Accept, error) {
 	return a, nil
 }
 
-// ParseWelcome decodes and validates a Welcome.
+// ParseWelcome decodes and validates a Welcome. The session id is printed
+// on the user's terminal, so it is cleaned like any other gateway text.
 func ParseWelcome(b []byte) (Welcome, error) {
 	var w Welcome
 	if err := decode(b, TypeWelcome, &w); err != nil {
 		return w, err
 	}
-	if w.SessionID == "" || len(w.SessionID) > 64 || w.GatewayKey == "" || len(w.GatewayKey) > 1024 {
-		return w, errors.New("welcome: missing session id or gateway key")
+	if len(w.SessionID) > 64 || len(w.ResumeToken) > 128 || w.GatewayKey == "" || len(w.GatewayKey) > 1024 {
+		return w, errors.New("welcome: missing or oversized session id, resume token or gateway key")
 	}
-	if _, err := NewScopes(w.Granted); err != nil {
+	if w.SessionID = CleanText(w.SessionID, 64); w.SessionID == "" {
+		return w, errors.New("welcome: missing session id")
+	}
+	sc, err := NewScopes(w.Granted)
+	if err != nil {
 		return w, err
 	}
+	w.Granted = sc.Strings()
 	return w, nil
 }
 
@@ -262,6 +270,7 @@ func ParseError(b []byte) (*Error, error) {
 	if err := decode(b, TypeError, &e); err != nil {
 		return nil, err
 	}
+	e.Code = CleanText(e.Code, 32)
 	e.Message = CleanText(e.Message, 300)
 	return &e, nil
 }
@@ -277,10 +286,18 @@ func (h HostInfo) Clean() HostInfo {
 	}
 }
 
-// CleanText drops control characters and invalid UTF-8 from s and truncates
-// it to max runes. It does not escape HTML: renderers must treat the result
-// as text.
+// CleanText drops control characters and invalid UTF-8 from s, truncates
+// it to max runes and trims surrounding space. It does not escape HTML:
+// renderers must treat the result as text.
 func CleanText(s string, max int) string {
+	return strings.TrimSpace(StripControl(s, max))
+}
+
+// StripControl is CleanText without the trimming, for lines whose leading
+// space is layout: it drops control characters (C0, DEL, C1: so no escape
+// sequence survives), line and paragraph separators, bidirectional
+// overrides and invalid UTF-8, and truncates to max runes.
+func StripControl(s string, max int) string {
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
@@ -296,5 +313,5 @@ func CleanText(s string, max int) string {
 		sb.WriteRune(r)
 		n++
 	}
-	return strings.TrimSpace(sb.String())
+	return sb.String()
 }

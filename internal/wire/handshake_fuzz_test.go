@@ -67,7 +67,7 @@ func FuzzHandshake(f *testing.F) {
 			}
 		}
 		if w, err := ParseWelcome(b); err == nil {
-			if w.SessionID == "" || len(w.SessionID) > 64 || w.GatewayKey == "" || len(w.GatewayKey) > 1024 {
+			if w.SessionID == "" || !cleanText(w.SessionID, 64) || w.GatewayKey == "" || len(w.GatewayKey) > 1024 {
 				t.Fatalf("ParseWelcome accepted %+v", w)
 			}
 		}

@@ -76,3 +76,40 @@ func TestParseResume(t *testing.T) {
 		}
 	}
 }
+
+// TestGatewayTextIsCleanedWhenParsed: what the client prints from an Offer
+// or a Welcome has no control character, however the gateway sent it.
+func TestGatewayTextIsCleanedWhenParsed(t *testing.T) {
+	const esc = "\x1b[2J\x1b]0;x\x07\u009b1m\u202e\r\n"
+	offer, err := ParseOffer([]byte(`{"type":"offer","technician":"Mal` + jsonEsc(esc) + `lory","ticket":{"id":1,"title":"` + jsonEsc(esc) + `printer"},"scopes":[" Shell\r"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	welcome, err := ParseWelcome([]byte(`{"type":"welcome","session_id":"s_` + jsonEsc(esc) + `1","granted":["shell\t"],"gateway_key":"k"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		field, got, want string
+	}{
+		{"offer technician", offer.Technician, "Mal[2J]0;x1mlory"},
+		{"offer ticket title", offer.Ticket.Title, "[2J]0;x1mprinter"},
+		{"offer scopes", strings.Join(offer.Scopes, ","), "shell"},
+		{"welcome session id", welcome.SessionID, "s_[2J]0;x1m1"},
+		{"welcome granted", strings.Join(welcome.Granted, ","), "shell"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("%s = %q, want %q", tt.field, tt.got, tt.want)
+		}
+	}
+	if _, err := ParseWelcome([]byte(`{"type":"welcome","session_id":"` + jsonEsc("\x1b\x07") + `","gateway_key":"k"}`)); err == nil {
+		t.Error("ParseWelcome accepted a session id made only of control characters")
+	}
+}
+
+// jsonEsc returns s as the inside of a JSON string.
+func jsonEsc(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b[1 : len(b)-1])
+}

@@ -49,6 +49,19 @@ type Event struct {
 	Message string // the sentence to print
 }
 
+// maxEventText bounds an event's sentence, in runes.
+const maxEventText = 1000
+
+// clean returns e with every text field stripped of control characters
+// (an escape sequence could rewrite or hide what the user reads) and bounded.
+func (e Event) clean() Event {
+	e.Kind = EventKind(wire.CleanText(string(e.Kind), 32))
+	e.Actor = wire.CleanText(e.Actor, 64)
+	e.What = wire.CleanText(e.What, 64)
+	e.Message = wire.StripControl(e.Message, maxEventText)
+	return e
+}
+
 // DiagHandler runs one diagnostics request, calling emit for each finished
 // check. It is provided by the binary (package diag) so this package stays
 // small.
@@ -112,6 +125,11 @@ func (c *Config) checkAndSetDefaults() error {
 	if c.Events == nil {
 		c.Events = func(Event) {}
 	}
+	// Every line goes to the user's terminal, and many carry text the
+	// gateway chose (names, titles, ids, reasons): no control character
+	// reaches the terminal, whichever path built the line.
+	events := c.Events
+	c.Events = func(e Event) { events(e.clean()) }
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
@@ -130,6 +148,10 @@ var (
 	ErrDeclined       = errors.New("declined by user")
 	// errRestarting means the gateway asked us to come back (it restarts).
 	errRestarting = errors.New("the gateway is restarting")
+	// errResumeSSH means a resume got its Welcome but not its SSH
+	// handshake (always together with ErrLinkLost): the resume window keeps
+	// running from the link lost before it.
+	errResumeSSH = errors.New("the resumed link dropped during its SSH handshake")
 )
 
 // Run connects, asks for consent, and serves the session until it ends.
@@ -144,6 +166,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
+	var deadline time.Time // for reconnecting: the window runs from the last working link
 	for {
 		s := &session{cfg: &cfg, hs: hs}
 		err := s.serve(ctx)
@@ -151,8 +174,11 @@ func Run(ctx context.Context, cfg Config) error {
 			return err
 		}
 		granted := s.scopes()
+		if !errors.Is(err, errResumeSSH) || deadline.IsZero() {
+			deadline = time.Now().Add(cfg.ResumeWindow)
+		}
 		cfg.Events(Event{Kind: EventReconnecting, Message: fmt.Sprintf("%s; reconnecting (for up to %s, Ctrl-C to stop) ...", upperFirst(err.Error()), cfg.ResumeWindow)})
-		if hs, err = reconnect(ctx, &cfg, hs, granted); err != nil {
+		if hs, err = reconnect(ctx, &cfg, hs, granted, deadline); err != nil {
 			cfg.Events(Event{Kind: EventEnded, Message: "Session ended: " + err.Error() + "."})
 			if ctx.Err() != nil {
 				return nil // the user pressed Ctrl-C while we were reconnecting
@@ -164,8 +190,7 @@ func Run(ctx context.Context, cfg Config) error {
 
 // reconnect retries resume with jittered exponential backoff until it
 // works, the gateway says the session is over, ctx ends or the window closes.
-func reconnect(ctx context.Context, cfg *Config, prev *handshakeResult, granted wire.Scopes) (*handshakeResult, error) {
-	deadline := time.Now().Add(cfg.ResumeWindow)
+func reconnect(ctx context.Context, cfg *Config, prev *handshakeResult, granted wire.Scopes, deadline time.Time) (*handshakeResult, error) {
 	backoff := 250 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		// Full jitter in [backoff/2, backoff*3/2) so that many agents do not
@@ -240,5 +265,5 @@ func scopeWhat(channelType string) string {
 	case wire.ChannelScreen:
 		return "screen view"
 	}
-	return fmt.Sprintf("%q", channelType)
+	return fmt.Sprintf("%q", wire.CleanText(channelType, 32))
 }

@@ -35,6 +35,9 @@ type handshakeResult struct {
 	granted    wire.Scopes
 	hostKey    ssh.Signer
 	gatewayKey ssh.PublicKey
+	// resumed: this link came from a Resume. If its SSH handshake fails the
+	// session is still there, and the token of this Welcome resumes it.
+	resumed bool
 }
 
 // dial opens the WebSocket to the gateway's agent endpoint over pinned TLS.
@@ -57,7 +60,7 @@ func dial(ctx context.Context, cfg *Config) (*websocket.Conn, error) {
 	ws, resp, err := d.DialContext(dctx, u.String(), http.Header{"User-Agent": {"tether-client/" + cfg.Version}})
 	if err != nil {
 		if resp != nil {
-			return nil, fmt.Errorf("agent: connect to %s: gateway answered %s", cfg.Join.Addr, resp.Status)
+			return nil, fmt.Errorf("agent: connect to %s: gateway answered %s", cfg.Join.Addr, wire.CleanText(resp.Status, 64))
 		}
 		if errors.Is(err, certs.ErrFingerprintMismatch) {
 			return nil, fmt.Errorf("agent: connect to %s: the gateway's certificate does not match the fingerprint in the join link; refusing to connect: %w", cfg.Join.Addr, err)
@@ -165,7 +168,7 @@ func resumeOn(ctx context.Context, cfg *Config, ws *websocket.Conn, prev *handsh
 	if err != nil {
 		return nil, err
 	}
-	res.offer = prev.offer
+	res.offer, res.resumed = prev.offer, true
 	return res, nil
 }
 

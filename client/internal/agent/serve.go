@@ -22,6 +22,12 @@ func (s *session) serve(ctx context.Context) error {
 	sconn, chans, reqs, err := ssh.NewServerConn(nc, s.hs.serverConfig())
 	if err != nil {
 		nc.Close()
+		if s.hs.resumed {
+			// The link dropped between the Welcome and the end of SSH: the
+			// gateway keeps our new token valid until SSH completes, so Run
+			// tries again with it.
+			return fmt.Errorf("%w: %w: %v", ErrLinkLost, errResumeSSH, err)
+		}
 		return fmt.Errorf("agent: ssh handshake: %w", err)
 	}
 	nc.SetDeadline(time.Time{})

@@ -33,6 +33,7 @@ type Store interface {
 	UpdateSession(ctx context.Context, s *store.Session) error
 	SetSessionResume(ctx context.Context, id, hash string) error
 	SessionResumeHash(ctx context.Context, id string) (string, error)
+	SwapSessionResume(ctx context.Context, id, prev, next string) error
 }
 
 // Auditor records audit events.
@@ -75,6 +76,10 @@ type Config struct {
 	// ResumeWindow is how long a session whose link dropped (or whose gateway
 	// restarted) waits for its client to reconnect before it ends; default 5 min.
 	ResumeWindow time.Duration
+	// ResumeMaxAge bounds how long after its creation a session can be
+	// resumed, whatever tokens it still holds: pass the session's maximum
+	// length. Default 8h; negative: no bound.
+	ResumeMaxAge time.Duration
 	// Clock returns the time; default time.Now.
 	Clock func() time.Time
 	// Log is the logger; default discard.
@@ -102,6 +107,9 @@ func (c *Config) checkAndSetDefaults() error {
 	}
 	if c.ResumeWindow <= 0 {
 		c.ResumeWindow = 5 * time.Minute
+	}
+	if c.ResumeMaxAge == 0 {
+		c.ResumeMaxAge = 8 * time.Hour
 	}
 	if c.Clock == nil {
 		c.Clock = time.Now

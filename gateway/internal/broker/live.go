@@ -168,20 +168,30 @@ func (l *Live) handleRequest(req *ssh.Request) {
 			req.Reply(false, nil)
 			return
 		}
+		// Scopes can only shrink, and only a real change is stored, audited
+		// and announced: a notice that changes nothing costs no write. That
+		// bounds the scope.revoke entries of a session (across resumes too,
+		// which also only shrink) by the number of scopes.
 		l.mu.Lock()
-		revoked := l.granted
-		l.granted = l.granted.Intersect(now) // scopes can only shrink
-		l.sess.Granted = l.granted.Strings()
+		before := l.granted
+		after := before.Intersect(now)
+		if len(after) == len(before) {
+			l.mu.Unlock()
+			req.Reply(true, nil)
+			return
+		}
+		l.granted = after
+		l.sess.Granted = after.Strings()
 		s := l.sess
 		l.mu.Unlock()
-		req.Reply(true, nil)
 		ctx := context.Background()
 		if err := l.b.cfg.Store.UpdateSession(ctx, &s); err != nil {
 			l.b.cfg.Log.Error("update session scopes", "session_id", s.ID, "err", err)
 		}
 		l.b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionScopeRevoke, TicketID: s.TicketID, SessionID: s.ID,
-			Details: map[string]any{"before": revoked.Strings(), "granted": s.Granted}})
+			Details: map[string]any{"before": before.Strings(), "granted": s.Granted}})
 		l.b.notify(s)
+		req.Reply(true, nil) // after the audit entry: the reply means "recorded"
 	default:
 		if req.WantReply {
 			req.Reply(false, nil)

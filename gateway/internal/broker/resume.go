@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -28,7 +29,8 @@ func newResumeToken() (token, hash string) {
 }
 
 // tokenMatches compares presented with each hash stored (space-separated:
-// the current token's and the one before it), in constant time.
+// the current token's and, until the rotation is confirmed, the one before
+// it), in constant time.
 func tokenMatches(stored, presented string) bool {
 	ok := 0
 	for _, h := range strings.Fields(stored) {
@@ -115,6 +117,27 @@ func (b *Broker) resume(ctx context.Context, ws *websocket.Conn, remote string, 
 			Details: map[string]any{"reason": "resume refused"}})
 		return nil, gone()
 	}
+	if max := b.cfg.ResumeMaxAge; max > 0 && !b.cfg.Clock().Before(sess.CreatedAt.Add(max)) {
+		b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionInviteRefused, TicketID: sess.TicketID, SessionID: rs.SessionID, RemoteAddr: remote,
+			Details: map[string]any{"reason": fmt.Sprintf("resume refused: the session is older than its maximum length (%s)", max)}})
+		return nil, gone()
+	}
+	// Spend the presented token now, atomically: the new token's hash goes
+	// in, and the presented one stays beside it only until the SSH handshake
+	// on this link proves the client read the new one (see confirm below).
+	// If this Welcome or that handshake is lost, the client retries with the
+	// token it still holds. A second resume racing with the same token read
+	// the same stored value and loses the swap.
+	token, th := newResumeToken()
+	pending := th + " " + presented
+	if err := b.cfg.Store.SwapSessionResume(ctx, sess.ID, hash, pending); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionInviteRefused, TicketID: sess.TicketID, SessionID: rs.SessionID, RemoteAddr: remote,
+				Details: map[string]any{"reason": "resume refused: the token was spent by a concurrent resume"}})
+			return nil, gone()
+		}
+		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not resume the session")
+	}
 	// The old connection may not have noticed it is dead yet: replace it.
 	if old, err := b.Live(rs.SessionID); err == nil {
 		old.cancel(fmt.Errorf("%w: replaced by the client's reconnect", ErrLinkLost))
@@ -134,13 +157,6 @@ func (b *Broker) resume(ctx context.Context, ws *websocket.Conn, remote string, 
 	had, _ := wire.NewScopes(sess.Granted)
 	now, _ := wire.NewScopes(rs.Granted)
 	granted := had.Intersect(now) // scopes can only shrink
-	// The token just presented stays valid alongside the new one: if this
-	// Welcome or the SSH handshake after it is lost, the client retries with
-	// the token it still holds.
-	token, th := newResumeToken()
-	if err := b.cfg.Store.SetSessionResume(ctx, sess.ID, th+" "+presented); err != nil {
-		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not resume the session")
-	}
 	sess.Granted = granted.Strings()
 	sess.Host = store.HostInfo{Hostname: rs.Host.Hostname, OS: rs.Host.OS, OSVersion: rs.Host.OSVersion, Arch: rs.Host.Arch, User: rs.Host.User}
 	sess.RemoteAddr = remote
@@ -149,6 +165,12 @@ func (b *Broker) resume(ctx context.Context, ws *websocket.Conn, remote string, 
 	if err != nil {
 		b.expect(sess.ID, "the client did not reconnect")
 		return nil, err
+	}
+	// Confirmed: the client's SSH server accepted the gateway key sent in
+	// this Welcome, so the client read it and holds the new token. The presented one dies here. A conflict
+	// means a newer resume already rotated the token; that one stands.
+	if err := b.cfg.Store.SwapSessionResume(ctx, sess.ID, pending, th); err != nil && !errors.Is(err, store.ErrConflict) {
+		b.cfg.Log.Error("confirm resume token", "session_id", sess.ID, "err", err)
 	}
 	b.record(ctx, audit.Event{Actor: "client", Action: ActionSessionResume, TicketID: sess.TicketID, SessionID: sess.ID, RemoteAddr: remote,
 		Details: map[string]any{"granted": granted.Strings()}})

@@ -215,6 +215,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		ConnLimiter:  auth.NewLimiter(auth.LimiterConfig{Burst: 1000, Every: 10 * time.Millisecond}),
 		OnSession:    func(ss store.Session) { hub.Publish("session", ss) },
 		ResumeWindow: cfg.ResumeWindow,
+		ResumeMaxAge: cfg.Security.SessionMaxLength, // a session cannot be resumed past its maximum length
 	})
 	if err != nil {
 		return nil, err

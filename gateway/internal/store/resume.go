@@ -6,8 +6,10 @@ import (
 	"time"
 )
 
-// SetSessionResume stores the SHA-256 (hex) of a session's resume token;
-// "" makes the session not resumable.
+// SetSessionResume stores the SHA-256 (hex) of a session's resume token
+// (the broker may keep two, space-separated, while a rotation is not yet
+// confirmed); "" makes the session not resumable. Tokens themselves are
+// never stored.
 func (s *SQLite) SetSessionResume(ctx context.Context, id, hash string) error {
 	res, err := s.exec(ctx, `UPDATE sessions SET resume_hash = ? WHERE id = ?`, hash, id)
 	if err != nil {
@@ -15,6 +17,24 @@ func (s *SQLite) SetSessionResume(ctx context.Context, id, hash string) error {
 	}
 	if err := affected(res); err != nil {
 		return fmt.Errorf("store: set session resume %s: %w", id, err)
+	}
+	return nil
+}
+
+// SwapSessionResume replaces a session's stored resume hash with next, but
+// only while it still holds exactly prev: a compare-and-swap, so that two
+// resumes presenting the same token cannot both win, and a confirmation
+// never overwrites a newer rotation. It returns ErrConflict when the stored
+// value has changed (or the session is unknown).
+func (s *SQLite) SwapSessionResume(ctx context.Context, id, prev, next string) error {
+	res, err := s.exec(ctx, `UPDATE sessions SET resume_hash = ? WHERE id = ? AND resume_hash = ?`, next, id, prev)
+	if err != nil {
+		return fmt.Errorf("store: swap session resume %s: %w", id, mapErr(err))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: swap session resume %s: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("store: swap session resume %s: %w", id, ErrConflict)
 	}
 	return nil
 }
