@@ -440,3 +440,30 @@ func TestAbortedDiagnosticsAreAudited(t *testing.T) {
 	<-done
 	g.auditHas(t, admin, ticket, "diag.run", map[string]string{"error": "aborted"})
 }
+
+// TestTakingATicketHandsOverItsLiveSession: taking an unassigned ticket
+// that has a live session is an audited hand-over (it used to move the
+// ticket and leave the session's technician, silently, as it was).
+func TestTakingATicketHandsOverItsLiveSession(t *testing.T) {
+	g := startGateway(t)
+	admin := g.login("admin", adminPassword)
+	alice := g.addUser(admin, "alice", "technician")
+	bob := g.addUser(admin, "bob", "technician")
+	ticket, inv := g.ticketAndInvite(alice, "shell")
+	startClient(t, "join", "--accept", "shell", inv.Join)
+	s := g.waitSession(alice, ticket, "connected")
+	tp := fmt.Sprintf("/api/v1/tickets/%d", ticket)
+	g.must(200, "PATCH", tp, admin, map[string]any{"assigned_to": ""}, nil)
+	g.must(200, "PATCH", tp, bob, map[string]any{"assigned_to": "bob"}, nil)
+	var sess struct{ Technician string }
+	g.must(200, "GET", "/api/v1/sessions/"+s.ID, bob, nil, &sess)
+	if sess.Technician != "bob" {
+		t.Errorf("after bob took the ticket the live session's technician = %q, want bob", sess.Technician)
+	}
+	g.auditHas(t, admin, ticket, "session.handover", map[string]string{"from": "alice", "to": "bob"})
+	ws, _, err := g.dialShell(bob, s.ID, 80, 24, "")
+	if err != nil {
+		t.Fatalf("bob opens the shell of the session he took: %v", err)
+	}
+	ws.Close()
+}
