@@ -3,6 +3,7 @@ package agent
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -51,6 +52,19 @@ func (s *session) revoke(conn ssh.Conn, scopes wire.Scopes) {
 		}
 	}
 	s.mu.Unlock()
+	if changed {
+		// Tell the gateway first, so it knows why the channels close (the
+		// user withdrew the permission, not a lost link); wait for its
+		// answer only briefly: new channels are refused already, and the
+		// open ones close whatever the gateway does.
+		payload, _ := json.Marshal(wire.ScopesNotice{Granted: keep.Strings()})
+		told := make(chan struct{})
+		go func() { conn.SendRequest(wire.RequestScopes, true, payload); close(told) }()
+		select {
+		case <-told:
+		case <-time.After(revokeNoticeWait):
+		}
+	}
 	for _, ch := range closing {
 		ch.Close()
 	}
@@ -58,10 +72,12 @@ func (s *session) revoke(conn ssh.Conn, scopes wire.Scopes) {
 		s.event(Event{Kind: EventRevoked, Message: fmt.Sprintf("Nothing to revoke: granted now: %s.", orNone(keep))})
 		return
 	}
-	payload, _ := json.Marshal(wire.ScopesNotice{Granted: keep.Strings()})
-	go conn.SendRequest(wire.RequestScopes, true, payload) // best effort: the client enforces it regardless
 	s.event(Event{Kind: EventRevoked, Message: fmt.Sprintf("Revoked %s. Granted now: %s.", scopes, orNone(keep))})
 }
+
+// revokeNoticeWait bounds how long a revoke waits for the gateway to
+// acknowledge the scope change before it closes the channels.
+const revokeNoticeWait = time.Second
 
 func orNone(s wire.Scopes) string {
 	if len(s) == 0 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/cause"
 )
 
 // policyWatcher ends live sessions that have run longer than the maximum
@@ -126,7 +127,7 @@ func (a *API) enforcePolicy(ctx context.Context) {
 			Details: map[string]any{"reason": reason}}); err != nil {
 			a.cfg.Log.Error("audit session policy", "err", err)
 		}
-		l.End(reason)
+		l.End(cause.With(cause.PolicyTimeout, reason))
 	}
 	a.policy.mu.Lock()
 	for id := range a.policy.last {

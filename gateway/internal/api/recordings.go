@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
@@ -119,16 +120,16 @@ func (t *termRecording) inputStats() recorder.InputStats { return t.cast.InputSt
 
 // finish ends an open hidden-input episode, seals the file, stores the seal
 // and writes it to the audit chain.
-func (t *termRecording) finish(ctx context.Context, reason string) {
+func (t *termRecording) finish(ctx context.Context, why error) {
 	t.once.Do(func() {
 		t.mu.Lock()
 		n, k := t.endHiddenLocked()
 		t.mu.Unlock()
 		t.hidden(n, k)
 		seal, err := t.cast.Close()
-		interrupted := err != nil || !endedNormally(reason) // still sealed and signed: a valid prefix
+		interrupted := err != nil || !cause.Normal(why) // still sealed and signed: a valid prefix
 		t.a.storeSeal(ctx, t.row, sealInfo{SHA256: seal.SHA256, Size: seal.Size, Signature: seal.Signature}, err, interrupted,
-			map[string]any{"reason": reason})
+			map[string]any{"reason": why.Error(), "cause": cause.Code(why)})
 	})
 }
 
@@ -168,16 +169,6 @@ func (a *API) storeSeal(ctx context.Context, row *store.Recording, seal sealInfo
 		a.cfg.Log.Error("audit recording seal", "err", err)
 	}
 	a.hub.Publish("recording", toRecordingJSON(row))
-}
-
-// endedNormally says whether a shell ended by itself or by its technician,
-// rather than being cut off (link lost, session ended, gateway stopping).
-func endedNormally(reason string) bool {
-	switch reason {
-	case "shell exited", "technician closed the shell", "technician disconnected":
-		return true
-	}
-	return false
 }
 
 type recordingJSON struct {

@@ -180,9 +180,9 @@ func (ss *screenSession) serve(held context.Context, want string) string {
 	case <-held.Done():
 		cancel(context.Cause(held))
 	case <-ss.f.done:
-		cancel(fmt.Errorf("screen view ended: %v", ss.f.cause))
+		cancel(fmt.Errorf("screen view ended: %w", ss.f.cause))
 	case <-ss.l.Done():
-		cancel(fmt.Errorf("session ended: %v", ss.l.Cause()))
+		cancel(sessionEnded(ss.l.Cause()))
 	}
 	reason := context.Cause(ctx).Error()
 	ss.signal(screenSignal{Type: sigError, Reason: reason})

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/tetherhq/tether/gateway/internal/broker"
+	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
 	"github.com/tetherhq/tether/gateway/internal/screenrec"
 	"github.com/tetherhq/tether/gateway/internal/store"
@@ -166,7 +167,7 @@ func (f *screenFeed) leave(v *screenViewer) {
 func (f *screenFeed) run() {
 	log := f.a.cfg.Log.With("session_id", f.sess.ID)
 	br := bufio.NewReaderSize(f.ch, 64<<10)
-	cause := errors.New("the client stopped sharing the screen")
+	var why error // set when the feed ends for a reason of its own
 	recFailed := false
 	for {
 		typ, rec, err := wire.ScreenReadRecord(br, wire.ScreenMaxFrame)
@@ -174,18 +175,18 @@ func (f *screenFeed) run() {
 			break
 		}
 		if typ != wire.ScreenMsgFrame {
-			cause = fmt.Errorf("the client sent a record of type %d", typ)
+			why = cause.With(cause.ClientFailed, fmt.Sprintf("the client sent a record of type %d", typ))
 			break
 		}
 		if _, err := wire.ScreenParseFrame(rec); err != nil {
-			cause = fmt.Errorf("the client sent a bad frame: %v", err)
+			why = cause.With(cause.ClientFailed, "the client sent a bad frame: "+err.Error())
 			break
 		}
 		if err := f.rec.w.Append(rec); err != nil && !recFailed {
 			recFailed = true
 			log.Error("screen recording write", "recording_id", f.rec.row.ID, "err", err)
 			if f.a.cfg.RecordingMode == recorder.Strict {
-				cause = errors.New("the recording failed, so the screen view was stopped")
+				why = cause.With(cause.RecordingFailed, "the screen view was stopped")
 				break
 			}
 		}
@@ -211,18 +212,27 @@ func (f *screenFeed) run() {
 		}
 	}
 	f.a.screens.mu.Lock()
+	left := f.closing // the last viewer's leave closed the channel
 	f.closing = true
 	if f.a.screens.feeds[f.sess.ID] == f {
 		delete(f.a.screens.feeds, f.sess.ID)
 	}
 	f.a.screens.mu.Unlock()
 	f.ch.Close()
-	if f.l.Cause() != nil {
-		cause = fmt.Errorf("session ended: %v", f.l.Cause())
+	switch {
+	case f.l.Cause() != nil:
+		why = sessionEnded(f.l.Cause())
+	case why != nil:
+	case !f.l.Granted().Has(wire.ScopeScreen):
+		why = cause.With(cause.UserRevoked, "the user stopped sharing the screen")
+	case left:
+		why = cause.With(cause.TechnicianEnded, "the last viewer left")
+	default:
+		why = cause.With(cause.LinkLost, "the client stopped sharing the screen")
 	}
-	f.cause = cause
+	f.cause = why
 	close(f.done)
-	f.rec.finish(context.Background(), cause.Error())
+	f.rec.finish(context.Background(), why)
 	close(f.finished)
 }
 
@@ -320,10 +330,10 @@ func (a *API) startScreenRecording(ctx context.Context, s *store.Session, actor 
 
 // finish seals the file, stores the seal and writes it to the audit chain
 // (as termRecording.finish does for terminals).
-func (t *screenRecording) finish(ctx context.Context, reason string) {
+func (t *screenRecording) finish(ctx context.Context, why error) {
 	t.once.Do(func() {
 		seal, err := t.w.Close()
-		t.a.storeSeal(ctx, t.row, sealInfo{SHA256: seal.SHA256, Size: seal.Size, Signature: seal.Signature}, err, err != nil,
-			map[string]any{"frames": seal.Frames, "keyframes": seal.Keyframes, "reason": reason})
+		t.a.storeSeal(ctx, t.row, sealInfo{SHA256: seal.SHA256, Size: seal.Size, Signature: seal.Signature}, err, err != nil || !cause.Normal(why),
+			map[string]any{"frames": seal.Frames, "keyframes": seal.Keyframes, "reason": why.Error(), "cause": cause.Code(why)})
 	})
 }

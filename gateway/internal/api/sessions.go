@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/store"
 	"github.com/tetherhq/tether/internal/wire"
@@ -64,7 +65,7 @@ func (a *API) endSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusConflict, "the session is not connected")
 		return
 	}
-	l.End("ended by technician " + who(r).Name)
+	l.End(cause.With(cause.TechnicianEnded, who(r).Name))
 	select {
 	case <-l.Done():
 	case <-time.After(5 * time.Second):

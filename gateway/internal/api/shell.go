@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -15,6 +14,8 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/auth"
 	"github.com/tetherhq/tether/gateway/internal/broker"
+	"github.com/tetherhq/tether/gateway/internal/cause"
+	"github.com/tetherhq/tether/internal/wire"
 )
 
 // Shell WebSocket limits.
@@ -25,30 +26,6 @@ const (
 	// shell; shell.close counts every episode.
 	shellMaxHiddenAudits = 100
 )
-
-// shellControl is a text frame from the browser.
-type shellControl struct {
-	Type string `json:"type"`
-	Cols int    `json:"cols"`
-	Rows int    `json:"rows"`
-}
-
-func parseShellControl(b []byte) (shellControl, error) {
-	var c shellControl
-	if len(b) > 1024 {
-		return c, fmt.Errorf("control message too large")
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("bad control message: %w", err)
-	}
-	if c.Type != "resize" {
-		return c, fmt.Errorf("unknown control message %q", c.Type)
-	}
-	if c.Cols < 1 || c.Rows < 1 || c.Cols > 1000 || c.Rows > 1000 {
-		return c, fmt.Errorf("bad size %dx%d", c.Cols, c.Rows)
-	}
-	return c, nil
-}
 
 func sizeParam(r *http.Request, name string, def int) (int, error) {
 	v := r.URL.Query().Get(name)
@@ -114,7 +91,7 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 	ws, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		sh.Close()
-		rec.finish(context.WithoutCancel(r.Context()), "upgrade failed")
+		rec.finish(context.WithoutCancel(r.Context()), cause.With(cause.TechnicianEnded, "the WebSocket upgrade failed"))
 		return
 	}
 	a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellOpen, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
@@ -131,14 +108,14 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 	code, _ := sh.ExitStatus()
 	in := rec.inputStats()
 	a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellClose, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
-		Details: map[string]any{"recording_id": rec.row.ID, "reason": reason, "exit_status": code,
+		Details: map[string]any{"recording_id": rec.row.ID, "reason": reason.Error(), "cause": cause.Code(reason), "exit_status": code,
 			"input_bytes": in.Bytes, "input_hidden_bytes": in.HiddenBytes, "input_hidden_episodes": in.HiddenEpisodes}})
 }
 
 // bridgeShell copies bytes both ways until either side ends or held ends
 // (the technician lost the right), then seals the recording. It returns
-// why the shell ended.
-func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Conn, sh *broker.Shell, rec *termRecording) string {
+// why the shell ended, carrying a cause.Cause.
+func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Conn, sh *broker.Shell, rec *termRecording) error {
 	ws.SetReadLimit(shellMaxMessage)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	untrack := a.shells.track(cancel)
@@ -150,7 +127,7 @@ func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Co
 		ws.SetWriteDeadline(time.Now().Add(shellWriteWait))
 		return ws.WriteMessage(typ, p)
 	}
-	hello, _ := json.Marshal(map[string]string{"type": "recording", "id": rec.row.ID})
+	hello, _ := json.Marshal(wire.BrowserShellRecording{Type: wire.BrowserShellTypeRecording, ID: rec.row.ID})
 	send(websocket.TextMessage, hello)
 
 	var wg sync.WaitGroup
@@ -163,20 +140,16 @@ func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Co
 			if n > 0 {
 				a.touch(l.ID)
 				if rerr := rec.output(buf[:n]); rerr != nil {
-					cancel(fmt.Errorf("recording failed: %v", rerr))
+					cancel(cause.With(cause.RecordingFailed, rerr.Error()))
 					return
 				}
 				if werr := send(websocket.BinaryMessage, buf[:n]); werr != nil {
-					cancel(fmt.Errorf("technician disconnected"))
+					cancel(cause.With(cause.TechnicianEnded, "the technician disconnected"))
 					return
 				}
 			}
 			if err != nil {
-				if _, exited := sh.ExitStatus(); exited {
-					cancel(fmt.Errorf("shell exited"))
-				} else {
-					cancel(fmt.Errorf("interrupted: the client went away"))
-				}
+				cancel(a.shellEndCause(l, sh))
 				return
 			}
 		}
@@ -186,22 +159,22 @@ func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Co
 		for {
 			typ, p, err := ws.ReadMessage()
 			if err != nil {
-				cancel(fmt.Errorf("technician closed the shell"))
+				cancel(cause.With(cause.TechnicianEnded, "the technician closed the shell"))
 				return
 			}
 			a.touch(l.ID)
 			switch typ {
 			case websocket.BinaryMessage:
 				if err := rec.input(p); err != nil {
-					cancel(fmt.Errorf("recording failed: %v", err))
+					cancel(cause.With(cause.RecordingFailed, err.Error()))
 					return
 				}
 				if _, err := sh.Write(p); err != nil {
-					cancel(fmt.Errorf("shell exited"))
+					cancel(a.shellEndCause(l, sh))
 					return
 				}
 			case websocket.TextMessage:
-				c, err := parseShellControl(p)
+				c, err := wire.ParseBrowserShellControl(p)
 				if err != nil {
 					continue // a bad control message is ignored, not fatal
 				}
@@ -216,23 +189,47 @@ func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Co
 	case <-held.Done():
 		cancel(context.Cause(held))
 	case <-l.Done():
-		if errors.Is(l.Cause(), broker.ErrLinkLost) {
-			cancel(fmt.Errorf("interrupted: %v", l.Cause()))
-		} else {
-			cancel(fmt.Errorf("session ended: %v", l.Cause()))
-		}
+		cancel(sessionEnded(l.Cause()))
 	}
-	reason := context.Cause(ctx).Error()
+	why := context.Cause(ctx)
+	reason := why.Error()
 	sh.Close()
-	exit, _ := json.Marshal(map[string]string{"type": "exit", "reason": reason})
+	exit, _ := json.Marshal(wire.BrowserShellExit{Type: wire.BrowserShellTypeExit, Reason: reason, Code: cause.Code(why)})
 	send(websocket.TextMessage, exit)
 	wmu.Lock()
 	ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, truncate(reason, 100)), time.Now().Add(time.Second))
 	wmu.Unlock()
 	ws.Close()
 	wg.Wait()
-	rec.finish(context.Background(), reason)
-	return reason
+	rec.finish(context.Background(), why)
+	return why
+}
+
+// shellEndCause says why a shell's channel ended when the gateway did not
+// end it: the shell exited, the user withdrew the shell permission (the
+// client reports that before it closes the channel), or the link went.
+func (a *API) shellEndCause(l *broker.Live, sh *broker.Shell) error {
+	if _, exited := sh.ExitStatus(); exited {
+		return cause.ShellExited
+	}
+	if !l.Granted().Has(wire.ScopeShell) {
+		return cause.With(cause.UserRevoked, "the user withdrew the shell permission")
+	}
+	select {
+	case <-l.Done():
+		return sessionEnded(l.Cause())
+	default:
+	}
+	return cause.With(cause.LinkLost, "the client closed the shell")
+}
+
+// sessionEnded is why a channel ended because its session did: the
+// session's own cause, worded for the channel.
+func sessionEnded(err error) error {
+	if err == nil {
+		return cause.With(cause.LinkLost, "the session ended")
+	}
+	return fmt.Errorf("session ended: %w", err)
 }
 
 func truncate(s string, n int) string {
@@ -274,7 +271,7 @@ func (t *shellTracker) track(cancel context.CancelCauseFunc) (untrack func()) {
 func (t *shellTracker) closeAll(ctx context.Context) error {
 	t.mu.Lock()
 	for _, c := range t.active {
-		c(fmt.Errorf("gateway shutting down"))
+		c(cause.GatewayShutdown)
 	}
 	t.mu.Unlock()
 	done := make(chan struct{})

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
@@ -144,14 +145,14 @@ func New(cfg Config) (*Broker, error) {
 var ErrNotLive = errors.New("session is not connected")
 
 // ErrShuttingDown is the cause given to sessions when the gateway stops.
-var ErrShuttingDown = errors.New("gateway shutting down")
+var ErrShuttingDown = cause.GatewayShutdown
 
 // ErrLinkLost is the cause of a session whose connection dropped.
-var ErrLinkLost = errors.New("connection lost")
+var ErrLinkLost = cause.LinkLost
 
 // errRestarting is the cause given to sessions when the gateway restarts:
 // they are kept, and their clients come back.
-var errRestarting = errors.New("gateway restarting")
+var errRestarting = cause.GatewayRestart
 
 // Live returns the live session with that id.
 func (b *Broker) Live(id string) (*Live, error) {
@@ -192,7 +193,7 @@ func (b *Broker) remove(l *Live) {
 // Close ends every live session with reason and waits (bounded by ctx) for
 // them to be recorded as ended.
 func (b *Broker) Close(ctx context.Context, reason string) error {
-	return b.close(ctx, errors.New(reason))
+	return b.close(ctx, cause.With(cause.GatewayShutdown, reason))
 }
 
 // Suspend is Close for a restart: clients are asked to reconnect, and

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/store"
 	"github.com/tetherhq/tether/internal/wire"
 )
@@ -59,9 +60,10 @@ func (l *Live) Done() <-chan struct{} { return l.ctx.Done() }
 // Cause says why the session ended (nil while live).
 func (l *Live) Cause() error { return context.Cause(l.ctx) }
 
-// End ends the session with a reason a person can read.
-func (l *Live) End(reason string) {
-	l.cancel(errors.New(reason))
+// End ends the session with why, which should carry a cause.Cause (see
+// package cause) and reads well to a person.
+func (l *Live) End(why error) {
+	l.cancel(why)
 }
 
 // run serves the session until it ends, then records the end. It is called
@@ -137,7 +139,10 @@ func (l *Live) agentReason() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.sess.EndReason != "" {
-		return errors.New(l.sess.EndReason)
+		if l.sess.EndReason == cause.UserEnded.Error() {
+			return cause.UserEnded
+		}
+		return cause.With(cause.UserEnded, l.sess.EndReason)
 	}
 	return nil
 }
@@ -157,6 +162,9 @@ func (l *Live) handleRequest(req *ssh.Request) {
 		l.sess.EndReason = reason
 		l.mu.Unlock()
 		req.Reply(true, nil)
+		// The user ended it: that, not the link closing next, is the cause
+		// every open shell and screen view ends with.
+		l.cancel(l.agentReason())
 	case wire.RequestScopes:
 		var n wire.ScopesNotice
 		if json.Unmarshal(req.Payload, &n) != nil {

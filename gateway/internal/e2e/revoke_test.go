@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -46,6 +47,23 @@ func TestUserRevokesShellLive(t *testing.T) {
 	if exit == "" {
 		t.Error("the open shell was not closed when the user revoked the shell scope")
 	}
+	// The technician reads the real reason (it used to be "interrupted: the
+	// client went away"), and the recording was sealed, not interrupted.
+	if !strings.Contains(exit, `"code":"user_revoked"`) || !strings.Contains(exit, "withdrew the shell permission") {
+		t.Errorf("exit message = %s; want code user_revoked and the user's withdrawal in words", exit)
+	}
+	var detail struct{ Recordings []recording }
+	deadlineRec := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadlineRec) {
+		g.must(200, "GET", "/api/v1/tickets/"+itoa64(ticket), admin, nil, &detail)
+		if len(detail.Recordings) == 1 && detail.Recordings[0].State != "recording" {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if len(detail.Recordings) != 1 || detail.Recordings[0].State != "sealed" {
+		t.Errorf("recording after the user's revoke: %+v, want one sealed", detail.Recordings)
+	}
 	// The gateway's view follows.
 	deadline := time.Now().Add(10 * time.Second)
 	var got session
@@ -72,3 +90,5 @@ func TestUserRevokesShellLive(t *testing.T) {
 		t.Errorf("end reason: %q, want ended by user", ended.EndReason)
 	}
 }
+
+func itoa64(n int64) string { return fmt.Sprint(n) }

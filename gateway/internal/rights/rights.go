@@ -26,6 +26,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/tetherhq/tether/gateway/internal/cause"
 )
 
 // ErrWithdrawn is matched (errors.Is) by every cause a hold ends with.
@@ -36,8 +38,8 @@ type Cause struct{ msg string }
 
 func (c *Cause) Error() string { return c.msg }
 
-// Is makes every Cause match ErrWithdrawn.
-func (c *Cause) Is(target error) bool { return target == ErrWithdrawn }
+// Is makes every Cause match ErrWithdrawn and cause.RightWithdrawn.
+func (c *Cause) Is(target error) bool { return target == ErrWithdrawn || target == cause.RightWithdrawn }
 
 // The causes a hold ends with; compare with errors.Is.
 var (
