@@ -64,7 +64,7 @@ func (t *Terminal) Run(ctx context.Context) {
 			pending = q
 			fmt.Fprint(t.out, "\n"+q.text)
 		case <-gone:
-			fmt.Fprintln(t.out, "\n(no answer in time: not allowed)")
+			fmt.Fprintln(t.out, "\n(question withdrawn: not allowed)")
 			pending = nil
 		case line, ok := <-t.lines:
 			if !ok {
@@ -75,7 +75,7 @@ func (t *Terminal) Run(ctx context.Context) {
 				return
 			}
 			if pending != nil && pending.ctx.Err() != nil {
-				fmt.Fprintln(t.out, "\n(no answer in time: not allowed)")
+				fmt.Fprintln(t.out, "\n(question withdrawn: not allowed)")
 				pending = nil
 			}
 			if pending != nil {

@@ -139,7 +139,7 @@ func TestTerminalConfirmTimeout(t *testing.T) {
 	if a := <-ans; a.err == nil || a.yes {
 		t.Fatalf("withdrawn question: %v, %v; want an error", a.yes, a.err)
 	}
-	out.waitFor(t, "no answer in time: not allowed", 1)
+	out.waitFor(t, "question withdrawn: not allowed", 1)
 	io.WriteString(w, "y\n")
 	if got := nextCommand(t, term); got != "y" {
 		t.Errorf("line after a withdrawn question: command %q, want it routed as a command", got)

@@ -334,3 +334,44 @@ func TestHostsBounded(t *testing.T) {
 		t.Errorf("MaxHosts 100: got %d, want the wire bound %d", got, wire.MaxDiagHosts)
 	}
 }
+
+// FuzzCleanPath: whatever the technician sends, an accepted path is
+// absolute, clean, not a share and not under a device tree, and cleaning
+// it again changes nothing.
+func FuzzCleanPath(f *testing.F) {
+	for _, s := range []string{"/var/log/syslog", "/var/log/../../dev/sda", "//host/x", `\\host\share\x`, `\\?\C:\x`,
+		`C:\Windows\Logs\x.log`, `c:/x/../NUL`, `C:\a\b:c`, "/proc/../proc/self", "relative"} {
+		f.Add("linux", s)
+		f.Add("windows", s)
+	}
+	f.Fuzz(func(t *testing.T, goos, name string) {
+		if goos != "windows" {
+			goos = "linux"
+		}
+		c, err := CleanPath(goos, name)
+		if err != nil {
+			if !errors.Is(err, ErrPathForm) || c != "" {
+				t.Fatalf("CleanPath(%q) = %q, %v", name, c, err)
+			}
+			return
+		}
+		again, err := CleanPath(goos, c)
+		if err != nil || again != c {
+			t.Fatalf("CleanPath(%q) = %q, but again %q, %v", name, c, again, err)
+		}
+		if goos == "windows" {
+			if strings.HasPrefix(c, `\\`) || len(c) < 3 || c[1] != ':' || c[2] != '\\' || strings.Contains(c, "/") {
+				t.Fatalf("CleanPath(windows, %q) = %q: not a drive path", name, c)
+			}
+			return
+		}
+		if !strings.HasPrefix(c, "/") || strings.HasPrefix(c, "//") || strings.Contains(c, "/../") || strings.HasSuffix(c, "/..") {
+			t.Fatalf("CleanPath(%q) = %q: not clean and absolute", name, c)
+		}
+		for _, d := range unixDevices {
+			if c == d || strings.HasPrefix(c, d+"/") {
+				t.Fatalf("CleanPath(%q) = %q: a device path", name, c)
+			}
+		}
+	})
+}
