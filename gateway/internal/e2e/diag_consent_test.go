@@ -61,6 +61,7 @@ func appLog(t *testing.T, name string) string {
 func TestDiagnosticsFilesInsideConsent(t *testing.T) {
 	outside := appLog(t, "app.log")
 	const missing = "/etc/no-such-file-tether"
+	const evil = "/tmp/evil\u202e\u009b[2J.log" // bidi override and a C1 CSI: must not reach the terminal
 	tests := []struct {
 		name        string
 		flags       []string
@@ -88,7 +89,7 @@ func TestDiagnosticsFilesInsideConsent(t *testing.T) {
 			var rep diagReport
 			g.must(200, "POST", "/api/v1/sessions/"+s.ID+"/diagnostics", tech, map[string]any{
 				"checks": []string{"logs", "connectivity", "dns"},
-				"params": map[string]any{"log_files": []string{"/etc/shadow", missing, outside, "/proc/self/environ"},
+				"params": map[string]any{"log_files": []string{"/etc/shadow", missing, outside, "/proc/self/environ", evil},
 					"targets": []string{ln.Addr().String()}, "names": []string{"localhost"}},
 			}, &rep)
 			src := logSources(t, rep)
@@ -123,6 +124,10 @@ func TestDiagnosticsFilesInsideConsent(t *testing.T) {
 			c.waitOutput(t, "  refused to read /etc/shadow (not in the standard log locations and not approved by the user)")
 			c.waitOutput(t, "  contacting "+ln.Addr().String())
 			c.waitOutput(t, "  looking up localhost")
+			c.waitOutput(t, "  refused to read /tmp/evil[2J.log")
+			if strings.ContainsAny(c.out.String(), "\u202e\u009b") {
+				t.Errorf("the client printed the technician's control characters: %q", c.out.String())
+			}
 
 			nine := make([]string, 9)
 			for i := range nine {
