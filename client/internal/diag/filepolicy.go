@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -49,7 +48,7 @@ type FilePolicyConfig struct {
 	// AskTimeout bounds the questions of one run; default DefaultAskTimeout.
 	AskTimeout time.Duration
 
-	// resolve resolves symbolic links; default filepath.EvalSymlinks (tests).
+	// resolve resolves symbolic links; default resolveLinks(GOOS) (tests).
 	resolve func(string) (string, error)
 }
 
@@ -82,7 +81,7 @@ func NewFilePolicy(cfg FilePolicyConfig) (*FilePolicy, error) {
 		cfg.AskTimeout = DefaultAskTimeout
 	}
 	if cfg.resolve == nil {
-		cfg.resolve = filepath.EvalSymlinks
+		cfg.resolve = resolveLinks(cfg.GOOS)
 	}
 	p := &FilePolicy{cfg: cfg, allowed: map[string]bool{}, answered: map[string]bool{}}
 	for _, r := range cfg.Roots {

@@ -121,10 +121,12 @@ func TestFilePolicyAuthorize(t *testing.T) {
 	shadow := mk("etc/shadow", "root:$6$secret:19000\n")
 	outside := mk("home/u/app.log", "ERROR y\n")
 	missing := filepath.Join(dir, "home/u/none.log")
-	escape := link(shadow, "log/escape.log")              // a link in the root to a file outside
-	inner := link(inRoot, "log/inner.log")                // a link that stays inside
-	toDev := link("/dev/zero", "log/zero.log")            // a link to a device
-	outLink := link(inRoot, "home/u/points-into-log.log") // outside, but leads into the root
+	escape := link(shadow, "log/escape.log")                   // a link in the root to a file outside
+	inner := link(inRoot, "log/inner.log")                     // a link that stays inside
+	toDev := link("/dev/zero", "log/zero.log")                 // a link to a device
+	outLink := link(inRoot, "home/u/points-into-log.log")      // outside, but leads into the root
+	toShare := link("//attacker/share/x.log", "log/share.log") // a link to a network share
+	relLink := link("../etc/shadow", "log/rel.log")            // a relative link out of the root
 
 	type policy struct {
 		name    string
@@ -152,6 +154,8 @@ func TestFilePolicyAuthorize(t *testing.T) {
 		{accept, escape, "", ErrFileRefused, 0, true},
 		{accept, toDev, "", ErrPathForm, 0, true},
 		{accept, outLink, "", ErrFileRefused, 0, false},
+		{accept, toShare, "", ErrPathForm, 0, true},
+		{accept, relLink, "", ErrFileRefused, 0, true},
 		{accept, root + "/../etc/shadow", "", ErrFileRefused, 0, false},
 		{accept, "/dev/sda", "", ErrPathForm, 0, false},
 		{accept, "/proc/self/environ", "", ErrPathForm, 0, false},
@@ -161,6 +165,7 @@ func TestFilePolicyAuthorize(t *testing.T) {
 		{allowed, shadow, "", ErrFileRefused, 0, false},
 		{askYes, outside, outside, nil, 1, true},
 		{askYes, escape, shadow, nil, 1, true}, // asked about where the link leads
+		{askYes, relLink, shadow, nil, 1, true},
 		{askYes, "/dev/sda", "", ErrPathForm, 0, false},
 		{askNo, outside, "", ErrFileRefused, 1, false},
 		{askNo, missing, "", ErrFileRefused, 1, false},
@@ -171,7 +176,7 @@ func TestFilePolicyAuthorize(t *testing.T) {
 			fa := &fakeAsker{yes: tt.policy.yes}
 			resolved := 0
 			cfg := FilePolicyConfig{GOOS: "linux", Roots: []string{root}, Allowed: tt.policy.allowed,
-				resolve: func(p string) (string, error) { resolved++; return filepath.EvalSymlinks(p) }}
+				resolve: func(p string) (string, error) { resolved++; return resolveLinks("linux")(p) }}
 			if tt.policy.yes != nil {
 				cfg.Ask = fa.ask
 			}
@@ -181,6 +186,11 @@ func TestFilePolicyAuthorize(t *testing.T) {
 			}
 			resolved = 0 // NewFilePolicy resolves its roots and allowed files
 			got, err := p.Authorize(context.Background(), "Alice", tt.path, true)
+			if tt.err == nil {
+				if want, _ := filepath.EvalSymlinks(tt.path); got != want {
+					t.Errorf("resolved %q, filepath.EvalSymlinks says %q", got, want)
+				}
+			}
 			if got != tt.want || !errors.Is(err, tt.err) || (tt.err == nil && err != nil) {
 				t.Errorf("Authorize(%q) = %q, %v; want %q, %v", tt.path, got, err, tt.want, tt.err)
 			}
@@ -196,6 +206,20 @@ func TestFilePolicyAuthorize(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestResolveLinksLoop(t *testing.T) {
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	if err := os.Symlink(b, a); err != nil {
+		t.Skipf("symlink: %v", err)
+	}
+	if err := os.Symlink(a, b); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := resolveLinks("linux")(a); err == nil || !strings.Contains(err.Error(), "too many symbolic links") {
+		t.Errorf("link loop: %v, want too many symbolic links", err)
 	}
 }
 
