@@ -126,6 +126,9 @@ func (p *FilePolicy) Authorize(ctx context.Context, actor, name string, mayAsk b
 	if err != nil {
 		return "", err
 	}
+	if onShare(p.cfg.GOOS, c) {
+		return "", ErrPathForm
+	}
 	if !p.permitted(c) && !p.approve(ctx, actor, c, "", mayAsk) {
 		return "", ErrFileRefused
 	}
@@ -228,6 +231,11 @@ func within(goos, root, c string) bool {
 		return true
 	}
 	return strings.HasPrefix(c, strings.TrimSuffix(root, sep)+sep)
+}
+
+// onShare reports whether a clean Windows path is on a mapped network drive.
+func onShare(goos, c string) bool {
+	return goos == "windows" && len(c) >= 2 && remoteVolume(c[:2])
 }
 
 // unixDevices are trees of devices and kernel interfaces, never read.

@@ -51,6 +51,9 @@ func resolveLinks(goos string) func(string) (string, error) {
 				target = filepath.Join(done, target) // done has no links: ".." is physical
 			}
 			c, err := CleanPath(goos, target)
+			if err == nil && onShare(goos, c) {
+				err = ErrPathForm
+			}
 			if err != nil {
 				return "", fmt.Errorf("%s leads to %q: %w", next, target, err)
 			}
