@@ -111,12 +111,6 @@ func NewFilePolicy(cfg FilePolicyConfig) (*FilePolicy, error) {
 	return p, nil
 }
 
-// Interactive reports whether the policy can ask the user.
-func (p *FilePolicy) Interactive() bool { return p.cfg.Ask != nil }
-
-// Roots returns the standard log locations the policy reads without asking.
-func (p *FilePolicy) Roots() []string { return append([]string(nil), p.roots...) }
-
 // Authorize decides whether actor may have path read. It returns the
 // path to open (cleaned, symbolic links resolved) or an error:
 // ErrPathForm, ErrFileRefused, or, for a path the user did allow, why it

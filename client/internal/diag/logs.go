@@ -63,12 +63,10 @@ func checkLogs(ctx context.Context, in *input) wire.DiagResult {
 	if grants == nil && len(in.params.LogFiles) > 0 {
 		grants = policy.decide(ctx, "", in.params.LogFiles, false)
 	}
-	named := 0
 	for _, g := range grants {
 		if ctx.Err() != nil {
 			break
 		}
-		named++
 		if g.err != nil {
 			st := newStats(g.name, "file")
 			st.Error = g.err.Error()
