@@ -31,7 +31,8 @@ import (
 // Limits on a diagnostics request.
 const (
 	MaxDiagRequest   = 64 << 10            // bytes of request JSON
-	MaxDiagParamList = 32                  // entries in targets, names or log_files
+	MaxDiagParamList = 32                  // entries in log_files
+	MaxDiagHosts     = 8                   // entries in targets, and in names: hosts one run may contact
 	MaxDiagParamLen  = 512                 // characters in one entry
 	MaxDiagSince     = 30 * 24 * time.Hour // longest log window
 	DefaultDiagSince = time.Hour           // log window when since is empty
@@ -153,13 +154,13 @@ func (req *DiagRequest) validate() error {
 	req.Checks = checks
 	p := &req.Params
 	var err error
-	if p.Targets, err = diagList("targets", p.Targets, validDiagTarget); err != nil {
+	if p.Targets, err = diagList("targets", p.Targets, MaxDiagHosts, validDiagTarget); err != nil {
 		return err
 	}
-	if p.Names, err = diagList("names", p.Names, validDiagName); err != nil {
+	if p.Names, err = diagList("names", p.Names, MaxDiagHosts, validDiagName); err != nil {
 		return err
 	}
-	if p.LogFiles, err = diagList("log_files", p.LogFiles, validDiagLogFile); err != nil {
+	if p.LogFiles, err = diagList("log_files", p.LogFiles, MaxDiagParamList, validDiagLogFile); err != nil {
 		return err
 	}
 	p.Since = strings.TrimSpace(p.Since)
@@ -175,9 +176,9 @@ func (req *DiagRequest) validate() error {
 	return nil
 }
 
-func diagList(field string, in []string, valid func(string) error) ([]string, error) {
-	if len(in) > MaxDiagParamList {
-		return nil, fmt.Errorf("diag request: too many %s (%d, max %d)", field, len(in), MaxDiagParamList)
+func diagList(field string, in []string, limit int, valid func(string) error) ([]string, error) {
+	if len(in) > limit {
+		return nil, fmt.Errorf("diag request: too many %s (%d, max %d)", field, len(in), limit)
 	}
 	var out []string
 	for _, s := range in {

@@ -14,15 +14,18 @@ import (
 	"github.com/tetherhq/tether/internal/wire"
 )
 
-// diagHandler runs diagnostics with the diag package's defaults.
-// The gateway's own address is probed by the connectivity check by default.
-func diagHandler(gateway string) agent.DiagHandler {
-	r, err := diag.New(diag.Config{DefaultTargets: []string{gateway}})
+// diagHandler runs diagnostics with the diag package's defaults, reading
+// only the log files files allows. The gateway's own address is probed by
+// the connectivity check by default. Every file read and host contacted is
+// shown on the user's terminal through run.Access.
+func diagHandler(gateway string, files *diag.FilePolicy) agent.DiagHandler {
+	r, err := diag.New(diag.Config{DefaultTargets: []string{gateway}, Files: files})
 	if err != nil {
 		return nil
 	}
-	return func(ctx context.Context, req wire.DiagRequest, emit func(wire.DiagResult)) []wire.DiagResult {
-		return r.Run(ctx, req, emit)
+	return func(ctx context.Context, req wire.DiagRequest, run agent.DiagRun) []wire.DiagResult {
+		return r.RunWith(ctx, req, diag.Options{Emit: run.Emit, Actor: run.Actor,
+			Access: func(a diag.Access) { run.Access(a.String()) }})
 	}
 }
 

@@ -1,7 +1,7 @@
 // Command tether-client lets a technician help on this computer, with the
 // user's consent. It connects out to the gateway named in a join link.
 //
-//	tether-client join [--accept SCOPES] JOIN
+//	tether-client join [--accept SCOPES] [--allow-file PATH]... JOIN
 package main
 
 import (
@@ -13,11 +13,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/tetherhq/tether/client/internal/agent"
 	"github.com/tetherhq/tether/client/internal/consent"
+	"github.com/tetherhq/tether/client/internal/diag"
 	"github.com/tetherhq/tether/client/internal/screen"
 	"github.com/tetherhq/tether/internal/version"
 	"github.com/tetherhq/tether/internal/wire"
@@ -26,11 +29,14 @@ import (
 const usage = `tether-client lets a technician help you on this computer, with your consent.
 
 Usage:
-  tether-client join [--accept SCOPES] JOIN   connect with the join link or string your technician gave you
+  tether-client join [--accept SCOPES] [--allow-file PATH]... JOIN
+                                          connect with the join link or string your technician gave you
   tether-client version
 
 SCOPES is a comma-separated list of what you allow: diagnostics, shell, screen, control.
 Without --accept you are asked about each one. Press Ctrl-C at any time to end the session.
+Diagnostics read logs from the standard log locations only; any other file only if you say yes
+when asked, or, with --accept, if you named it with --allow-file PATH (repeatable).
 `
 
 func main() {
@@ -59,14 +65,17 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 2
 }
 
-// commands reads the user's typed commands once the session is connected.
-// It lives as long as stdin is open (the process).
-func commands(ctx context.Context, lines <-chan string, connected <-chan struct{}, revoke chan<- wire.Scopes, end func(), out io.Writer) {
+// commands reads the user's typed commands once the session is connected,
+// through term, which also carries the answers to questions asked
+// mid-session. It lives as long as stdin is open (the process).
+func commands(ctx context.Context, term *consent.Terminal, connected <-chan struct{}, revoke chan<- wire.Scopes, end func(), out io.Writer) {
 	select {
 	case <-connected:
 	case <-ctx.Done():
 		return
 	}
+	go term.Run(ctx)
+	lines := term.Commands()
 	for {
 		var line string
 		var ok bool
@@ -102,6 +111,8 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	accept := fs.String("accept", "", "scopes you allow without being asked, e.g. diagnostics,shell")
 	verbose := fs.Bool("v", false, "log connection details to stderr")
+	var allowFiles stringList
+	fs.Var(&allowFiles, "allow-file", "a file outside the standard log locations that diagnostics may read (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -131,6 +142,20 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		prompt.Preset = sc
 	}
+	// Questions asked mid-session share stdin with the commands. With
+	// --accept nobody is asked: only --allow-file paths are read.
+	term := consent.NewTerminal(lines, stdout)
+	var ask func(context.Context, string) (bool, error)
+	if prompt.Preset == nil {
+		ask = term.Confirm
+	}
+	files, err := diag.NewFilePolicy(diag.FilePolicyConfig{Allowed: allowFiles, Ask: ask})
+	if err != nil {
+		fmt.Fprintf(stderr, "tether-client: --allow-file: %v\n", err)
+		return 2
+	}
+	prompt.Details = map[wire.Scope][]string{wire.ScopeDiagnostics: consent.DiagnosticsDetails(
+		diag.LogLocations(runtime.GOOS), wire.MaxDiagHosts, ask != nil, allowFiles)}
 	log := slog.New(slog.DiscardHandler)
 	if *verbose {
 		log = slog.New(slog.NewTextHandler(stderr, nil))
@@ -139,7 +164,7 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 	revoke := make(chan wire.Scopes)
 	connected := make(chan struct{})
-	go commands(ctx, lines, connected, revoke, stop, stdout)
+	go commands(ctx, term, connected, revoke, stop, stdout)
 
 	fmt.Fprintf(stdout, "Connecting to %s ...\n", j.Addr)
 	err = agent.Run(ctx, agent.Config{
@@ -152,7 +177,7 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			return sc, err
 		},
-		Diag:   diagHandler(j.Addr),
+		Diag:   diagHandler(j.Addr, files),
 		Screen: screenHandler(),
 		Revoke: revoke,
 		Events: func(e agent.Event) {
@@ -193,3 +218,9 @@ func available(sc wire.Scope) (bool, string) {
 	}
 	return true, ""
 }
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(s string) error { *l = append(*l, s); return nil }

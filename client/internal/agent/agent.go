@@ -36,6 +36,7 @@ const (
 	EventChannelClose  EventKind = "channel_close"  // it ended
 	EventRefused       EventKind = "refused"        // a channel outside the granted scopes was refused
 	EventDiagCollected EventKind = "diag_collected" // a diagnostics check finished
+	EventDiagAccess    EventKind = "diag_access"    // diagnostics read (or refused) a file, contacted a host
 	EventEnded         EventKind = "ended"          // the session is over
 	EventReconnecting  EventKind = "reconnecting"   // the link dropped; trying to resume
 	EventRevoked       EventKind = "revoked"        // the user withdrew scopes
@@ -62,10 +63,22 @@ func (e Event) clean() Event {
 	return e
 }
 
-// DiagHandler runs one diagnostics request, calling emit for each finished
-// check. It is provided by the binary (package diag) so this package stays
-// small.
-type DiagHandler func(ctx context.Context, req wire.DiagRequest, emit func(wire.DiagResult)) []wire.DiagResult
+// DiagHandler runs one diagnostics request, calling run.Emit for each
+// finished check and run.Access for each file read and host contacted. It
+// is provided by the binary (package diag) so this package stays small.
+type DiagHandler func(ctx context.Context, req wire.DiagRequest, run DiagRun) []wire.DiagResult
+
+// DiagRun is what the agent gives a DiagHandler for one request.
+type DiagRun struct {
+	// Actor is the technician's display name (already cleaned).
+	Actor string
+	// Emit sends one finished check to the gateway; never call it concurrently.
+	Emit func(wire.DiagResult)
+	// Access shows the user, as it happens, one thing the run touched:
+	// "reading /var/log/syslog", "contacting example.com:443". The text
+	// is cleaned of control characters before it is printed.
+	Access func(line string)
+}
 
 // Config configures one agent session.
 type Config struct {

@@ -41,7 +41,7 @@ func (s *session) handleDiag(ctx context.Context, nch ssh.NewChannel, open wire.
 	defer stop()
 	start := time.Now()
 	var writeErr error
-	s.cfg.Diag(rctx, req, func(r wire.DiagResult) {
+	emit := func(r wire.DiagResult) {
 		if !s.hasScope(wire.ScopeDiagnostics) { // revoked live: stop sending
 			cancel()
 			return
@@ -52,8 +52,13 @@ func (s *session) handleDiag(ctx context.Context, nch ssh.NewChannel, open wire.
 				cancel()
 			}
 		}
-		s.event(Event{Kind: EventDiagCollected, Actor: open.Actor, What: r.Name, Message: fmt.Sprintf("  collected %s: %s (%s)", r.Name, r.Status, r.Summary)})
-	})
+		s.event(Event{Kind: EventDiagCollected, Actor: open.Actor, What: r.Name, Message: fmt.Sprintf("  collected %s: %s (%s)", r.Name, r.Status, wire.CleanText(r.Summary, 500))})
+	}
+	access := func(line string) {
+		line = wire.CleanText(line, 600)
+		s.event(Event{Kind: EventDiagAccess, Actor: open.Actor, What: line, Message: "  " + line})
+	}
+	s.cfg.Diag(rctx, req, DiagRun{Actor: open.Actor, Emit: emit, Access: access})
 	if writeErr == nil {
 		wire.DiagWriteEvent(ch, wire.DiagEvent{Type: wire.DiagEventDone, DurationMS: time.Since(start).Milliseconds()})
 	}

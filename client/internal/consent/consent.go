@@ -34,6 +34,9 @@ type Prompt struct {
 	// example no screen capture on this platform). Unavailable scopes are
 	// shown with the reason and never granted. Nil: everything is available.
 	Available func(wire.Scope) (bool, string)
+	// Details are lines printed under a scope to say concretely what it
+	// allows (see DiagnosticsDetails).
+	Details map[wire.Scope][]string
 }
 
 // Ask shows the offer and returns the granted scopes.
@@ -61,6 +64,9 @@ func (p *Prompt) Ask(ctx context.Context, offer wire.Offer) (wire.Scopes, error)
 		}
 		offerable = append(offerable, sc)
 		fmt.Fprintf(p.Out, "  - %s (%s)\n", sc.Describe(), sc)
+		for _, d := range p.Details[sc] {
+			fmt.Fprintf(p.Out, "      %s\n", d)
+		}
 	}
 	asked = offerable
 	fmt.Fprintln(p.Out, "Everything they do is recorded to the ticket. You can end the session at any time with Ctrl-C.")
@@ -138,4 +144,30 @@ func orUnknown(s string) string {
 		return "A technician"
 	}
 	return s
+}
+
+// DiagnosticsDetails says what the diagnostics scope lets a technician
+// read and contact, as the client enforces it: logs names the standard log
+// locations (diag.LogLocations), maxHosts the bound on hosts and names,
+// interactive whether the user can be asked about other files, and
+// allowFiles the files approved with --allow-file.
+func DiagnosticsDetails(logs string, maxHosts int, interactive bool, allowFiles []string) []string {
+	d := []string{
+		"reads system facts: operating system, CPU, memory, disks, processes, network settings, listening ports, services",
+		"reads logs from " + logs,
+	}
+	var other string
+	switch {
+	case interactive && len(allowFiles) > 0:
+		other = "reads " + strings.Join(allowFiles, ", ") + " (--allow-file); any other file only if you say yes when asked"
+	case interactive:
+		other = "reads any other file only if you say yes when asked, for that exact file"
+	case len(allowFiles) > 0:
+		other = "reads " + strings.Join(allowFiles, ", ") + " (--allow-file) and no other file"
+	default:
+		other = "reads no other file (to allow one, start with --allow-file PATH)"
+	}
+	return append(d, other,
+		"never reads devices, network shares or relative paths",
+		fmt.Sprintf("contacts at most %d hosts and looks up at most %d names that the technician names; each file and host is shown here as it is used", maxHosts, maxHosts))
 }

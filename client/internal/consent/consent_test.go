@@ -98,3 +98,33 @@ func TestUnavailableScopesAreNeverGranted(t *testing.T) {
 		t.Errorf("asked %d questions, want 1:\n%s", strings.Count(out.String(), "? [y/N]"), out.String())
 	}
 }
+
+func TestPromptSaysWhatDiagnosticsRead(t *testing.T) {
+	tests := []struct {
+		name        string
+		interactive bool
+		allow       []string
+		want        []string
+	}{
+		{"asked on the terminal", true, nil, []string{"only if you say yes when asked"}},
+		{"--accept", false, nil, []string{"reads no other file (to allow one, start with --allow-file PATH)"}},
+		{"--accept --allow-file", false, []string{"/home/u/app.log"}, []string{"reads /home/u/app.log (--allow-file) and no other file"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			p := &Prompt{In: strings.NewReader(""), Out: &out, Preset: wire.Scopes{wire.ScopeDiagnostics},
+				Details: map[wire.Scope][]string{wire.ScopeDiagnostics: DiagnosticsDetails("/var/log and the systemd journal", 8, tt.interactive, tt.allow)}}
+			if _, err := p.Ask(context.Background(), offer()); err != nil {
+				t.Fatal(err)
+			}
+			want := append([]string{"reads system facts", "reads logs from /var/log and the systemd journal",
+				"never reads devices, network shares or relative paths", "contacts at most 8 hosts", "shown here as it is used"}, tt.want...)
+			for _, s := range want {
+				if !strings.Contains(out.String(), s) {
+					t.Errorf("prompt does not say %q:\n%s", s, out.String())
+				}
+			}
+		})
+	}
+}

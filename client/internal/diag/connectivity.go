@@ -59,6 +59,9 @@ func checkConnectivity(ctx context.Context, in *input) wire.DiagResult {
 	if len(targets) == 0 {
 		return skipped("no targets given (add host:port or https:// URLs to check)")
 	}
+	if max := in.cfg.maxHosts(); len(targets) > max {
+		return failed(wire.DiagError, fmt.Errorf("%d targets, at most %d per run", len(targets), max), "refused by the client")
+	}
 	p := &prober{now: in.now, transport: &http.Transport{
 		Proxy:               http.ProxyFromEnvironment,
 		TLSClientConfig:     &tls.Config{RootCAs: in.cfg.RootCAs},
@@ -78,6 +81,7 @@ func checkConnectivity(ctx context.Context, in *input) wire.DiagResult {
 			defer func() { <-sem }()
 			tctx, cancel := targetContext(ctx)
 			defer cancel()
+			in.note(Access{Kind: AccessContact, Target: t})
 			rows[i] = p.probe(tctx, t)
 		}()
 	}

@@ -33,6 +33,9 @@ func checkDNS(ctx context.Context, in *input) wire.DiagResult {
 	if defaulted {
 		names = []string{"localhost"}
 	}
+	if max := in.cfg.maxHosts(); len(names) > max {
+		return failed(wire.DiagError, fmt.Errorf("%d names, at most %d per run", len(names), max), "refused by the client")
+	}
 	rows := make([]lookupRow, len(names))
 	sem := make(chan struct{}, lookupLimit)
 	var wg sync.WaitGroup
@@ -42,6 +45,7 @@ func checkDNS(ctx context.Context, in *input) wire.DiagResult {
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			in.note(Access{Kind: AccessLookup, Target: name})
 			rows[i] = lookup(ctx, name)
 		}()
 	}

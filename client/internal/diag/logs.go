@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -35,8 +36,10 @@ func checkLogs(ctx context.Context, in *input) wire.DiagResult {
 	since := in.now.Add(-window)
 	var sources []*logStats
 	var n notes
+	policy := in.cfg.policy()
 	if in.cfg.GOOS == "linux" {
 		if path, err := exec.LookPath("journalctl"); err == nil {
+			in.note(Access{Kind: AccessRead, Target: "the systemd journal"})
 			jctx, cancel := context.WithTimeout(ctx, journalTimeout)
 			sources = append(sources, readJournal(jctx, path, since))
 			cancel()
@@ -45,29 +48,51 @@ func checkLogs(ctx context.Context, in *input) wire.DiagResult {
 		}
 	}
 	for _, p := range syslogFiles[in.cfg.GOOS] {
-		if _, err := os.Stat(p); err == nil {
-			sources = append(sources, scanLogFile(p, since, in.now))
+		if _, err := os.Stat(p); err != nil {
+			continue
 		}
+		open, err := policy.Authorize(ctx, "", p, false)
+		if err != nil {
+			n.add("%s not read: %v", p, err)
+			continue
+		}
+		in.note(Access{Kind: AccessRead, Target: p})
+		sources = append(sources, scanLogFileAs(p, open, since, in.now))
 	}
-	named := 0
-	for _, p := range in.params.LogFiles {
+	grants := in.grants
+	if grants == nil && len(in.params.LogFiles) > 0 {
+		grants = policy.decide(ctx, "", in.params.LogFiles, false)
+	}
+	for _, g := range grants {
 		if ctx.Err() != nil {
 			break
 		}
-		sources = append(sources, scanLogFile(p, since, in.now))
-		named++
+		if g.err != nil {
+			st := newStats(g.name, "file")
+			st.Error = g.err.Error()
+			st.Refused = errors.Is(g.err, ErrFileRefused) || errors.Is(g.err, ErrPathForm)
+			if st.Refused {
+				in.note(Access{Kind: AccessRefused, Target: g.name, Detail: strings.TrimPrefix(st.Error, "refused: ")})
+			} else {
+				in.note(Access{Kind: AccessRead, Target: g.name})
+			}
+			sources = append(sources, st)
+			continue
+		}
+		target := g.name
+		if g.resolved != g.name {
+			target = g.name + " (" + g.resolved + ")"
+		}
+		in.note(Access{Kind: AccessRead, Target: target})
+		sources = append(sources, scanLogFileAs(g.name, g.resolved, since, in.now))
 	}
 	if len(sources) == 0 {
 		return skipped("no system journal or syslog file found on %s; name log files to read them", in.cfg.GOOS)
 	}
 	total := map[string]int{}
-	var failedSources []string
 	var recent []string
 	untimed := false
 	for _, s := range sources {
-		if !s.OK {
-			failedSources = append(failedSources, fmt.Sprintf("%s (%s)", s.Source, s.Error))
-		}
 		for k, v := range s.Counts {
 			total[k] += v
 		}
@@ -101,11 +126,31 @@ func checkLogs(ctx context.Context, in *input) wire.DiagResult {
 	if untimed {
 		summary += " (some without timestamps: counted all lines read)"
 	}
-	if len(failedSources) > 0 {
-		status = worst(status, wire.DiagWarn)
-		summary = "could not read " + strings.Join(failedSources, ", ") + "; " + summary
-	}
+	status, summary = withProblems(sources, status, summary)
 	return wire.DiagResult{Status: status, Summary: summary, Data: data}
+}
+
+// withProblems puts the sources that were refused or could not be read
+// in front of the summary, and makes the status at least a warning.
+func withProblems(sources []*logStats, status, summary string) (string, string) {
+	var failed, refused []string
+	for _, s := range sources {
+		switch {
+		case s.Refused:
+			refused = append(refused, s.Source)
+		case !s.OK:
+			failed = append(failed, fmt.Sprintf("%s (%s)", s.Source, s.Error))
+		}
+	}
+	if len(failed) > 0 {
+		status = worst(status, wire.DiagWarn)
+		summary = "could not read " + strings.Join(failed, ", ") + "; " + summary
+	}
+	if len(refused) > 0 {
+		status = worst(status, wire.DiagWarn)
+		summary = "refused by the client (outside what the user allowed): " + strings.Join(refused, ", ") + "; " + summary
+	}
+	return status, summary
 }
 
 // journalEntry holds the journalctl -o json fields we read.

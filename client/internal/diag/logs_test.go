@@ -82,8 +82,9 @@ func TestLogsCountsAndRedacts(t *testing.T) {
 		"-----END RSA PRIVATE KEY-----",
 	}, "\n")+"\n")
 	untimed := writeFile(t, "plain.log", "error one\nwarning two\nerror three\nsomething\n")
-	in := &input{params: wire.DiagParams{LogFiles: []string{timed, untimed, "/nonexistent/tether.log"}, Since: "1h"},
-		cfg: &Config{GOOS: "plan9"}, now: fixedNow}
+	files := []string{timed, untimed, "/nonexistent/tether.log"}
+	in := &input{params: wire.DiagParams{LogFiles: files, Since: "1h"},
+		cfg: &Config{GOOS: "plan9", Files: allowFiles(t, files...)}, now: fixedNow}
 	res := checkLogs(context.Background(), in)
 	res.Name = "logs"
 	checkWellFormed(t, res)

@@ -112,6 +112,8 @@ type logStats struct {
 	Kind         string         `json:"kind"` // "journal" or "file"
 	OK           bool           `json:"ok"`
 	Error        string         `json:"error,omitempty"`
+	Path         string         `json:"path,omitempty"`    // the file read, when links led elsewhere
+	Refused      bool           `json:"refused,omitempty"` // not read: outside what the user allowed
 	Counts       map[string]int `json:"counts"`
 	LinesRead    int            `json:"lines_read"`
 	BytesRead    int64          `json:"bytes_read"`
@@ -149,7 +151,16 @@ func shorten(s string, n int) string {
 // one inherit the last timestamp seen (stack traces, continuations). When
 // no line has a timestamp, every line read is counted and TimeFiltered is false.
 func scanLogFile(path string, since, now time.Time) *logStats {
-	st := newStats(path, "file")
+	return scanLogFileAs(path, path, since, now)
+}
+
+// scanLogFileAs is scanLogFile reporting source but opening path (the
+// source with its symbolic links resolved by the FilePolicy).
+func scanLogFileAs(source, path string, since, now time.Time) *logStats {
+	st := newStats(source, "file")
+	if path != source {
+		st.Path = path
+	}
 	f, err := openRegular(path)
 	if err != nil {
 		st.Error = err.Error()
@@ -177,7 +188,7 @@ func scanLogFile(path string, since, now time.Time) *logStats {
 		kb     keyBlock
 		last   time.Time
 		haveTS bool
-		all    = newStats(path, "file") // every line, for files without timestamps
+		all    = newStats(source, "file") // every line, for files without timestamps
 	)
 	first := st.Tail
 	for sc.Scan() {

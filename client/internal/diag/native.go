@@ -190,6 +190,9 @@ func parseLaunchctl(r io.Reader) (jobs []launchdJob, err error) {
 	return jobs, sc.Err()
 }
 
+// systemLogNames name the system logs withSystemLog reads, for the user.
+var systemLogNames = map[string]string{"darwin": "the unified log", "windows": "the Windows event log"}
+
 // withSystemLog extends the logs check with one more source, read by read
 // over the same window: the Windows event log or the macOS unified log. It
 // is read only when the runner believes it runs on goos (tests pretend).
@@ -201,6 +204,7 @@ func withSystemLog(goos string, read func(ctx context.Context, since time.Time) 
 		}
 		window := in.params.SinceDuration()
 		since := in.now.Add(-window)
+		in.note(Access{Kind: AccessRead, Target: systemLogNames[goos]})
 		sctx, cancel := context.WithTimeout(ctx, systemLogTimeout)
 		src := read(sctx, since)
 		cancel()
@@ -222,11 +226,8 @@ func mergeLogSource(r wire.DiagResult, src *logStats, since time.Time, window ti
 	}
 	sources = append(sources, src)
 	total := map[string]int{}
-	var recent, failedSources []string
+	var recent []string
 	for _, s := range sources {
-		if !s.OK {
-			failedSources = append(failedSources, fmt.Sprintf("%s (%s)", s.Source, s.Error))
-		}
 		for k, v := range s.Counts {
 			total[k] += v
 		}
@@ -248,10 +249,7 @@ func mergeLogSource(r wire.DiagResult, src *logStats, since time.Time, window ti
 	}
 	summary := fmt.Sprintf("%d errors, %d warnings in the last %s across %d sources",
 		total[levelError], total[levelWarn], fmtWindow(window), len(sources))
-	if len(failedSources) > 0 {
-		status = worst(status, wire.DiagWarn)
-		summary = "could not read " + strings.Join(failedSources, ", ") + "; " + summary
-	}
+	status, summary = withProblems(sources, status, summary)
 	return wire.DiagResult{Status: status, Summary: summary, Data: data}
 }
 

@@ -154,7 +154,7 @@ func TestWithSystemLog(t *testing.T) {
 			if tt.read == nil {
 				goos = "plan9" // read must not be called
 			}
-			in := &input{params: wire.DiagParams{LogFiles: tt.files}, cfg: &Config{GOOS: goos}, now: sysNow}
+			in := &input{params: wire.DiagParams{LogFiles: tt.files}, cfg: &Config{GOOS: goos, Files: allowFiles(t, tt.files...)}, now: sysNow}
 			res := withSystemLog("windows", tt.read)(context.Background(), in)
 			if res.Status != tt.wantStatus || !strings.Contains(res.Summary, tt.wantSummary) {
 				t.Errorf("got %s %q, want %s with %q", res.Status, res.Summary, tt.wantStatus, tt.wantSummary)

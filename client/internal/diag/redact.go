@@ -17,15 +17,40 @@ type redactor struct {
 	re    *regexp.Regexp
 }
 
+// secretKeys are the key names whose values are secrets, as a regular
+// expression fragment. The bare "pass" only counts as a word of its own
+// (DB_PASS, SMTP_PASS, pass=) so that "passes=3" and "bypass=1" stay.
+const secretKeys = `(?:password|passwd|pwd|passphrase|secret|client_secret|token|access_token|refresh_token|auth_token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|session[_-]?id|cookie|credentials?|\bpass|_pass)`
+
 var redactors = []redactor{
-	// A private key block, whole or from its header to the end of the text.
-	{[]string{"private key"}, regexp.MustCompile(`(-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----)(?s:.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$))`)},
+	// A private key block, whole or from its header to the end of the text
+	// (PEM "PRIVATE KEY" and PGP "PRIVATE KEY BLOCK").
+	{[]string{"private key"}, regexp.MustCompile(`(-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)(?s:.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$))`)},
 	// Authorization headers: Bearer, Basic, Token and friends.
 	{[]string{"authorization"}, regexp.MustCompile(`(?i)(authorization["']?\s*[:=]\s*["']?(?:bearer|basic|token|digest|negotiate)?\s*)[^\s"',;]+`)},
 	{[]string{"bearer"}, regexp.MustCompile(`(?i)(\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}`)},
-	// key=value, key: value, "key": "value" for secret-looking keys.
+	// key="quoted value with spaces" and key='...' (also JSON "key": "value").
 	{[]string{"pass", "pwd", "secret", "token", "key", "cookie", "credential", "session"},
-		regexp.MustCompile(`(?i)((?:password|passwd|pwd|passphrase|secret|client_secret|token|access_token|refresh_token|auth_token|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|session[_-]?id|cookie|credentials?)["']?\s*(?:=|:)\s*["']?)[^\s"'&,;]+`)},
+		regexp.MustCompile(`(?i)(` + secretKeys + `["']?\s*(?:=|:)\s*")(?:[^"\\\n]|\\.)*(")`)},
+	{[]string{"pass", "pwd", "secret", "token", "key", "cookie", "credential", "session"},
+		regexp.MustCompile(`(?i)(` + secretKeys + `["']?\s*(?:=|:)\s*')[^'\n]*(')`)},
+	// key=value, key: value for secret-looking keys (DB_PASS=, SMTP_PASS: too).
+	{[]string{"pass", "pwd", "secret", "token", "key", "cookie", "credential", "session"},
+		regexp.MustCompile(`(?i)(` + secretKeys + `["']?\s*(?:=|:)\s*)[^\s"'&,;]+`)},
+	// Custom auth headers: any header name with a key, token, auth, secret,
+	// session, signature or password word (X-Api-Key, X-Auth-Token, X-Auth,
+	// Ocp-Apim-Subscription-Key, X-Amz-Security-Token, ...). The value runs to
+	// the end of the line or a quote.
+	{[]string{"key", "token", "auth", "secret", "session", "signature", "pass"},
+		regexp.MustCompile(`(?i)(\b(?:[a-z0-9]+-)+(?:key|token|auth|secret|session|signature|password|passwd|credentials?|apikey)\s*:[ \t]*(?:(?:bearer|basic|token)[ \t]+)?)[^\s"'][^"'\r\n]*`)},
+	// URL-encoded key=value inside another URL: token%3Dabc%26next... The
+	// value ends at an encoded "&" (%26), a real "&", a quote or a space.
+	{[]string{"%3d", "%3a"},
+		regexp.MustCompile(`(?i)(` + secretKeys + `(?:%3D|%3A|%253D))(?:[^&\s"'%]|%(?:[013-9a-f][0-9a-f]|2[0-57-9a-f]))+`)},
+	// Command-line flags: --password x, --db-pass x, -pSECRET (mysql).
+	{[]string{"pass", "pwd", "secret", "token", "key"},
+		regexp.MustCompile(`(?i)((?:^|\s)--?(?:[a-z0-9]+[-_])*(?:password|passwd|pass|pwd|passphrase|secret|token|api[-_]?key)[ \t]+)[^\s-]\S*`)},
+	{[]string{"-p"}, regexp.MustCompile(`((?:^|\s)-p)[^\s-]\S*`)},
 	// Credentials in URLs: scheme://user:password@host.
 	{[]string{"://"}, regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:)[^\s@/]+(@)`)},
 	// AWS access key ids.
@@ -75,14 +100,20 @@ type keyBlock struct{ inside bool }
 // line returns the text to keep for one line of a log.
 func (k *keyBlock) line(s string) string {
 	if k.inside {
-		if strings.Contains(s, "-----END ") && strings.Contains(s, "PRIVATE KEY-----") {
+		if strings.Contains(s, "-----END ") && isPrivateKeyMarker(s) {
 			k.inside = false
 		}
 		return Redacted
 	}
-	if i := strings.Index(s, "-----BEGIN "); i >= 0 && strings.Contains(s[i:], "PRIVATE KEY-----") &&
+	if i := strings.Index(s, "-----BEGIN "); i >= 0 && isPrivateKeyMarker(s[i:]) &&
 		!strings.Contains(s[i:], "-----END ") {
 		k.inside = true
 	}
 	return Redact(s)
+}
+
+// isPrivateKeyMarker reports whether s holds a PEM "PRIVATE KEY-----" or a
+// PGP "PRIVATE KEY BLOCK-----" armour line.
+func isPrivateKeyMarker(s string) bool {
+	return strings.Contains(s, "PRIVATE KEY-----") || strings.Contains(s, "PRIVATE KEY BLOCK-----")
 }

@@ -24,11 +24,63 @@ func TestRedact(t *testing.T) {
 		{"gh token ghp_abcdefghijklmnopqrstuvwxyz0123456789", "gh token [REDACTED]"},
 		{"nothing to hide: error connecting to 10.0.0.1:5432", "nothing to hide: error connecting to 10.0.0.1:5432"},
 		{"bypass cache, passes=3", "bypass cache, passes=3"},
+		{"bypass=1 compass: north", "bypass=1 compass: north"},
+		{"error in session: connection reset by peer", "error in session: connection reset by peer"},
+		{"mkdir -p /var/lib/x", "mkdir -p /var/lib/x"},
+		{"mysql -P3306 -h db", "mysql -P3306 -h db"},
 	}
 	for _, tt := range tests {
 		if got := Redact(tt.in); got != tt.want {
 			t.Errorf("Redact(%q)\n got %q\nwant %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// TestRedactGaps holds the shapes issue 11 found leaking: each case failed
+// before they were added.
+func TestRedactGaps(t *testing.T) {
+	tests := []struct{ name, in, want string }{
+		{"pgp key block", "-----BEGIN PGP PRIVATE KEY BLOCK-----lQOYBF0xyz -----END PGP PRIVATE KEY BLOCK----- tail",
+			"-----BEGIN PGP PRIVATE KEY BLOCK-----[REDACTED] tail"},
+		{"pgp key block, no end", "-----BEGIN PGP PRIVATE KEY BLOCK----- lQOYBF0xyz", "-----BEGIN PGP PRIVATE KEY BLOCK-----[REDACTED]"},
+		{"DB_PASS=", "DB_PASS=hunter2 ok", "DB_PASS=[REDACTED] ok"},
+		{"SMTP_PASS:", "SMTP_PASS: hunter2", "SMTP_PASS: [REDACTED]"},
+		{"pass=", "login pass=hunter2", "login pass=[REDACTED]"},
+		{"-pSECRET", "mysql -uroot -pSECRET db", "mysql -uroot -p[REDACTED] db"},
+		{"-pSECRET first", "-pSECRET", "-p[REDACTED]"},
+		{"--password x", "app --password hunter2 --verbose", "app --password [REDACTED] --verbose"},
+		{"--db-pass x", "app --db-pass hunter2", "app --db-pass [REDACTED]"},
+		{"-token x", "tool -token abc123", "tool -token [REDACTED]"},
+		{"Ocp-Apim-Subscription-Key", "Ocp-Apim-Subscription-Key: abcd1234", "Ocp-Apim-Subscription-Key: [REDACTED]"},
+		{"X-Auth", "X-Auth: abcd1234", "X-Auth: [REDACTED]"},
+		{"X-Session", "X-Session: abcd1234", "X-Session: [REDACTED]"},
+		{"X-Api-Key with spaces", "X-Api-Key: abc def ghi", "X-Api-Key: [REDACTED]"},
+		{"X-Custom-Signature", "x-custom-signature: t=1,v1=abc", "x-custom-signature: [REDACTED]"},
+		{"X-Auth-Token bearer", "X-Auth-Token: Bearer abc", "X-Auth-Token: [REDACTED]"},
+		{"token%3D", "GET /cb?next=%2Fhome%3Ftoken%3Dabc123%26x%3D1", "GET /cb?next=%2Fhome%3Ftoken%3D[REDACTED]%26x%3D1"},
+		{"password%3D", "r=%2Flogin%3Fuser%3Dbob%26password%3Dhunter%252B2", "r=%2Flogin%3Fuser%3Dbob%26password%3D[REDACTED]"},
+		{"double quoted with spaces", `password="my secret pass" user=bob`, `password="[REDACTED]" user=bob`},
+		{"single quoted with spaces", `secret='a b c' user=bob`, `secret='[REDACTED]' user=bob`},
+		{"json with spaces", `{"password": "my secret pass", "user": "bob"}`, `{"password": "[REDACTED]", "user": "bob"}`},
+		{"json escaped quote", `{"token": "a \"b\" c"}`, `{"token": "[REDACTED]"}`},
+	}
+	for _, tt := range tests {
+		if got := Redact(tt.in); got != tt.want {
+			t.Errorf("%s: Redact(%q)\n got %q\nwant %q", tt.name, tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestPGPKeyBlockAcrossLines(t *testing.T) {
+	lines := []string{"importing", "-----BEGIN PGP PRIVATE KEY BLOCK-----", "", "lQOYBF0secretsecret", "=abcd", "-----END PGP PRIVATE KEY BLOCK-----", "done"}
+	var kb keyBlock
+	var got []string
+	for _, l := range lines {
+		got = append(got, kb.line(l))
+	}
+	joined := strings.Join(got, "\n")
+	if strings.Contains(joined, "lQOYBF0") || strings.Contains(joined, "=abcd") || !strings.Contains(joined, "done") {
+		t.Errorf("PGP key block redaction:\n%s", joined)
 	}
 }
 

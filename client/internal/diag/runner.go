@@ -20,6 +20,7 @@ import (
 	"log/slog"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 
@@ -45,6 +46,12 @@ type Config struct {
 	// DefaultTargets are probed by connectivity when the request names no
 	// targets (typically the gateway's host:port).
 	DefaultTargets []string
+	// Files decides which log files may be read; default the standard log
+	// locations only, nobody asked (NewFilePolicy with a zero config).
+	Files *FilePolicy
+	// MaxHosts bounds the targets (connectivity) and names (dns) of one run;
+	// default and ceiling wire.MaxDiagHosts.
+	MaxHosts int
 	// GOOS is the operating system the checks believe they run on; default
 	// runtime.GOOS. Tests set it to see the "skipped" paths.
 	GOOS string
@@ -62,6 +69,22 @@ type input struct {
 	params wire.DiagParams
 	cfg    *Config
 	now    time.Time // when the run started
+	// grants are the decisions on params.LogFiles, made before the checks
+	// start (the user may be asked); nil: decide in checkLogs, never asking.
+	grants []fileGrant
+	access func(Access) // never concurrent; nil: nobody listens
+}
+
+// Options are the hooks of one run.
+type Options struct {
+	// Emit, when not nil, is called once per result as soon as it is
+	// ready, never concurrently.
+	Emit func(wire.DiagResult)
+	// Access, when not nil, hears of every file read or refused and every
+	// host contacted or name looked up, as it happens, never concurrently.
+	Access func(Access)
+	// Actor is who asked, as named in questions to the user ("Alice").
+	Actor string
 }
 
 // Runner runs diagnostics. It is safe for concurrent use.
@@ -92,6 +115,16 @@ func New(cfg Config) (*Runner, error) {
 	if cfg.GOOS == "" {
 		cfg.GOOS = runtime.GOOS
 	}
+	if cfg.MaxHosts <= 0 || cfg.MaxHosts > wire.MaxDiagHosts {
+		cfg.MaxHosts = wire.MaxDiagHosts
+	}
+	if cfg.Files == nil {
+		p, err := NewFilePolicy(FilePolicyConfig{})
+		if err != nil {
+			return nil, err
+		}
+		cfg.Files = p
+	}
 	r := &Runner{cfg: cfg, checks: map[string]checkFunc{}, log: cfg.Log.With("component", "diag")}
 	for _, name := range wire.DiagChecks {
 		fn, ok := registry[name]
@@ -115,17 +148,37 @@ func New(cfg Config) (*Runner, error) {
 // per result as soon as it is ready, never concurrently. Cancelling ctx stops
 // the run: checks not started report "error".
 func (r *Runner) Run(ctx context.Context, req wire.DiagRequest, emit func(wire.DiagResult)) []wire.DiagResult {
+	return r.RunWith(ctx, req, Options{Emit: emit})
+}
+
+// RunWith is Run with every hook. Named log files are decided first (the
+// user may be asked, for up to the policy's AskTimeout, before any check's
+// own timeout starts).
+func (r *Runner) RunWith(ctx context.Context, req wire.DiagRequest, opts Options) []wire.DiagResult {
 	names := req.Checks
 	if len(names) == 0 {
 		names = r.order
 	}
-	in := &input{params: req.Params, cfg: &r.cfg, now: r.cfg.Clock()}
+	var accessMu sync.Mutex
+	in := &input{params: req.Params, cfg: &r.cfg}
+	if opts.Access != nil {
+		in.access = func(a Access) {
+			accessMu.Lock()
+			defer accessMu.Unlock()
+			opts.Access(a)
+		}
+	}
+	if slices.Contains(names, "logs") && len(req.Params.LogFiles) > 0 {
+		in.grants = r.cfg.Files.decide(ctx, opts.Actor, req.Params.LogFiles, true)
+	}
+	in.now = r.cfg.Clock()
 	results := make([]wire.DiagResult, len(names))
 	var (
 		emitMu sync.Mutex
 		wg     sync.WaitGroup
 		sem    = make(chan struct{}, r.cfg.Parallel)
 	)
+	emit := opts.Emit
 	deliver := func(i int, res wire.DiagResult) {
 		results[i] = res
 		if emit != nil {

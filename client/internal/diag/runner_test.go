@@ -77,7 +77,7 @@ func TestDefaultSweepRealMachine(t *testing.T) {
 	if err := os.WriteFile(logFile, []byte("ERROR boom password=hunter2\nINFO fine\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := newRunner(t, Config{})
+	r := newRunner(t, Config{Files: allowFiles(t, logFile)})
 	req := wire.DiagRequest{Params: wire.DiagParams{
 		Targets: []string{ln.Addr().String()}, Names: []string{"localhost"}, LogFiles: []string{logFile}, Since: "1h"}}
 	var mu sync.Mutex

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
-	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/broker"
+	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/store"
 	"github.com/tetherhq/tether/internal/wire"
 )

@@ -39,7 +39,9 @@ type Cause struct{ msg string }
 func (c *Cause) Error() string { return c.msg }
 
 // Is makes every Cause match ErrWithdrawn and cause.RightWithdrawn.
-func (c *Cause) Is(target error) bool { return target == ErrWithdrawn || target == cause.RightWithdrawn }
+func (c *Cause) Is(target error) bool {
+	return target == ErrWithdrawn || target == cause.RightWithdrawn
+}
 
 // The causes a hold ends with; compare with errors.Is.
 var (
