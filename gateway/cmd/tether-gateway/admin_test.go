@@ -77,6 +77,8 @@ func TestAuditVerifyNamesTheTamperedRow(t *testing.T) {
 	}{
 		{"edit a row", `UPDATE audit SET actor = 'mallory' WHERE seq = 3`, "seq 3"},
 		{"edit details", `UPDATE audit SET details = '{"reason":"nothing to see"}' WHERE seq = 2`, "seq 2"},
+		// A key written twice: SQLite's json_extract reads the first, Go the last.
+		{"duplicate a details key", `UPDATE audit SET details = '{"reason":"nothing to see",' || substr(details, 2) WHERE seq = 2`, "seq 2"},
 		{"delete a row", `DELETE FROM audit WHERE seq = 3`, "seq 3"},
 		{"reorder two rows", `UPDATE audit SET seq = -seq WHERE seq IN (2, 3); UPDATE audit SET seq = CASE seq WHEN -2 THEN 3 WHEN -3 THEN 2 END WHERE seq < 0`, "seq 2"},
 		{"rewrite a hash", `UPDATE audit SET hash = 'ff' || substr(hash, 3) WHERE seq = 4`, "seq 4"},
