@@ -2,9 +2,15 @@ package e2e
 
 import (
 	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
 
 	_ "modernc.org/sqlite"
 )
@@ -57,5 +63,126 @@ func TestAuditVerifyAPIRefusesDuplicateKeys(t *testing.T) {
 	g.must(200, "GET", "/api/v1/audit/verify", admin, nil, &v)
 	if v.OK || v.FirstBad != seq || !strings.Contains(v.Reason, `"user" appears twice`) {
 		t.Errorf("tampered chain: got %+v, want broken at %d naming the duplicated key \"user\"", v, seq)
+	}
+}
+
+// shellRecording opens a shell in session sessionID, runs one command,
+// exits, and returns the recording once it is sealed.
+func shellRecording(t *testing.T, g *gw, token string, ticket int64, sessionID string, n int) recording {
+	t.Helper()
+	ws, _, err := g.dialShell(token, sessionID, 80, 24, "")
+	if err != nil {
+		t.Fatalf("dial shell: %v", err)
+	}
+	defer ws.Close()
+	m := marker(t)
+	ws.WriteMessage(websocket.BinaryMessage, []byte("echo "+m[:5]+"''"+m[5:]+"; exit\n"))
+	readUntil(t, ws, m)
+	var detail struct{ Recordings []recording }
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		g.must(200, "GET", fmt.Sprintf("/api/v1/tickets/%d", ticket), token, nil, &detail)
+		sealed := 0
+		for _, r := range detail.Recordings {
+			if r.State == "sealed" {
+				sealed++
+			}
+		}
+		if sealed == n {
+			return detail.Recordings[n-1]
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("recordings: got %+v, want %d sealed", detail.Recordings, n)
+	return recording{}
+}
+
+// verifyRecordingCLI runs the real gateway binary's recording verify.
+func verifyRecordingCLI(t *testing.T, data, file string) (int, string) {
+	t.Helper()
+	out, err := exec.Command(gatewayBin, "recording", "verify", "--data", data, file).CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); ok {
+		return ee.ExitCode(), string(out)
+	}
+	if err != nil {
+		t.Fatalf("run recording verify: %v", err)
+	}
+	return 0, string(out)
+}
+
+// TestRecordingVerifyChecksTheAuditSeal: two real recordings; the attacker
+// replaces recording A's file and its recordings row with B's (file, sha256,
+// signature and size: B's seal is genuinely signed by the gateway). Only the
+// seal entry in the audit chain still names A's hash, so verify must say no.
+func TestRecordingVerifyChecksTheAuditSeal(t *testing.T) {
+	g := startGateway(t)
+	admin := g.login("admin", adminPassword)
+	tech := g.addUser(admin, "alice", "technician")
+	ticket, inv := g.ticketAndInvite(tech, "shell")
+	startClient(t, "join", "--accept", "shell", inv.Join)
+	s := g.waitSession(tech, ticket, "connected")
+	a := shellRecording(t, g, tech, ticket, s.ID, 1)
+	b := shellRecording(t, g, tech, ticket, s.ID, 2)
+	if a.ID == b.ID || a.SHA256 == b.SHA256 {
+		t.Fatalf("want two different recordings, got %+v and %+v", a, b)
+	}
+	fileOf := func(r recording) string {
+		return filepath.Join(g.data, "recordings", fmt.Sprint(ticket), r.ID+".cast")
+	}
+	for _, r := range []recording{a, b} {
+		if code, out := verifyRecordingCLI(t, g.data, fileOf(r)); code != 0 || !strings.Contains(out, "OK: intact") {
+			t.Fatalf("untouched %s: exit %d\n%s", r.ID, code, out)
+		}
+	}
+	g.stop() // the copies below are taken from a quiet database
+
+	tests := []struct {
+		name    string
+		stmts   []string
+		file    bool // also copy B's file over A's
+		problem string
+	}{
+		{"file and row swapped", []string{
+			`UPDATE recordings SET sha256 = (SELECT sha256 FROM recordings WHERE id = $b),
+				signature = (SELECT signature FROM recordings WHERE id = $b),
+				size = (SELECT size FROM recordings WHERE id = $b) WHERE id = $a`,
+		}, true, "disagrees with the seal"},
+		{"seal entry duplicated", []string{
+			`INSERT INTO audit (seq, time, actor, action, ticket_id, session_id, remote_addr, details, prev_hash, hash)
+				SELECT (SELECT max(seq) FROM audit) + 1, time, actor, action, ticket_id, session_id, remote_addr, details, prev_hash, hash
+				FROM audit WHERE action = 'recording.seal' AND json_extract(details, '$.recording_id') = $a`,
+		}, false, "seals for recording"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			if err := os.CopyFS(data, os.DirFS(g.data)); err != nil {
+				t.Fatal(err)
+			}
+			db, err := sql.Open("sqlite", filepath.Join(data, "tether.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			for _, q := range tt.stmts {
+				if _, err := db.Exec(q, sql.Named("a", a.ID), sql.Named("b", b.ID)); err != nil {
+					t.Fatalf("tamper: %v", err)
+				}
+			}
+			fileA := filepath.Join(data, "recordings", fmt.Sprint(ticket), a.ID+".cast")
+			if tt.file {
+				content, err := os.ReadFile(filepath.Join(data, "recordings", fmt.Sprint(ticket), b.ID+".cast"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(fileA, content, 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			code, out := verifyRecordingCLI(t, data, fileA)
+			if code == 0 || strings.Contains(out, "OK:") || !strings.Contains(out, tt.problem) {
+				t.Errorf("exit %d, output:\n%s\nwant non-zero, no OK, and %q", code, out, tt.problem)
+			}
+		})
 	}
 }
