@@ -186,3 +186,27 @@ func TestRecordingVerifyChecksTheAuditSeal(t *testing.T) {
 		})
 	}
 }
+
+// TestOversizedLoginNameIsBoundedInTheAudit: a 900 KiB name at the sign-in
+// form is refused, and the audit entry names it by length and hash instead
+// of storing it.
+func TestOversizedLoginNameIsBoundedInTheAudit(t *testing.T) {
+	g := startGateway(t)
+	huge := strings.Repeat("m", 900<<10)
+	if code, body := g.req("POST", "/api/v1/login", "", map[string]string{"username": huge, "password": "x"}); code != 401 {
+		t.Fatalf("login with a 900 KiB name: got %d (%s), want 401", code, body)
+	}
+	admin := g.login("admin", adminPassword)
+	var entries []struct{ Actor, Action string }
+	g.must(200, "GET", "/api/v1/audit?action=login.fail", admin, nil, &entries)
+	if len(entries) != 1 {
+		t.Fatalf("login.fail entries: got %d, want 1", len(entries))
+	}
+	if got := entries[0].Actor; len(got) > 64 || !strings.HasPrefix(got, "(oversized name: 921600 bytes, sha256 ") {
+		t.Errorf("actor of the failed login: got %d bytes %.80q, want the bounded marker", len(got), got)
+	}
+	var n int
+	if err := openDB(t, g).QueryRow(`SELECT max(length(actor)) FROM audit`).Scan(&n); err != nil || n > 64 {
+		t.Errorf("longest actor in the database: %d bytes (%v), want at most 64", n, err)
+	}
+}
