@@ -146,7 +146,7 @@ func TestLimiterSlow(t *testing.T) {
 		{0, time.Second},
 		{0, time.Second}, // capped at SlowMax, and so is the debt
 		{0, time.Second},
-		{10 * time.Second, time.Second},           // one token paid back: debt 4 -> 3, then owes 4 again
+		{10 * time.Second, time.Second}, // one token paid back: debt 4 -> 3, then owes 4 again
 		{20 * time.Second, 750 * time.Millisecond}, // two paid back
 		{80 * time.Second, 0},                      // debt paid and burst regained
 	}
