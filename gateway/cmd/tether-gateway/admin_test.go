@@ -139,3 +139,28 @@ func TestRecordingVerifyCLI(t *testing.T) {
 		t.Errorf("seal signed by another key: exit %d\n%s", code, out)
 	}
 }
+
+func TestUserAddRefusesReservedNames(t *testing.T) {
+	data := t.TempDir()
+	pw := "a long enough password\n"
+	tests := []struct {
+		name     string
+		wantCode int
+		want     string
+	}{
+		{"gateway", 1, "reserved"},
+		{"client", 1, "reserved"},
+		{"cli", 1, "reserved"},
+		{"System", 1, "reserved"}, // names are lowercased first
+		{" root ", 1, "reserved"},
+		{"admin", 0, "created admin"}, // the bootstrap user's name stays allowed
+		{"gateway2", 0, "created gateway2"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		code := run([]string{"user", "add", "--data", data, "--name", tt.name, "--role", "technician"}, strings.NewReader(pw), &out, &out)
+		if code != tt.wantCode || !strings.Contains(out.String(), tt.want) {
+			t.Errorf("user add --name %q: exit %d, output %q; want exit %d and %q", tt.name, code, out.String(), tt.wantCode, tt.want)
+		}
+	}
+}

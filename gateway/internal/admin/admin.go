@@ -43,6 +43,9 @@ func AddUser(ctx context.Context, dataDir, name, role, displayName, password str
 	if !nameRE.MatchString(name) {
 		return errors.New("--name must be 1-64 lowercase letters, digits, '.', '_', '@' or '-'")
 	}
+	if audit.Reserved(name) {
+		return fmt.Errorf("--name %s is reserved for the gateway's own audit entries (reserved: %s)", name, strings.Join(audit.ReservedNames(), ", "))
+	}
 	if !store.Role(role).Valid() {
 		return errors.New("--role must be admin, technician or auditor")
 	}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strconv"
 	"unicode"
 	"unicode/utf8"
@@ -48,3 +49,16 @@ func printable(s string) bool {
 	}
 	return true
 }
+
+// reservedNames are actors the gateway itself writes (gateway, client,
+// cli) or that a reader of the audit log would take for the system. A user
+// with one of these names would be indistinguishable from it, so creating
+// one is refused. "admin" is not reserved: it is the bootstrap user.
+var reservedNames = []string{"gateway", "client", "cli", "system", "tether", "server", "root", "anonymous", "unknown"}
+
+// Reserved reports whether name (already lowercased) is reserved for a
+// system actor and may not name a user.
+func Reserved(name string) bool { return slices.Contains(reservedNames, name) }
+
+// ReservedNames lists the reserved names, for error messages and docs.
+func ReservedNames() []string { return slices.Clone(reservedNames) }

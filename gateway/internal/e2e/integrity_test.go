@@ -210,3 +210,24 @@ func TestOversizedLoginNameIsBoundedInTheAudit(t *testing.T) {
 		t.Errorf("longest actor in the database: %d bytes (%v), want at most 64", n, err)
 	}
 }
+
+// TestCreateUserRefusesReservedNames: a user named like a system actor
+// (gateway, client, cli, ...) would make the audit log lie.
+func TestCreateUserRefusesReservedNames(t *testing.T) {
+	g := startGateway(t)
+	admin := g.login("admin", adminPassword)
+	for _, name := range []string{"gateway", "client", "cli", "system", " CLI ", "Gateway"} {
+		code, body := g.req("POST", "/api/v1/users", admin, map[string]string{"name": name, "role": "technician", "password": "a long enough password"})
+		if code != 400 || !strings.Contains(string(body), "reserved") {
+			t.Errorf("create user %q: got %d %s, want 400 naming the name reserved", name, code, body)
+		}
+	}
+	var users []struct{ Name string }
+	g.must(200, "GET", "/api/v1/users", admin, nil, &users)
+	for _, u := range users {
+		if u.Name != "admin" {
+			t.Errorf("users after the refusals: found %q, want only admin", u.Name)
+		}
+	}
+	g.must(201, "POST", "/api/v1/users", admin, map[string]string{"name": "gateway-ops", "role": "technician", "password": "a long enough password"}, nil)
+}
