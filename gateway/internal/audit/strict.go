@@ -20,12 +20,16 @@ var errAmbiguous = errors.New("ambiguous details")
 const maxKeyShown = 40
 
 // checkDetails returns an error wrapping errAmbiguous when raw holds an
-// object with the same key twice (at any depth) or is not valid UTF-8. It
+// object with the same key twice (at any depth), is not valid UTF-8, or
+// escapes half a surrogate pair (Go reads U+FFFD, SQLite keeps it). It
 // returns nil for anything else, including JSON that does not parse (that is
 // caught by the hash, which covers such bytes raw).
 func checkDetails(raw []byte) error {
 	if !utf8.Valid(raw) {
 		return fmt.Errorf("%w: details are not valid UTF-8", errAmbiguous)
+	}
+	if loneSurrogate(raw) {
+		return fmt.Errorf("%w: details hold a \\u escape of half a UTF-16 pair", errAmbiguous)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -84,4 +88,65 @@ func quoteBounded(s string) string {
 		return fmt.Sprintf("%+q… (%d bytes)", string(r[:maxKeyShown]), len(s))
 	}
 	return fmt.Sprintf("%+q", s)
+}
+
+// loneSurrogate reports whether a JSON string in raw has a \uD800-\uDFFF
+// escape that is not a high surrogate followed by a low one. Go decodes such
+// an escape as U+FFFD, so it would hash like a real U+FFFD.
+func loneSurrogate(raw []byte) bool {
+	hex4 := func(i int) (rune, bool) { // the 4 hex digits at raw[i:]
+		if i+4 > len(raw) {
+			return 0, false
+		}
+		var r rune
+		for _, c := range raw[i : i+4] {
+			switch {
+			case '0' <= c && c <= '9':
+				r = r<<4 | rune(c-'0')
+			case 'a' <= c && c <= 'f':
+				r = r<<4 | rune(c-'a'+10)
+			case 'A' <= c && c <= 'F':
+				r = r<<4 | rune(c-'A'+10)
+			default:
+				return 0, false
+			}
+		}
+		return r, true
+	}
+	inString := false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if !inString {
+			inString = c == '"'
+			continue
+		}
+		switch c {
+		case '"':
+			inString = false
+		case '\\':
+			i++
+			if i >= len(raw) || raw[i] != 'u' {
+				continue // a one-character escape (or broken JSON)
+			}
+			r, ok := hex4(i + 1)
+			if !ok {
+				continue
+			}
+			i += 4
+			switch {
+			case 0xDC00 <= r && r <= 0xDFFF:
+				return true // a low surrogate with no high one before it
+			case 0xD800 <= r && r <= 0xDBFF:
+				if i+2 >= len(raw) || raw[i+1] != '\\' || raw[i+2] != 'u' {
+					return true
+				}
+				lo, ok := hex4(i + 3)
+				if !ok || lo < 0xDC00 || lo > 0xDFFF {
+					return true
+				}
+				i += 6
+			}
+		}
+	}
+	return false
 }
