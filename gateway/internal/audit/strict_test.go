@@ -75,7 +75,7 @@ func TestCheckDetails(t *testing.T) {
 		{`{"a":1,"\u0061":2}`, true},
 		{`{"x":{"y":[1,{"k":1,"k":2}]}}`, true},
 		{"{\"a\":\"\xff\"}", true},
-		{`{"a":"\ud83d\ude00"}`, false}, // a whole pair
+		{`{"a":"\ud83d\ude00"}`, false},             // a whole pair
 		{`{"a":"\uFFFD \u00e9 \n \\ud800"}`, false}, // a real U+FFFD; an escaped backslash
 		{`{"a":"\ud800"}`, true},
 		{`{"a":"\uDC00x"}`, true},
