@@ -112,7 +112,11 @@ func recordingVerify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tether-gateway recording verify: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "file sha256:   %s\nsealed sha256: %s\n", res.SHA256, res.Sealed)
+	sealed := res.Sealed
+	if sealed == "" {
+		sealed = "(none)"
+	}
+	fmt.Fprintf(stdout, "file sha256:   %s\nsealed sha256: %s\n", res.SHA256, sealed)
 	if res.SealSeq != 0 {
 		fmt.Fprintf(stdout, "seal:          audit entry %d\n", res.SealSeq)
 	}

@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +13,9 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/store"
 
 	_ "modernc.org/sqlite"
 )
@@ -137,21 +142,27 @@ func TestRecordingVerifyChecksTheAuditSeal(t *testing.T) {
 	g.stop() // the copies below are taken from a quiet database
 
 	tests := []struct {
-		name    string
-		stmts   []string
-		file    bool // also copy B's file over A's
-		problem string
+		name       string
+		stmts      []string
+		file       bool // also copy B's file over A's
+		appendSeal bool // also append, with a correct hash, a seal for A naming B's hash
+		problem    string
 	}{
 		{"file and row swapped", []string{
 			`UPDATE recordings SET sha256 = (SELECT sha256 FROM recordings WHERE id = $b),
 				signature = (SELECT signature FROM recordings WHERE id = $b),
 				size = (SELECT size FROM recordings WHERE id = $b) WHERE id = $a`,
-		}, true, "disagrees with the seal"},
+		}, true, false, "disagrees with the seal"},
+		{"swapped, and a well-hashed seal appended", []string{
+			`UPDATE recordings SET sha256 = (SELECT sha256 FROM recordings WHERE id = $b),
+				signature = (SELECT signature FROM recordings WHERE id = $b),
+				size = (SELECT size FROM recordings WHERE id = $b) WHERE id = $a`,
+		}, true, true, "2 seals for recording"},
 		{"seal entry duplicated", []string{
 			`INSERT INTO audit (seq, time, actor, action, ticket_id, session_id, remote_addr, details, prev_hash, hash)
 				SELECT (SELECT max(seq) FROM audit) + 1, time, actor, action, ticket_id, session_id, remote_addr, details, prev_hash, hash
 				FROM audit WHERE action = 'recording.seal' AND json_extract(details, '$.recording_id') = $a`,
-		}, false, "seals for recording"},
+		}, false, false, "seals for recording"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,6 +180,9 @@ func TestRecordingVerifyChecksTheAuditSeal(t *testing.T) {
 					t.Fatalf("tamper: %v", err)
 				}
 			}
+			if tt.appendSeal {
+				appendForgedSeal(t, filepath.Join(data, "tether.db"), a.ID, b.ID)
+			}
 			fileA := filepath.Join(data, "recordings", fmt.Sprint(ticket), a.ID+".cast")
 			if tt.file {
 				content, err := os.ReadFile(filepath.Join(data, "recordings", fmt.Sprint(ticket), b.ID+".cast"))
@@ -180,6 +194,7 @@ func TestRecordingVerifyChecksTheAuditSeal(t *testing.T) {
 				}
 			}
 			code, out := verifyRecordingCLI(t, data, fileA)
+			t.Logf("recording verify after tampering: exit %d\n%s", code, out)
 			if code == 0 || strings.Contains(out, "OK:") || !strings.Contains(out, tt.problem) {
 				t.Errorf("exit %d, output:\n%s\nwant non-zero, no OK, and %q", code, out, tt.problem)
 			}
@@ -230,4 +245,40 @@ func TestCreateUserRefusesReservedNames(t *testing.T) {
 		}
 	}
 	g.must(201, "POST", "/api/v1/users", admin, map[string]string{"name": "gateway-ops", "role": "technician", "password": "a long enough password"}, nil)
+}
+
+// appendForgedSeal appends to the database at path, through the real audit
+// logger (so the chain still verifies), a recording.seal entry for recording
+// a that carries recording b's seal.
+func appendForgedSeal(t *testing.T, path, a, b string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	es, err := st.ListAudit(ctx, store.AuditFilter{Action: audit.ActionRecordingSeal})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		var d map[string]any
+		if json.Unmarshal(e.Details, &d) != nil || d["recording_id"] != b {
+			continue
+		}
+		d["recording_id"] = a
+		al, err := audit.New(audit.Config{Store: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := al.Record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionRecordingSeal, TicketID: e.TicketID, SessionID: e.SessionID, Details: d}); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := audit.Verify(ctx, audit.FromStore(ctx, st)); err != nil || !res.OK {
+			t.Fatalf("chain after the forged append: %+v, %v; want it to verify", res, err)
+		}
+		return
+	}
+	t.Fatalf("no seal entry for %s", b)
 }
