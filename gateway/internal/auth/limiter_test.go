@@ -98,6 +98,9 @@ func TestLimiterDefaults(t *testing.T) {
 	if l.cfg.Burst != DefaultLimiterBurst || l.cfg.Every != DefaultLimiterEvery || l.cfg.MaxKeys != DefaultLimiterMaxKeys || l.cfg.Clock == nil {
 		t.Errorf("defaults not applied: %+v", l.cfg)
 	}
+	if l.cfg.SlowStep != DefaultSlowStep || l.cfg.SlowMax != DefaultSlowMax || l.cfg.SlowConcurrency != DefaultSlowConcurrency || l.cfg.VouchFor != DefaultVouchFor {
+		t.Errorf("slow-down defaults not applied: %+v", l.cfg)
+	}
 }
 
 func TestLimiterConcurrent(t *testing.T) {
@@ -205,5 +208,45 @@ func TestLimiterVouch(t *testing.T) {
 	l.Vouch("c") // MaxKeys 2: a, the oldest, goes
 	if l.Vouched("a") || !l.Vouched("b") || !l.Vouched("c") {
 		t.Errorf("after vouching a, b, c with MaxKeys 2: a=%v b=%v c=%v, want false true true", l.Vouched("a"), l.Vouched("b"), l.Vouched("c"))
+	}
+}
+
+func TestLimiterHoldConcurrent(t *testing.T) {
+	l := NewLimiter(LimiterConfig{SlowConcurrency: 3})
+	var (
+		wg              sync.WaitGroup
+		mu              sync.Mutex
+		inside, maxSeen int
+	)
+	for range 16 {
+		wg.Go(func() {
+			for range 200 {
+				release, ok := l.Hold("acct")
+				if !ok {
+					continue
+				}
+				mu.Lock()
+				inside++
+				maxSeen = max(maxSeen, inside)
+				mu.Unlock()
+				mu.Lock()
+				inside--
+				mu.Unlock()
+				release()
+			}
+		})
+	}
+	wg.Wait()
+	if maxSeen > 3 {
+		t.Errorf("at most %d holders at once, want at most SlowConcurrency (3)", maxSeen)
+	}
+	if _, ok := l.Hold("acct"); !ok {
+		t.Error("Hold after every release: refused, want a slot")
+	}
+	l.mu.Lock()
+	n := l.inflight["acct"]
+	l.mu.Unlock()
+	if n != 1 {
+		t.Errorf("inflight after one Hold = %d, want 1 (no slot leaked)", n)
 	}
 }
