@@ -36,7 +36,7 @@ func userAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tether-gateway user add: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "created %s (%s)\n", *name, *role)
+	fmt.Fprintf(stdout, "created %s (%s)\n", strings.ToLower(strings.TrimSpace(*name)), *role)
 	return 0
 }
 
