@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -46,39 +45,9 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	// actor is the name as the audit log and the limiter keep it: bounded,
 	// so a 900 KB name costs neither a 900 KB row nor a 900 KB map key.
 	actor := audit.BoundActor(name)
-	ip := remoteIP(r)
-	// Refuse per address and per account+address; per account only slow
-	// down (a growing delay, few waiting at once), so guesses from many
-	// addresses cannot lock the real user out. The account and address a
-	// user signed in from before are not slowed at all.
-	lim := a.cfg.LoginLimiter
-	pair := "pair:" + actor + "|" + ip
-	for _, key := range []string{"ip:" + ip, pair} {
-		if ok, retry := lim.Allow(key); !ok {
-			w.Header().Set("Retry-After", fmt.Sprint(int(retry.Seconds())+1))
-			writeError(w, http.StatusTooManyRequests, "too many sign-in attempts; try again later")
-			return
-		}
-	}
-	if !lim.Vouched(pair) {
-		if d := lim.Slow("user:" + actor); d > 0 {
-			release, ok := lim.Hold("user:" + actor)
-			if !ok {
-				w.Header().Set("Retry-After", fmt.Sprint(int(d.Seconds())+1))
-				writeError(w, http.StatusTooManyRequests, "too many sign-in attempts for this account; try again in a few seconds")
-				return
-			}
-			t := time.NewTimer(d)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-			}
-			t.Stop()
-			release()
-			if r.Context().Err() != nil {
-				return // the caller gave up; nothing was checked
-			}
-		}
+	pair, ok := a.throttleLogin(w, r, actor)
+	if !ok {
+		return
 	}
 	fail := func(reason string) {
 		a.record(r, audit.Event{Actor: actor, Action: audit.ActionLoginFail, RemoteAddr: r.RemoteAddr, Details: map[string]any{"reason": reason}})
@@ -128,8 +97,8 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 		a.internal(w, r, "issue token", err)
 		return
 	}
-	lim.Reset(pair)
-	lim.Vouch(pair)
+	a.cfg.LoginLimiter.Reset(pair)
+	a.cfg.LoginLimiter.Vouch(pair)
 	http.SetCookie(w, &http.Cookie{Name: CookieName, Value: tok, Path: "/", Expires: exp, HttpOnly: true, Secure: true, SameSite: http.SameSiteStrictMode})
 	a.record(r, audit.Event{Actor: u.Name, Action: audit.ActionLoginOK, RemoteAddr: r.RemoteAddr})
 	resp := map[string]any{"token": tok, "expires_at": exp, "user": toUserJSON(u)}
