@@ -36,7 +36,7 @@ func userAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tether-gateway user add: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "created %s (%s)\n", *name, *role)
+	fmt.Fprintf(stdout, "created %s (%s)\n", strings.ToLower(strings.TrimSpace(*name)), *role)
 	return 0
 }
 
@@ -96,7 +96,7 @@ func auditExport(args []string, stdout, stderr io.Writer) int {
 func recordingVerify(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("recording verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	data := fs.String("data", "", "data directory holding the seal (default: none; give --sha256)")
+	data := fs.String("data", "", "data directory: the seal is taken from its audit chain (default: none; give --sha256)")
 	pub := fs.String("pubkey", "", "gateway signing public key (default DATA/keys/signing.pub)")
 	sum := fs.String("sha256", "", "the sealed SHA-256 (hex), instead of looking it up in --data")
 	sig := fs.String("signature", "", "the seal's signature (base64)")
@@ -112,7 +112,20 @@ func recordingVerify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tether-gateway recording verify: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "file sha256:   %s\nsealed sha256: %s\n", res.SHA256, res.Sealed)
+	sealed := res.Sealed
+	if sealed == "" {
+		sealed = "(none)"
+	}
+	fmt.Fprintf(stdout, "file sha256:   %s\nsealed sha256: %s\n", res.SHA256, sealed)
+	if res.SealSeq != 0 {
+		fmt.Fprintf(stdout, "seal:          audit entry %d\n", res.SealSeq)
+	}
+	if len(res.Problems) > 0 {
+		for _, p := range res.Problems {
+			fmt.Fprintf(stdout, "NOT VERIFIED: %s\n", p)
+		}
+		return 1
+	}
 	if !res.Intact {
 		fmt.Fprintln(stdout, "NOT INTACT: the file does not match its seal")
 		return 1

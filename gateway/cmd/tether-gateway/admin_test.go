@@ -77,6 +77,8 @@ func TestAuditVerifyNamesTheTamperedRow(t *testing.T) {
 	}{
 		{"edit a row", `UPDATE audit SET actor = 'mallory' WHERE seq = 3`, "seq 3"},
 		{"edit details", `UPDATE audit SET details = '{"reason":"nothing to see"}' WHERE seq = 2`, "seq 2"},
+		// A key written twice: SQLite's json_extract reads the first, Go the last.
+		{"duplicate a details key", `UPDATE audit SET details = '{"reason":"nothing to see",' || substr(details, 2) WHERE seq = 2`, "seq 2"},
 		{"delete a row", `DELETE FROM audit WHERE seq = 3`, "seq 3"},
 		{"reorder two rows", `UPDATE audit SET seq = -seq WHERE seq IN (2, 3); UPDATE audit SET seq = CASE seq WHEN -2 THEN 3 WHEN -3 THEN 2 END WHERE seq < 0`, "seq 2"},
 		{"rewrite a hash", `UPDATE audit SET hash = 'ff' || substr(hash, 3) WHERE seq = 4`, "seq 4"},
@@ -135,5 +137,30 @@ func TestRecordingVerifyCLI(t *testing.T) {
 	forged[7] = base64.StdEncoding.EncodeToString(ed25519.Sign(other, sum[:]))
 	if code, out := runCLI(forged...); code == 0 || strings.Contains(out, "OK:") {
 		t.Errorf("seal signed by another key: exit %d\n%s", code, out)
+	}
+}
+
+func TestUserAddRefusesReservedNames(t *testing.T) {
+	data := t.TempDir()
+	pw := "a long enough password\n"
+	tests := []struct {
+		name     string
+		wantCode int
+		want     string
+	}{
+		{"gateway", 1, "reserved"},
+		{"client", 1, "reserved"},
+		{"cli", 1, "reserved"},
+		{"System", 1, "reserved"}, // names are lowercased first
+		{" root ", 1, "reserved"},
+		{"admin", 0, "created admin"}, // the bootstrap user's name stays allowed
+		{"gateway2", 0, "created gateway2"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		code := run([]string{"user", "add", "--data", data, "--name", tt.name, "--role", "technician"}, strings.NewReader(pw), &out, &out)
+		if code != tt.wantCode || !strings.Contains(out.String(), tt.want) {
+			t.Errorf("user add --name %q: exit %d, output %q; want exit %d and %q", tt.name, code, out.String(), tt.wantCode, tt.want)
+		}
 	}
 }

@@ -6,7 +6,6 @@ package admin
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/auth"
+	"github.com/tetherhq/tether/gateway/internal/recorder"
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
@@ -42,6 +42,9 @@ func AddUser(ctx context.Context, dataDir, name, role, displayName, password str
 	name = strings.ToLower(strings.TrimSpace(name))
 	if !nameRE.MatchString(name) {
 		return errors.New("--name must be 1-64 lowercase letters, digits, '.', '_', '@' or '-'")
+	}
+	if audit.Reserved(name) {
+		return fmt.Errorf("--name %s is reserved for the gateway's own audit entries (reserved: %s)", name, strings.Join(audit.ReservedNames(), ", "))
 	}
 	if !store.Role(role).Valid() {
 		return errors.New("--role must be admin, technician or auditor")
@@ -102,40 +105,45 @@ type RecordingResult struct {
 	Intact      bool   // SHA256 == Sealed
 	SignatureOK bool   // the seal's signature verifies with the gateway's key
 	Note        string
+	// SealSeq is the audit entry that sealed the recording (0 when the seal
+	// was given by hand with --sha256).
+	SealSeq int64
+	// Problems lists why the seal itself cannot be trusted: the audit chain
+	// is broken, holds no seal or several for the recording, or the
+	// recordings row disagrees with the seal in the chain. Any problem means
+	// the recording is not verified, whatever Intact says.
+	Problems []string
 }
 
-// VerifyRecording checks file against its seal. The seal comes from the data
-// directory's database (by the recording id in the file name) unless
-// sealSHA is given; the public key from DATA/keys/signing.pub unless pubKeyFile is given.
+// VerifyRecording checks file against its seal. With sealSHA given (and
+// sealSig) it checks against those; otherwise it looks the seal up in the
+// data directory: it verifies the audit chain, takes the one
+// recording.seal or recording.interrupted entry for the recording id in the
+// file name, checks the file against that entry and the recordings row
+// against it too. The public key comes from DATA/keys/signing.pub unless
+// pubKeyFile is given.
 func VerifyRecording(ctx context.Context, dataDir, pubKeyFile, file, sealSHA, sealSig string) (RecordingResult, error) {
 	var res RecordingResult
 	f, err := os.Open(file)
 	if err != nil {
 		return res, err
 	}
-	h := sha256.New()
-	_, err = io.Copy(h, f)
+	sum, _, err := recorder.SumFile(f)
 	f.Close()
 	if err != nil {
 		return res, err
 	}
-	sum := h.Sum(nil)
-	res.SHA256 = hex.EncodeToString(sum)
+	res.SHA256 = hex.EncodeToString(sum[:])
 	if sealSHA == "" {
 		if dataDir == "" {
 			return res, errors.New("give --data (to look up the seal) or --sha256 and --signature")
 		}
 		id := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(file), ".cast"), ".tsr")
-		st, err := openExisting(ctx, dataDir)
+		seal, err := chainSeal(ctx, dataDir, id, &res)
 		if err != nil {
 			return res, err
 		}
-		defer st.Close()
-		rec, err := st.Recording(ctx, id)
-		if err != nil {
-			return res, fmt.Errorf("no recording %q in %s: %w", id, dataDir, err)
-		}
-		sealSHA, sealSig = rec.SHA256, rec.Signature
+		sealSHA, sealSig = seal.SHA256, seal.Signature
 	}
 	res.Sealed = sealSHA
 	res.Intact = sealSHA != "" && strings.EqualFold(sealSHA, res.SHA256)

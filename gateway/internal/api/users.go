@@ -43,6 +43,10 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "name must be 1-64 lowercase letters, digits, '.', '_', '@' or '-'")
 		return
 	}
+	if audit.Reserved(name) {
+		writeError(w, http.StatusBadRequest, "name "+name+" is reserved for the gateway's own audit entries; reserved: "+strings.Join(audit.ReservedNames(), ", "))
+		return
+	}
 	role := store.Role(req.Role)
 	if !role.Valid() {
 		writeError(w, http.StatusBadRequest, "role must be admin, technician or auditor")

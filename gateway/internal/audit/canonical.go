@@ -37,6 +37,10 @@ const canonicalMagic = "tether-audit-v1\n"
 // type) still verifies; empty details encode as {}. Details that are not
 // valid JSON are hashed as the raw bytes behind a "!raw:" prefix (valid JSON
 // never starts with '!'), so tampering that breaks the JSON is still caught.
+// Details that readers would disagree on (a key twice in one object, invalid
+// UTF-8; see checkDetails) are hashed raw the same way: re-encoding would
+// silently drop one of the two values, so `{"user":"bob","user":"mallory"}`
+// would hash like `{"user":"mallory"}` while SQLite's json_extract reads bob.
 func Canonical(e store.AuditEntry) []byte {
 	var b bytes.Buffer
 	b.Grow(256 + len(e.Details))
@@ -65,6 +69,9 @@ func Canonical(e store.AuditEntry) []byte {
 func canonicalJSON(raw json.RawMessage) []byte {
 	if len(bytes.Trim(raw, jsonSpace)) == 0 {
 		return []byte("{}")
+	}
+	if checkDetails(raw) != nil {
+		return append([]byte("!raw:"), raw...)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

@@ -12,7 +12,9 @@
 //
 // Editing an entry changes its hash; deleting or reordering entries breaks
 // the seq numbering or the prev_hash links. Verify walks the chain and names
-// the first entry that does not hold.
+// the first entry that does not hold. It also refuses details that JSON
+// readers would disagree on (a key written twice, invalid UTF-8): those
+// would let an edited row verify while SQL queries read another value.
 //
 // What the chain does not prove on its own: that nobody removed entries from
 // the end, or rewrote the whole chain with freshly computed hashes. Keep

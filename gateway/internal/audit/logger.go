@@ -133,6 +133,7 @@ func New(cfg Config) (*Logger, error) {
 }
 
 // Record appends ev to the audit chain, stamped with the Logger's clock.
+// The actor is stored bounded (see BoundActor), whoever the caller is.
 // It returns an error when the action is empty, the details do not encode,
 // or the store fails; callers decide whether the audited operation may
 // proceed without its entry.
@@ -152,7 +153,7 @@ func (l *Logger) Record(ctx context.Context, ev Event) error {
 	}
 	e := store.AuditEntry{
 		Time:       l.clock().UTC(),
-		Actor:      ev.Actor,
+		Actor:      BoundActor(ev.Actor),
 		Action:     ev.Action,
 		TicketID:   ev.TicketID,
 		SessionID:  ev.SessionID,

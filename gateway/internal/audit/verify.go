@@ -45,7 +45,9 @@ type Result struct {
 
 // Verify walks the chain from src and checks that seqs run 1, 2, 3, … with
 // no gap, that each entry's PrevHash is the previous entry's Hash (""
-// for the first), and that each Hash recomputes from the entry's contents.
+// for the first), that each entry's details read the same to every JSON
+// reader (no key twice in one object, valid UTF-8: the Logger never writes
+// anything else), and that each Hash recomputes from the entry's contents.
 // It reports the first entry that fails; the error is only for a source
 // that fails or a cancelled ctx.
 func Verify(ctx context.Context, src func(fn func(store.AuditEntry) error) error) (Result, error) {
@@ -69,6 +71,9 @@ func Verify(ctx context.Context, src func(fn func(store.AuditEntry) error) error
 			case e.PrevHash != prev:
 				res.OK, res.FirstBad = false, want
 				res.Reason = fmt.Sprintf("entry %d does not link to entry %d (prev_hash differs)", want, want-1)
+			case checkDetails(e.Details) != nil:
+				res.OK, res.FirstBad = false, want
+				res.Reason = fmt.Sprintf("entry %d was altered (%v)", want, checkDetails(e.Details))
 			case e.Hash != Hash(prev, &e):
 				res.OK, res.FirstBad = false, want
 				res.Reason = fmt.Sprintf("entry %d was altered (its hash does not match its contents)", want)

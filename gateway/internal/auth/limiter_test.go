@@ -98,6 +98,9 @@ func TestLimiterDefaults(t *testing.T) {
 	if l.cfg.Burst != DefaultLimiterBurst || l.cfg.Every != DefaultLimiterEvery || l.cfg.MaxKeys != DefaultLimiterMaxKeys || l.cfg.Clock == nil {
 		t.Errorf("defaults not applied: %+v", l.cfg)
 	}
+	if l.cfg.SlowStep != DefaultSlowStep || l.cfg.SlowMax != DefaultSlowMax || l.cfg.SlowConcurrency != DefaultSlowConcurrency || l.cfg.VouchFor != DefaultVouchFor {
+		t.Errorf("slow-down defaults not applied: %+v", l.cfg)
+	}
 }
 
 func TestLimiterConcurrent(t *testing.T) {
@@ -128,5 +131,122 @@ func TestLimiterConcurrent(t *testing.T) {
 	}
 	if got := l.Len(); got > 10 {
 		t.Errorf("Len = %d, want at most MaxKeys (10)", got)
+	}
+}
+
+func TestLimiterSlow(t *testing.T) {
+	c := &clock{now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	l := NewLimiter(LimiterConfig{Burst: 2, Every: 10 * time.Second, SlowStep: 250 * time.Millisecond, SlowMax: time.Second, Clock: c.Now})
+	steps := []struct {
+		advance time.Duration
+		want    time.Duration
+	}{
+		{0, 0}, // the burst is free
+		{0, 0},
+		{0, 250 * time.Millisecond}, // then each attempt owes one more step
+		{0, 500 * time.Millisecond},
+		{0, 750 * time.Millisecond},
+		{0, time.Second},
+		{0, time.Second}, // capped at SlowMax, and so is the debt
+		{0, time.Second},
+		{10 * time.Second, time.Second}, // one token paid back: debt 4 -> 3, then owes 4 again
+		{20 * time.Second, 750 * time.Millisecond}, // two paid back
+		{80 * time.Second, 0},                      // debt paid and burst regained
+	}
+	for i, s := range steps {
+		c.Advance(s.advance)
+		if got := l.Slow("acct"); got != s.want {
+			t.Errorf("step %d: Slow = %v, want %v", i, got, s.want)
+		}
+	}
+	// Slow never refuses, but Allow on the same key sees the debt.
+	for range 10 {
+		l.Slow("acct")
+	}
+	if ok, retry := l.Allow("acct"); ok || retry != 50*time.Second {
+		t.Errorf("Allow after a debt of 4: got %v, %v; want refused for 50s", ok, retry)
+	}
+}
+
+func TestLimiterHold(t *testing.T) {
+	l := NewLimiter(LimiterConfig{SlowConcurrency: 2})
+	r1, ok1 := l.Hold("acct")
+	r2, ok2 := l.Hold("acct")
+	_, ok3 := l.Hold("acct")
+	_, other := l.Hold("other")
+	if !ok1 || !ok2 || ok3 || !other {
+		t.Fatalf("Hold x3 on acct, x1 on other = %v %v %v %v; want true true false true", ok1, ok2, ok3, other)
+	}
+	r1()
+	r1() // a second release of the same slot frees nothing more
+	if _, ok := l.Hold("acct"); !ok {
+		t.Error("Hold after a release: refused, want a slot")
+	}
+	if _, ok := l.Hold("acct"); ok {
+		t.Error("Hold with both slots taken again: granted, want refused (double release freed two)")
+	}
+	r2()
+}
+
+func TestLimiterVouch(t *testing.T) {
+	c := &clock{now: time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)}
+	l := NewLimiter(LimiterConfig{VouchFor: time.Hour, MaxKeys: 2, Clock: c.Now})
+	if l.Vouched("a") {
+		t.Error("Vouched(a) before Vouch: true")
+	}
+	l.Vouch("a")
+	c.Advance(59 * time.Minute)
+	if !l.Vouched("a") {
+		t.Error("Vouched(a) within VouchFor: false")
+	}
+	c.Advance(time.Minute)
+	if l.Vouched("a") {
+		t.Error("Vouched(a) after VouchFor: true")
+	}
+	l.Vouch("a")
+	l.Vouch("b")
+	l.Vouch("c") // MaxKeys 2: a, the oldest, goes
+	if l.Vouched("a") || !l.Vouched("b") || !l.Vouched("c") {
+		t.Errorf("after vouching a, b, c with MaxKeys 2: a=%v b=%v c=%v, want false true true", l.Vouched("a"), l.Vouched("b"), l.Vouched("c"))
+	}
+}
+
+func TestLimiterHoldConcurrent(t *testing.T) {
+	l := NewLimiter(LimiterConfig{SlowConcurrency: 3})
+	var (
+		wg              sync.WaitGroup
+		mu              sync.Mutex
+		inside, maxSeen int
+	)
+	for range 16 {
+		wg.Go(func() {
+			for range 200 {
+				release, ok := l.Hold("acct")
+				if !ok {
+					continue
+				}
+				mu.Lock()
+				inside++
+				maxSeen = max(maxSeen, inside)
+				mu.Unlock()
+				mu.Lock()
+				inside--
+				mu.Unlock()
+				release()
+			}
+		})
+	}
+	wg.Wait()
+	if maxSeen > 3 {
+		t.Errorf("at most %d holders at once, want at most SlowConcurrency (3)", maxSeen)
+	}
+	if _, ok := l.Hold("acct"); !ok {
+		t.Error("Hold after every release: refused, want a slot")
+	}
+	l.mu.Lock()
+	n := l.inflight["acct"]
+	l.mu.Unlock()
+	if n != 1 {
+		t.Errorf("inflight after one Hold = %d, want 1 (no slot leaked)", n)
 	}
 }
