@@ -55,7 +55,8 @@ type Config struct {
 	RTC *rtc.Engine
 	// RecordingMode is recorder.Strict (default: no recording, no shell) or recorder.BestEffort.
 	RecordingMode recorder.Mode
-	// LoginLimiter limits login attempts per address and per user. Default: 10 then 1 per 30s.
+	// LoginLimiter limits login attempts: refused per address and per account+address,
+	// slowed (never locked) per account; see login_throttle.go. Default: 10 then 1 per 30s.
 	LoginLimiter *auth.Limiter
 	// JoinLimiter limits public invite look-ups per address. Default: 30 then 1 per 2s.
 	JoinLimiter *auth.Limiter
