@@ -449,7 +449,7 @@ export function shellUrl(sessionId: string, cols: number, rows: number, loc?: { 
 /** ShellControl is a text frame the gateway sends on the shell socket. */
 export type ShellControl =
   | { type: 'recording'; id: string }
-  | { type: 'exit'; reason: string }
+  | { type: 'exit'; reason: string; code?: string }
   | { type: string; [k: string]: unknown };
 
 /** parseShellControl reads a text frame; null when it is not a control object. */

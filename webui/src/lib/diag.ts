@@ -71,7 +71,8 @@ export function dataText(data: unknown): string {
 // ---- the parameter form ----
 
 /** Limits mirrored from internal/wire/diag.go. */
-export const MAX_PARAM_LIST = 32;
+// The client refuses more than 8 targets or names per run (wire.MaxDiagHosts).
+export const MAX_PARAM_LIST = 8;
 export const MAX_PARAM_LEN = 512;
 export const MAX_SINCE_S = 30 * 24 * 3600;
 
