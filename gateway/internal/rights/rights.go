@@ -132,17 +132,20 @@ func (r *Registry) Hold(parent context.Context, h Hold) (context.Context, func()
 	e := &hold{Hold: h, cancel: cancel}
 	r.mu.Lock()
 	r.holds[e] = struct{}{}
-	r.mu.Unlock()
 	if !h.Expires.IsZero() {
+		// Set under the lock: the timer's end (which takes the lock) may
+		// fire at once for a token that has already expired.
 		e.timer = time.AfterFunc(max(h.Expires.Sub(r.cfg.Clock()), 0), func() { r.end(e, ErrTokenExpired) })
 	}
+	r.mu.Unlock()
 	return ctx, func() {
 		r.mu.Lock()
 		delete(r.holds, e)
 		e.ended = true
+		t := e.timer
 		r.mu.Unlock()
-		if e.timer != nil {
-			e.timer.Stop()
+		if t != nil {
+			t.Stop()
 		}
 		cancel(context.Canceled)
 	}
@@ -157,9 +160,10 @@ func (r *Registry) end(e *hold, cause error) {
 	}
 	e.ended = true
 	delete(r.holds, e)
+	t := e.timer
 	r.mu.Unlock()
-	if e.timer != nil {
-		e.timer.Stop()
+	if t != nil {
+		t.Stop()
 	}
 	e.cancel(cause)
 	r.cfg.Log.Info("right withdrawn", "user", e.User, "what", e.What, "session_id", e.SessionID, "cause", cause.Error())
