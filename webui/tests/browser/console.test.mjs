@@ -35,7 +35,6 @@ describe('web console', { skip, timeout: 240000 }, () => {
     ['/api/v1/login', 401],
     ['/api/v1/join/', 404],
     ['/api/v1/downloads', 404],
-    ['/api/v1/audit/verify', 404],
   ];
   const state = {};
 

@@ -38,7 +38,6 @@ describe('web console, round 2', { skip, timeout: 300000 }, () => {
     ['/api/v1/login', 401],
     ['/invites', 403],
     ['/api/v1/downloads', 404],
-    ['/api/v1/audit/verify', 404],
   ];
   const state = {};
 
