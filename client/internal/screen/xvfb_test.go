@@ -16,6 +16,8 @@ import (
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/tetherhq/tether/internal/testenv"
 )
 
 // startXvfb starts a private Xvfb of w×h on the first free display in
@@ -24,7 +26,7 @@ func startXvfb(tb testing.TB, w, h int) string {
 	tb.Helper()
 	bin, err := exec.LookPath("Xvfb")
 	if err != nil {
-		tb.Skip("!!! Xvfb is not installed: X11 capture and XTEST are NOT tested (apt-get install -y xvfb) !!!")
+		testenv.SkipOrFail(tb, "!!! Xvfb is not installed: X11 capture and XTEST are NOT tested (apt-get install -y xvfb) !!!")
 	}
 	for n := 90; n <= 120; n++ {
 		if displayInUse(n) {

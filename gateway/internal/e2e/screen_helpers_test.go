@@ -25,6 +25,7 @@ import (
 
 	"github.com/tetherhq/tether/gateway/internal/rtc"
 	"github.com/tetherhq/tether/gateway/internal/screenrec"
+	"github.com/tetherhq/tether/internal/testenv"
 	"github.com/tetherhq/tether/internal/wire"
 )
 
@@ -35,7 +36,7 @@ func startXvfb(tb testing.TB, w, h int) string {
 	tb.Helper()
 	bin, err := exec.LookPath("Xvfb")
 	if err != nil {
-		tb.Skip("!!! Xvfb is not installed: the screen view is NOT tested end to end (apt-get install -y xvfb) !!!")
+		testenv.SkipOrFail(tb, "!!! Xvfb is not installed: the screen view is NOT tested end to end (apt-get install -y xvfb) !!!")
 	}
 	for n := 121; n <= 160; n++ {
 		if b, err := os.ReadFile(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {

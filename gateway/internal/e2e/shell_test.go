@@ -92,8 +92,7 @@ func TestShellEndToEnd(t *testing.T) {
 		t.Errorf("stty size before resize: want 30 100 in %q", out)
 	}
 	ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"resize","cols":120,"rows":40}`))
-	ws.WriteMessage(websocket.BinaryMessage, []byte("stty size\n"))
-	readUntil(t, ws, "40 120")
+	waitShellSize(t, ws, 40, 120)
 	ws.WriteMessage(websocket.BinaryMessage, []byte("exit\n"))
 	// The gateway says why the shell ended, then closes.
 	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
@@ -184,6 +183,30 @@ func TestShellEndToEnd(t *testing.T) {
 	if !v.OK {
 		t.Error("audit chain does not verify")
 	}
+}
+
+// waitShellSize runs `stty size` until the shell reports rows×cols. The
+// client handles a resize (an SSH channel request) and terminal input (channel
+// data) on different goroutines, so a command typed right after a resize may
+// still see the old size: the test waits for the effect, with a deadline.
+func waitShellSize(t *testing.T, ws *websocket.Conn, rows, cols int) {
+	t.Helper()
+	want := fmt.Sprintf("%d %d", rows, cols)
+	var last string
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); {
+		m := marker(t)
+		ws.WriteMessage(websocket.BinaryMessage, []byte("stty size; echo "+m[:5]+"''"+m[5:]+"\n"))
+		out := readUntil(t, ws, m)
+		// The size is the line just before the marker's.
+		lines := strings.Split(strings.ReplaceAll(out[:strings.LastIndex(out, m)], "\r", ""), "\n")
+		if len(lines) >= 2 {
+			last = strings.TrimSpace(lines[len(lines)-2])
+		}
+		if last == want {
+			return
+		}
+	}
+	t.Fatalf("stty size: got %q, want %q within 20 s of the resize", last, want)
 }
 
 func TestClientKilledMidShell(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/tetherhq/tether/gateway/internal/blob"
+	"github.com/tetherhq/tether/internal/testenv"
 )
 
 func TestCastWriteRead(t *testing.T) {
@@ -516,7 +517,7 @@ func TestCastConcurrent(t *testing.T) {
 func TestAsciinemaCat(t *testing.T) {
 	const bin = "/usr/bin/asciinema"
 	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("%s not installed", bin)
+		testenv.SkipOrFail(t, bin+" is not installed (apt-get install -y asciinema)")
 	}
 	f, path := createFile(t)
 	clk := newFakeClock()

@@ -179,46 +179,67 @@ func newViewer(t *testing.T, offer string) (*viewer, string) {
 }
 
 // TestPeerLoopback runs a real offer/answer on loopback and sends records
-// bigger than one SCTP message.
+// bigger than one SCTP message. The channel is unordered with a 300 ms packet
+// lifetime, so on a loaded machine a chunk lost on loopback (a full UDP buffer)
+// is abandoned and its whole record dropped: that is by design, the viewer then
+// asks for a keyframe. What the product guarantees, and what this checks: a
+// record arrives whole and identical or not at all, and a record sent again
+// (the keyframe the viewer asks for) gets through.
 func TestPeerLoopback(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	e, err := New(Config{Loopback: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	p, offer, err := e.Offer(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	v, answer := newViewer(t, offer)
+	defer func() { // before the leak check, also when the test fails
+		p.Close()
+		v.pc.Close()
+		<-p.Dead()
+	}()
 	if err := p.Accept(answer); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case <-p.Opened():
 	case <-ctx.Done():
-		t.Fatal("data channel did not open within 10 s")
+		t.Fatal("data channel did not open within 30 s")
 	}
-	recs := [][]byte{[]byte("small"), make([]byte, 300<<10)}
-	for i := range recs[1] {
-		recs[1][i] = byte(rand.IntN(256))
+	big := make([]byte, 300<<10)
+	for i := range big {
+		big[i] = byte(rand.IntN(256))
 	}
-	for _, rec := range recs {
-		if err := p.Send(rec); err != nil {
-			t.Fatalf("Send: %v", err)
-		}
-		select {
-		case got := <-v.msgs:
-			if !bytes.Equal(got, rec) {
-				t.Errorf("received %d bytes, differ from the %d sent", len(got), len(rec))
+	recs := [][]byte{[]byte("small"), big}
+	for i, rec := range recs {
+		sends := 0
+		for done := false; !done; {
+			if err := p.Send(rec); err != nil {
+				t.Fatalf("Send: %v", err)
 			}
-		case <-ctx.Done():
-			t.Fatalf("record of %d bytes not received", len(rec))
+			sends++
+			select {
+			case got := <-v.msgs:
+				// A late copy of an earlier record may still arrive, whole.
+				switch {
+				case bytes.Equal(got, rec):
+					done = true
+				case i > 0 && bytes.Equal(got, recs[i-1]):
+				default:
+					t.Fatalf("received %d bytes that match no record sent (sending %d bytes)", len(got), len(rec))
+				}
+			case <-time.After(2 * time.Second): // lost: send it again, as for a keyframe request
+			case <-ctx.Done():
+				t.Fatalf("record of %d bytes not received after %d sends in 30 s", len(rec), sends)
+			}
+		}
+		if sends > 1 {
+			t.Logf("record of %d bytes arrived after %d sends", len(rec), sends)
 		}
 	}
-	p.Close()
-	v.pc.Close()
-	<-p.Dead()
 }

@@ -9,13 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  addUser, binDir, chromiumPath, launch, newContext, screenshot, startClient, startGateway, waitFor,
+  addUser, binDir, chromiumPath, launch, newContext, screenshot, skipOrFail, startClient, startGateway, waitFor,
 } from './harness.mjs';
 
-const noChromium = !existsSync(chromiumPath);
-if (noChromium) {
-  console.error(`\n!!!!!!!!\n!!! SKIPPING the web console browser tests: ${chromiumPath} is missing (apt-get install -y chromium).\n!!!!!!!!\n`);
-}
+const skip = skipOrFail('the web console browser tests', existsSync(chromiumPath) ? '' : `${chromiumPath} is missing (apt-get install -y chromium)`);
 
 const rand = randomBytes(4).toString('hex');
 const ADMIN_PW = `admin-${randomBytes(9).toString('base64url')}`;
@@ -24,7 +21,7 @@ const TECH_PW = `tina-${randomBytes(9).toString('base64url')}`;
 const MARK = `MARK-${rand}`;
 const TIMEOUT = 30000;
 
-describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, timeout: 240000 }, () => {
+describe('web console', { skip, timeout: 240000 }, () => {
   let gw;
   let browser;
   let admin; // admin's page
@@ -38,7 +35,6 @@ describe('web console', { skip: noChromium ? `${chromiumPath} missing` : false, 
     ['/api/v1/login', 401],
     ['/api/v1/join/', 404],
     ['/api/v1/downloads', 404],
-    ['/api/v1/audit/verify', 404],
   ];
   const state = {};
 

@@ -12,13 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  addUser, binDir, chromiumPath, launch, newContext, screenshot, startClient, startGateway, totp, waitFor,
+  addUser, binDir, chromiumPath, launch, newContext, screenshot, skipOrFail, startClient, startGateway, totp, waitFor,
 } from './harness.mjs';
 
-const noChromium = !existsSync(chromiumPath);
-if (noChromium) {
-  console.error(`\n!!!!!!!!\n!!! SKIPPING the console browser tests (round 2): ${chromiumPath} is missing (apt-get install -y chromium).\n!!!!!!!!\n`);
-}
+const skip = skipOrFail('the console browser tests (round 2)', existsSync(chromiumPath) ? '' : `${chromiumPath} is missing (apt-get install -y chromium)`);
 
 const rand = randomBytes(4).toString('hex');
 const ADMIN_PW = `admin-${randomBytes(9).toString('base64url')}`;
@@ -28,7 +25,7 @@ const RITA_PW = `rita-${randomBytes(9).toString('base64url')}`;
 const TIMEOUT = 30000;
 const ORDER = ['fail', 'warn', 'error', 'ok', 'skipped'];
 
-describe('web console, round 2', { skip: noChromium ? `${chromiumPath} missing` : false, timeout: 300000 }, () => {
+describe('web console, round 2', { skip, timeout: 300000 }, () => {
   let gw;
   let browser;
   let admin;
@@ -41,7 +38,6 @@ describe('web console, round 2', { skip: noChromium ? `${chromiumPath} missing` 
     ['/api/v1/login', 401],
     ['/invites', 403],
     ['/api/v1/downloads', 404],
-    ['/api/v1/audit/verify', 404],
   ];
   const state = {};
 

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const webuiDir = resolve(here, '../..');
@@ -23,6 +24,27 @@ export function skipReason() {
     if (!existsSync(join(binDir, b))) return `${join(binDir, b)} is missing: run make build first`;
   }
   return '';
+}
+
+/** inCI is true when CI=true (.ci/run sets it): a missing prerequisite then fails the run. */
+export const inCI = process.env.CI === 'true';
+
+/**
+ * skipOrFail gives describe()'s `skip` option for a suite whose prerequisite
+ * is missing (reason, '' when none is): on a developer's machine the suite is
+ * skipped, loudly; in CI it is skipped too, but a failing test with the reason
+ * is registered in its place, so the run goes red instead of testing less.
+ */
+export function skipOrFail(suite, reason) {
+  if (!reason) return false;
+  if (inCI) {
+    test(`${suite}: prerequisites`, () => {
+      throw new Error(`${reason} (CI=true: a browser test that cannot run fails the run instead of being skipped)`);
+    });
+  } else {
+    console.error(`\n!!!!!!!!\n!!! SKIPPING ${suite}: ${reason}\n!!!!!!!!\n`);
+  }
+  return reason;
 }
 
 /** waitFor polls fn until it returns a truthy value or the deadline passes. */

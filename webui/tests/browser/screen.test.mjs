@@ -11,13 +11,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { addUser, binDir, chromiumArgs, chromiumPath, newContext, screenshot, startClient, waitFor } from './harness.mjs';
+import { addUser, binDir, chromiumArgs, chromiumPath, newContext, screenshot, skipOrFail, startClient, waitFor } from './harness.mjs';
 
 const xvfb = ['/usr/bin/Xvfb', '/usr/local/bin/Xvfb'].find(existsSync);
 const xsetroot = ['/usr/bin/xsetroot', '/usr/local/bin/xsetroot'].find(existsSync);
 const missing = !existsSync(chromiumPath) ? `${chromiumPath} is missing (apt-get install -y chromium)`
   : !xvfb || !xsetroot ? 'Xvfb or xsetroot is missing (apt-get install -y xvfb x11-xserver-utils)' : '';
-if (missing) console.error(`\n!!!!!!!!\n!!! SKIPPING the screen view browser test: ${missing}\n!!!!!!!!\n`);
+const skip = skipOrFail('the screen view browser test', missing);
 
 const ADMIN_PW = `admin-${randomBytes(9).toString('base64url')}`;
 const TECH_PW = `tess-${randomBytes(9).toString('base64url')}`;
@@ -92,7 +92,7 @@ async function launchWithWebRTC() {
   });
 }
 
-describe('screen view', { skip: missing || false, timeout: 180000 }, () => {
+describe('screen view', { skip, timeout: 180000 }, () => {
   let x, gw, browser, ctx, page, client;
   const problems = [];
 
