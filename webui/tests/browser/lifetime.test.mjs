@@ -8,21 +8,17 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  addUser, binDir, chromiumPath, launch, newContext, screenshot, startClient, startGateway, waitFor,
+  addUser, binDir, chromiumPath, launch, newContext, screenshot, skipOrFail, startClient, startGateway, waitFor,
 } from './harness.mjs';
 
-const noChromium = !existsSync(chromiumPath);
-if (noChromium) {
-  console.error(`\n!!!!!!!!\n!!! SKIPPING the lifetime browser test: ${chromiumPath} is missing (apt-get install -y chromium).\n!!!!!!!!\n`);
-  if (process.env.CI === 'true') throw new Error(`${chromiumPath} is missing and CI=true: browser tests may not be skipped in CI`);
-}
+const skip = skipOrFail('the lifetime browser test', existsSync(chromiumPath) ? '' : `${chromiumPath} is missing (apt-get install -y chromium)`);
 
 const ADMIN_PW = `admin-${randomBytes(9).toString('base64url')}`;
 const TINA_PW = `tina-${randomBytes(9).toString('base64url')}`;
 const MARK = `LIFE${randomBytes(3).toString('hex')}`;
 const TIMEOUT = 30000;
 
-describe('continuous authorization in the console', { skip: noChromium ? `${chromiumPath} missing` : false, timeout: 180000 }, () => {
+describe('continuous authorization in the console', { skip, timeout: 180000 }, () => {
   let gw;
   let browser;
   let client;
