@@ -232,3 +232,27 @@ export async function totp(secret, timeMs = Date.now()) {
   const bin = ((mac[off] & 0x7f) << 24) | (mac[off + 1] << 16) | (mac[off + 2] << 8) | mac[off + 3];
   return String(bin % 1_000_000).padStart(6, '0');
 }
+
+/** signIn signs user in on page at the gateway's url and waits for the tickets list. */
+export async function signIn(page, url, user, pw, timeout = 30000) {
+  await page.goto(url + '/tickets');
+  await page.getByLabel('Username').fill(user);
+  await page.getByLabel('Password').fill(pw);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Tickets' }).waitFor({ timeout });
+}
+
+/**
+ * ticketWithInvite creates a ticket and an invite for scopes through the API,
+ * as the signed-in page itself would (same origin, its cookie), and returns
+ * { ticket, join }.
+ */
+export async function ticketWithInvite(page, title, scopes) {
+  return page.evaluate(async ({ title, scopes }) => {
+    const post = (path, body) => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      .then((r) => r.json());
+    const t = await post('/api/v1/tickets', { title, description: 'created by a browser test' });
+    const inv = await post(`/api/v1/tickets/${t.id}/invites`, { scopes });
+    return { ticket: t.id, join: inv.join };
+  }, { title, scopes });
+}

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  binDir, chromiumPath, launch, newContext, screenshot, skipOrFail, startClient, startGateway, waitFor,
+  binDir, chromiumPath, launch, newContext, screenshot, signIn, skipOrFail, startClient, startGateway, ticketWithInvite, waitFor,
 } from './harness.mjs';
 
 const skip = skipOrFail('the input recording browser test', existsSync(chromiumPath) ? '' : `${chromiumPath} is missing (apt-get install -y chromium)`);
@@ -44,18 +44,8 @@ describe('input recording in the replay', { skip, timeout: 180000 }, () => {
 
   it('shows what was typed and lists hidden input by its length only', async () => {
     const page = await (await newContext(browser, problems, expected)).newPage();
-    await page.goto(gw.url + '/tickets');
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(ADMIN_PW);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Tickets' }).waitFor({ timeout: TIMEOUT });
-    const { ticket, join: joinString } = await page.evaluate(async () => {
-      const post = (path, body) => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
-        .then((r) => r.json());
-      const t = await post('/api/v1/tickets', { title: 'Password prompt', description: 'sudo asks' });
-      const inv = await post(`/api/v1/tickets/${t.id}/invites`, { scopes: ['shell'] });
-      return { ticket: t.id, join: inv.join };
-    });
+    await signIn(page, gw.url, 'admin', ADMIN_PW);
+    const { ticket, join: joinString } = await ticketWithInvite(page, 'Password prompt', ['shell']);
     client = startClient(joinString, 'shell');
     await page.goto(`${gw.url}/tickets/${ticket}`);
     await page.locator('[data-testid="session"][data-state="connected"]').waitFor({ timeout: TIMEOUT });

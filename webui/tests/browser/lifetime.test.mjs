@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  addUser, binDir, chromiumPath, launch, newContext, screenshot, skipOrFail, startClient, startGateway, waitFor,
+  addUser, binDir, chromiumPath, launch, newContext, screenshot, signIn, skipOrFail, startClient, startGateway, ticketWithInvite, waitFor,
 } from './harness.mjs';
 
 const skip = skipOrFail('the lifetime browser test', existsSync(chromiumPath) ? '' : `${chromiumPath} is missing (apt-get install -y chromium)`);
@@ -45,25 +45,11 @@ describe('continuous authorization in the console', { skip, timeout: 180000 }, (
     }
   });
 
-  async function signIn(page, user, pw) {
-    await page.goto(gw.url + '/tickets');
-    await page.getByLabel('Username').fill(user);
-    await page.getByLabel('Password').fill(pw);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Tickets' }).waitFor({ timeout: TIMEOUT });
-  }
-
   it('ends a technician\'s shell and console when an admin signs them out everywhere', async () => {
     const tina = await (await newContext(browser, problems, expected)).newPage();
-    await signIn(tina, 'tina', TINA_PW);
+    await signIn(tina, gw.url, 'tina', TINA_PW);
     // Set up through the API as tina's page would (same origin, her cookie).
-    const { ticket, join: joinString } = await tina.evaluate(async () => {
-      const post = (path, body) => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
-        .then((r) => r.json());
-      const t = await post('/api/v1/tickets', { title: 'VPN drops', description: 'every hour' });
-      const inv = await post(`/api/v1/tickets/${t.id}/invites`, { scopes: ['shell'] });
-      return { ticket: t.id, join: inv.join };
-    });
+    const { ticket, join: joinString } = await ticketWithInvite(tina, 'VPN drops', ['shell']);
     client = startClient(joinString, 'shell');
     await tina.goto(`${gw.url}/tickets/${ticket}`);
     const card = tina.locator('[data-testid="session"][data-state="connected"]');
@@ -80,7 +66,7 @@ describe('continuous authorization in the console', { skip, timeout: 180000 }, (
     await waitFor('the marker in the terminal', async () => ((await rows.textContent()) ?? '').includes(`${MARK}-42`), TIMEOUT);
 
     const admin = await (await newContext(browser, problems, expected)).newPage();
-    await signIn(admin, 'admin', ADMIN_PW);
+    await signIn(admin, gw.url, 'admin', ADMIN_PW);
     await admin.getByRole('link', { name: 'Users' }).click();
     const row = admin.getByRole('row').filter({ hasText: 'tina' });
     admin.once('dialog', (d) => d.accept());
