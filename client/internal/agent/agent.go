@@ -3,6 +3,10 @@
 // WebSocket with the gateway as the only allowed SSH client. Every channel
 // the gateway opens is checked against the scopes the user granted, here on
 // the user's machine, whatever the gateway believes.
+//
+// tether-client runs one agent; tether-loadgen runs thousands of the same
+// agent in one process for benchmarks, through the hooks at the end of
+// Config (hooks.go): a dialer, buffer sizes, a shell without a pty.
 package agent
 
 import (
