@@ -20,8 +20,9 @@ import (
 
 	"github.com/tetherhq/tether/client/internal/agent"
 	"github.com/tetherhq/tether/client/internal/consent"
+	"github.com/tetherhq/tether/client/internal/console"
 	"github.com/tetherhq/tether/client/internal/diag"
-	"github.com/tetherhq/tether/client/internal/screen"
+	"github.com/tetherhq/tether/client/internal/host"
 	"github.com/tetherhq/tether/internal/version"
 	"github.com/tetherhq/tether/internal/wire"
 )
@@ -45,7 +46,7 @@ func main() {
 
 func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		args = interactiveArgs(stdin, stdout) // Windows double-click: ask for the link (console_windows.go)
+		args = console.InteractiveArgs(stdin, stdout) // Windows double-click: ask for the link
 	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -63,47 +64,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "tether-client: unknown command %q\n\n%s", args[0], usage)
 	return 2
-}
-
-// commands reads the user's typed commands once the session is connected,
-// through term, which also carries the answers to questions asked
-// mid-session. It lives as long as stdin is open (the process).
-func commands(ctx context.Context, term *consent.Terminal, connected <-chan struct{}, revoke chan<- wire.Scopes, end func(), out io.Writer) {
-	select {
-	case <-connected:
-	case <-ctx.Done():
-		return
-	}
-	go term.Run(ctx)
-	lines := term.Commands()
-	for {
-		var line string
-		var ok bool
-		select {
-		case <-ctx.Done():
-			return
-		case line, ok = <-lines:
-		}
-		if !ok {
-			return // stdin closed (e.g. started by a script): Ctrl-C or a signal still ends the session
-		}
-		cmd, err := consent.ParseCommand(line)
-		switch {
-		case err != nil:
-			fmt.Fprintln(out, err)
-		case cmd.Help:
-			fmt.Fprintln(out, consent.CommandHelp)
-		case cmd.End:
-			end()
-			return
-		case len(cmd.Revoke) > 0:
-			select {
-			case revoke <- cmd.Revoke:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}
 }
 
 func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -132,8 +92,8 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// One reader owns stdin: it answers the consent questions, then carries
 	// the user's commands (revoke, end) while the session runs.
 	lines := consent.Lines(stdin)
-	defer keepConsoleOpen(lines, stdout) // Windows double-click: "Press Enter to close" (runs after stop)
-	prompt := &consent.Prompt{Lines: lines, Out: stdout, Available: available}
+	defer console.KeepOpen(lines, stdout) // Windows double-click: "Press Enter to close" (runs after stop)
+	prompt := &consent.Prompt{Lines: lines, Out: stdout, Available: host.Available}
 	if *accept != "" {
 		sc, err := wire.ParseScopes(*accept)
 		if err != nil {
@@ -164,7 +124,7 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 	revoke := make(chan wire.Scopes)
 	connected := make(chan struct{})
-	go commands(ctx, term, connected, revoke, stop, stdout)
+	go console.Commands(ctx, term, connected, revoke, stop, stdout)
 
 	fmt.Fprintf(stdout, "Connecting to %s ...\n", j.Addr)
 	err = agent.Run(ctx, agent.Config{
@@ -177,8 +137,8 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			}
 			return sc, err
 		},
-		Diag:   diagHandler(j.Addr, files),
-		Screen: screenHandler(),
+		Diag:   host.Diag(j.Addr, files),
+		Screen: host.Screen(),
 		Revoke: revoke,
 		Events: func(e agent.Event) {
 			fmt.Fprintf(stdout, "[%s] %s\n", time.Now().Format("15:04:05"), e.Message)
@@ -205,18 +165,6 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "tether-client: %v\n", err)
 	return 1
-}
-
-// available says whether this computer can provide a scope: screen view
-// and control need a display this client can capture and drive.
-func available(sc wire.Scope) (bool, string) {
-	switch sc {
-	case wire.ScopeScreen:
-		return screen.Supported()
-	case wire.ScopeControl:
-		return screen.ControlSupported()
-	}
-	return true, ""
 }
 
 // stringList is a repeatable string flag.

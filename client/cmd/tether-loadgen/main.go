@@ -1,11 +1,13 @@
-// Command tether-loadgen simulates many Tether clients against one gateway,
-// for benchmarks and soak tests. Every simulated agent speaks the real
-// protocol: TLS with the pinned fingerprint, the WebSocket handshake (Hello →
-// Offer → Accept → Welcome) and a real SSH server over the WebSocket that
-// accepts only the gateway's key. With --shell, agents serve real shells on
-// pseudo-terminals; with --synthetic, a built-in responder without a pty
-// (echo, and "cat PATH") measures the transport alone; otherwise agents
-// refuse every channel and stay idle.
+// Command tether-loadgen runs many Tether clients against one gateway, for
+// benchmarks and soak tests. Each simulated client is the real agent
+// (package client/internal/agent, the code tether-client runs): TLS with the
+// pinned fingerprint, the WebSocket handshake (Hello → Offer → Accept →
+// Welcome), the SSH server that accepts only the gateway's key, scope checks,
+// keepalives and, with --resume, the client's reconnect and resume. The
+// simulated user grants every offered scope. With --shell, agents serve real
+// shells on pseudo-terminals; with --synthetic, a built-in shell without a pty
+// or a process (echo, and "cat PATH") measures the transport alone; otherwise
+// agents refuse to start any shell and stay idle.
 //
 //	tether-loadgen [flags] < joins.txt        one join string per line (agent mode)
 //	tether-loadgen --mode stall --addr HOST:PORT --fingerprint B64 --count N
@@ -47,7 +49,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var (
 		mode        = fs.String("mode", "agent", "agent: join with the join strings on stdin; stall: open TLS+WebSocket connections that never send Hello")
 		joinsFile   = fs.String("joins", "-", "file with one join string per line (agent mode); - for stdin")
-		shells      = fs.Bool("shell", false, "serve real shells on pseudo-terminals (agent mode); default: refuse every channel")
+		shells      = fs.Bool("shell", false, "serve real shells on pseudo-terminals (agent mode); default: refuse every shell")
 		synthetic   = fs.Bool("synthetic", false, "serve synthetic shells without a pty: echo every byte, and 'cat PATH' streams a file (transport-only benchmarks)")
 		shellProg   = fs.String("shell-program", "/bin/sh", "program run for each shell")
 		source      = fs.String("source", "127.1.0.1", "first loopback source address; later agents use the following addresses")

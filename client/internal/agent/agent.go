@@ -3,6 +3,10 @@
 // WebSocket with the gateway as the only allowed SSH client. Every channel
 // the gateway opens is checked against the scopes the user granted, here on
 // the user's machine, whatever the gateway believes.
+//
+// tether-client runs one agent; tether-loadgen runs thousands of the same
+// agent in one process for benchmarks, through the hooks at the end of
+// Config (hooks.go): a dialer, buffer sizes, a shell without a pty.
 package agent
 
 import (
@@ -12,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	mrand "math/rand/v2"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +53,9 @@ type Event struct {
 	Actor   string // technician's display name, when known
 	What    string // "shell", "diagnostics", ...
 	Message string // the sentence to print
+	// Session is the gateway's session id (EventConnected only), for
+	// programs that run agents; the user reads it in Message.
+	Session string
 }
 
 // maxEventText bounds an event's sentence, in runes.
@@ -60,6 +68,7 @@ func (e Event) clean() Event {
 	e.Actor = wire.CleanText(e.Actor, 64)
 	e.What = wire.CleanText(e.What, 64)
 	e.Message = wire.StripControl(e.Message, maxEventText)
+	e.Session = wire.CleanText(e.Session, 64)
 	return e
 }
 
@@ -114,6 +123,20 @@ type Config struct {
 	ResumeWindow time.Duration
 	// Log receives diagnostics for the developer, never secrets. Default: discard.
 	Log *slog.Logger
+
+	// Hooks for running many agents in one process (tether-loadgen) and
+	// for tests; the client binary leaves them zero. See hooks.go.
+
+	// Dial opens the TCP connection to the gateway, under TLS and the
+	// WebSocket. Default: a net.Dialer. tether-loadgen dials from its own
+	// loopback source address per agent.
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// BufferSize is the WebSocket's read and write buffer size in bytes;
+	// default 16 KiB. Thousands of idle agents in one process use less.
+	BufferSize int
+	// StartShell starts the program behind a technician's shell; default
+	// shell.Start (a pty). tether-loadgen serves a synthetic shell instead.
+	StartShell func(shell.Config) (Shell, error)
 }
 
 func (c *Config) checkAndSetDefaults() error {
@@ -122,6 +145,9 @@ func (c *Config) checkAndSetDefaults() error {
 	}
 	if c.Consent == nil {
 		return errors.New("agent: Consent is required")
+	}
+	if c.BufferSize <= 0 {
+		c.BufferSize = 16 << 10
 	}
 	if c.HandshakeTimeout <= 0 {
 		c.HandshakeTimeout = 15 * time.Second

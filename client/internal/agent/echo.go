@@ -30,7 +30,7 @@ type echoReporter struct {
 	last shell.Echo // last state sent; EchoUnknown until the first notice
 }
 
-func newEchoReporter(sh *shell.Shell, ch ssh.Channel) *echoReporter {
+func newEchoReporter(sh interface{ Echo() shell.Echo }, ch ssh.Channel) *echoReporter {
 	return &echoReporter{sh: sh, ch: ch}
 }
 

@@ -50,9 +50,10 @@ func dial(ctx context.Context, cfg *Config) (*websocket.Conn, error) {
 	d := websocket.Dialer{
 		TLSClientConfig:  tlsConf,
 		HandshakeTimeout: cfg.HandshakeTimeout,
-		ReadBufferSize:   16 << 10,
-		WriteBufferSize:  16 << 10,
+		ReadBufferSize:   cfg.BufferSize,
+		WriteBufferSize:  cfg.BufferSize,
 		Proxy:            http.ProxyFromEnvironment,
+		NetDialContext:   cfg.Dial, // nil: a net.Dialer
 	}
 	u := url.URL{Scheme: "wss", Host: cfg.Join.Addr, Path: AgentPath}
 	dctx, cancel := context.WithTimeout(ctx, cfg.HandshakeTimeout)

@@ -32,7 +32,7 @@ func (s *session) serve(ctx context.Context) error {
 	}
 	nc.SetDeadline(time.Time{})
 
-	s.event(Event{Kind: EventConnected, Actor: s.hs.offer.Technician, Message: fmt.Sprintf(
+	s.event(Event{Kind: EventConnected, Actor: s.hs.offer.Technician, Session: s.hs.welcome.SessionID, Message: fmt.Sprintf(
 		"Connected. Session %s for ticket #%d (%s). Granted: %s. Press Ctrl-C to end the session at any time.",
 		s.hs.welcome.SessionID, s.hs.offer.Ticket.ID, s.hs.offer.Ticket.Title, s.scopes().String())})
 

@@ -7,7 +7,6 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
-	"github.com/tetherhq/tether/client/internal/shell"
 	"github.com/tetherhq/tether/internal/wire"
 )
 
@@ -65,7 +64,7 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 
 	var (
 		pty     *ptyReq
-		sh      *shell.Shell
+		sh      Shell
 		copies  sync.WaitGroup
 		started bool
 	)
@@ -110,7 +109,7 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 			c := s.cfg.Shell
 			c.Term, c.Cols, c.Rows = pty.Term, int(pty.Cols), int(pty.Rows)
 			var err error
-			sh, err = shell.Start(c)
+			sh, err = s.cfg.startShell(c)
 			if err != nil {
 				req.Reply(false, nil)
 				fmt.Fprintf(ch.Stderr(), "tether: could not start a shell: %v\r\n", err)

@@ -21,6 +21,7 @@ import (
 	"github.com/tetherhq/tether/internal/version"
 	"github.com/tetherhq/tether/webui"
 
+	"github.com/tetherhq/tether/gateway/internal/admin"
 	"github.com/tetherhq/tether/gateway/internal/rtc"
 	"github.com/tetherhq/tether/gateway/internal/server"
 )
@@ -49,17 +50,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(rest) > 0 && (cmd == "user" || cmd == "audit" || cmd == "recording") {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
+	if code, ok := admin.Command(cmd, rest, stdin, stdout, stderr); ok {
+		return code // user add, audit verify, audit export, recording verify
+	}
 	switch cmd {
 	case "serve":
 		return serve(rest, stdout, stderr)
-	case "user add":
-		return userAdd(rest, stdin, stdout, stderr)
-	case "audit verify":
-		return auditVerify(rest, stdout, stderr)
-	case "audit export":
-		return auditExport(rest, stdout, stderr)
-	case "recording verify":
-		return recordingVerify(rest, stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "tether-gateway", version.String())
 		return 0

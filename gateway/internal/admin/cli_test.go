@@ -1,4 +1,4 @@
-package main
+package admin
 
 import (
 	"bytes"
@@ -49,6 +49,19 @@ func realDataDir(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return data
+}
+
+// run is tether-gateway's dispatch for the operator commands: the first two
+// words name the command.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) < 2 {
+		return 2
+	}
+	code, ok := Command(args[0]+" "+args[1], args[2:], stdin, stdout, stderr)
+	if !ok {
+		return 2
+	}
+	return code
 }
 
 func runCLI(args ...string) (int, string) {

@@ -1,4 +1,9 @@
-package main
+// Package host provides what this computer serves to a technician through
+// the agent, as tether-client wires it: diagnostics with the package diag's
+// checks under the user's file policy, and the screen of $DISPLAY, and
+// whether this machine can offer a scope at all. It keeps the binary to
+// wiring and is importable by tests.
+package host
 
 import (
 	"context"
@@ -14,11 +19,23 @@ import (
 	"github.com/tetherhq/tether/internal/wire"
 )
 
-// diagHandler runs diagnostics with the diag package's defaults, reading
+// Available says whether this computer can provide a scope: screen view
+// and control need a display this client can capture and drive.
+func Available(sc wire.Scope) (bool, string) {
+	switch sc {
+	case wire.ScopeScreen:
+		return screen.Supported()
+	case wire.ScopeControl:
+		return screen.ControlSupported()
+	}
+	return true, ""
+}
+
+// Diag runs diagnostics with the diag package's defaults, reading
 // only the log files files allows. The gateway's own address is probed by
 // the connectivity check by default. Every file read and host contacted is
 // shown on the user's terminal through run.Access.
-func diagHandler(gateway string, files *diag.FilePolicy) agent.DiagHandler {
+func Diag(gateway string, files *diag.FilePolicy) agent.DiagHandler {
 	r, err := diag.New(diag.Config{DefaultTargets: []string{gateway}, Files: files})
 	if err != nil {
 		return nil
@@ -29,8 +46,8 @@ func diagHandler(gateway string, files *diag.FilePolicy) agent.DiagHandler {
 	}
 }
 
-// screenHandler captures this machine's display ($DISPLAY on X11).
-func screenHandler() agent.ScreenHandler {
+// Screen captures this machine's display ($DISPLAY on X11).
+func Screen() agent.ScreenHandler {
 	// The X11 library logs to stderr, which is the user's terminal: keep it quiet.
 	xgb.Logger = log.New(io.Discard, "", 0)
 	return func(ctx context.Context, ch io.ReadWriteCloser, withControl bool, allowed func() bool) error {

@@ -1,4 +1,10 @@
-package main
+// Package console is tether-client's terminal around a session: on
+// Windows, when the user double-clicked the downloaded .exe, it asks for the
+// join link and keeps the window open until the last message was read
+// (InteractiveArgs, KeepOpen); while a session runs it reads the user's
+// typed commands (Commands). It lives outside the binary so tests can
+// import it.
+package console
 
 import (
 	"errors"

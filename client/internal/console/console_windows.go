@@ -1,6 +1,6 @@
 //go:build windows
 
-package main
+package console
 
 import (
 	"io"
@@ -9,14 +9,14 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// interactiveArgs is called when the client starts without arguments. When
+// InteractiveArgs is called when the client starts without arguments. When
 // the user double-clicked the downloaded .exe, Windows made a console window
 // for this process alone: then it asks for the join link and returns the
 // arguments "join LINK". Started from cmd.exe or PowerShell (a console
 // shared with the shell), it returns nil and the usage text is shown.
 // When no valid link comes, it waits for Enter so the window does not close
 // before the user has read why.
-func interactiveArgs(in io.Reader, out io.Writer) []string {
+func InteractiveArgs(in io.Reader, out io.Writer) []string {
 	if !ownConsole() {
 		return nil
 	}
@@ -27,10 +27,10 @@ func interactiveArgs(in io.Reader, out io.Writer) []string {
 	return args
 }
 
-// keepConsoleOpen waits for Enter when the console window is this
+// KeepOpen waits for Enter when the console window is this
 // process's alone, so it does not vanish with the last message unread.
 // lines is the consent.Lines channel that owns stdin by then.
-func keepConsoleOpen(lines <-chan string, out io.Writer) {
+func KeepOpen(lines <-chan string, out io.Writer) {
 	if ownConsole() {
 		waitEnter(lines, out)
 	}

@@ -1,4 +1,9 @@
-package main
+package admin
+
+// This file holds the command-line side of the operator commands: flag
+// parsing, the password read from stdin, and the text and exit status the
+// operator sees. tether-gateway hands "user add", "audit verify", "audit
+// export" and "recording verify" to Command.
 
 import (
 	"bufio"
@@ -8,9 +13,26 @@ import (
 	"io"
 	"os"
 	"strings"
-
-	"github.com/tetherhq/tether/gateway/internal/admin"
 )
+
+// Command runs the operator command name ("user add", "audit verify",
+// "audit export" or "recording verify") with its arguments, as typed after
+// "tether-gateway", and returns the process exit status: 0 on success, 1
+// when the command failed or found a problem, 2 for bad usage. ok is false
+// when name is not one of these commands.
+func Command(name string, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int, ok bool) {
+	switch name {
+	case "user add":
+		return userAdd(args, stdin, stdout, stderr), true
+	case "audit verify":
+		return auditVerify(args, stdout, stderr), true
+	case "audit export":
+		return auditExport(args, stdout, stderr), true
+	case "recording verify":
+		return recordingVerify(args, stdout, stderr), true
+	}
+	return 0, false
+}
 
 func userAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
@@ -32,7 +54,7 @@ func userAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	pw := strings.TrimRight(line, "\r\n")
-	if err := admin.AddUser(context.Background(), *data, *name, *role, *display, pw); err != nil {
+	if err := AddUser(context.Background(), *data, *name, *role, *display, pw); err != nil {
 		fmt.Fprintf(stderr, "tether-gateway user add: %v\n", err)
 		return 1
 	}
@@ -47,7 +69,7 @@ func auditVerify(args []string, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	res, err := admin.VerifyAudit(context.Background(), *data)
+	res, err := VerifyAudit(context.Background(), *data)
 	if err != nil {
 		fmt.Fprintf(stderr, "tether-gateway audit verify: %v\n", err)
 		return 1
@@ -86,7 +108,7 @@ func auditExport(args []string, stdout, stderr io.Writer) int {
 		defer f.Close()
 		w = f
 	}
-	if err := admin.ExportAudit(context.Background(), *data, w); err != nil {
+	if err := ExportAudit(context.Background(), *data, w); err != nil {
 		fmt.Fprintf(stderr, "tether-gateway audit export: %v\n", err)
 		return 1
 	}
@@ -107,7 +129,7 @@ func recordingVerify(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "tether-gateway recording verify: give one recording FILE")
 		return 2
 	}
-	res, err := admin.VerifyRecording(context.Background(), *data, *pub, fs.Arg(0), *sum, *sig)
+	res, err := VerifyRecording(context.Background(), *data, *pub, fs.Arg(0), *sum, *sig)
 	if err != nil {
 		fmt.Fprintf(stderr, "tether-gateway recording verify: %v\n", err)
 		return 1
