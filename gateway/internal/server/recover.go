@@ -15,7 +15,8 @@ import (
 // be resumed wait for their clients (the rest end), and recordings that were being written are
 // sealed as interrupted, with the SHA-256 of the durable prefix the blob store recovered.
 // Incomplete blobs that no open recording names (a crash between creating a file and its
-// row) are recovered too, so no data is lost, and logged.
+// row, or after a seal but before its commit finished) are recovered too, so no data is
+// lost, and logged.
 func recoverAfterCrash(ctx context.Context, st *store.SQLite, blobs blob.Store, al *audit.Logger, log *slog.Logger) (resumable []string, err error) {
 	at := nowUTC()
 	ids, err := st.SuspendOpenSessions(ctx, "gateway restarted; waiting for the client to reconnect", "gateway restarted", at)
@@ -38,20 +39,19 @@ func recoverAfterCrash(ctx context.Context, st *store.SQLite, blobs blob.Store, 
 			log.Error("recover interrupted recording", "recording_id", r.ID, "err", err)
 			continue
 		}
-		size := info.Size
-		r.SHA256, r.Size, r.EndedAt = hex.EncodeToString(info.SHA256[:]), size, &at
+		r.SHA256, r.Size, r.EndedAt = hex.EncodeToString(info.SHA256[:]), info.Size, &at
 		if err := st.UpdateRecording(ctx, r); err != nil {
 			return nil, fmt.Errorf("server: seal interrupted recording: %w", err)
 		}
 		al.Record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionRecordingInterrupted, TicketID: r.TicketID, SessionID: r.SessionID,
-			Details: map[string]any{"recording_id": r.ID, "sha256": r.SHA256, "size": size}})
+			Details: map[string]any{"recording_id": r.ID, "sha256": r.SHA256, "size": r.Size}})
 	}
 	recoverOrphanBlobs(ctx, blobs, named, log)
 	return ids, nil
 }
 
-// recoverOrphanBlobs recovers the incomplete blobs not in named, keeping
-// their data, and logs each: no recording row refers to them.
+// recoverOrphanBlobs recovers the incomplete blobs not in named (the keys
+// of the open recordings), keeping their data, and logs each.
 func recoverOrphanBlobs(ctx context.Context, blobs blob.Store, named map[string]bool, log *slog.Logger) {
 	keys, err := blobs.Incomplete(ctx)
 	if err != nil {
@@ -64,9 +64,9 @@ func recoverOrphanBlobs(ctx context.Context, blobs blob.Store, named map[string]
 		}
 		info, err := blobs.Recover(ctx, key)
 		if err != nil {
-			log.Warn("recover incomplete recording without a row", "key", key, "err", err)
+			log.Warn("recover an incomplete recording no open row names", "key", key, "err", err)
 			continue
 		}
-		log.Warn("recovered an incomplete recording without a row", "key", key, "size", info.Size)
+		log.Warn("recovered an incomplete recording no open row names", "key", key, "size", info.Size)
 	}
 }
