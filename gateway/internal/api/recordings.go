@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
+	"github.com/tetherhq/tether/gateway/internal/blob"
 	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
 	"github.com/tetherhq/tether/gateway/internal/store"
@@ -44,7 +45,7 @@ func (a *API) startTermRecording(ctx context.Context, s *store.Session, actor st
 	title := "shell on " + s.Host.Hostname
 	row := &store.Recording{ID: id, TicketID: s.TicketID, SessionID: s.ID, Kind: "terminal", Actor: actor, Title: title,
 		State: "recording", Key: key, StartedAt: now}
-	f, err := a.cfg.Blobs.Create(key)
+	f, err := a.cfg.Blobs.Create(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("create recording file: %w", err)
 	}
@@ -53,10 +54,10 @@ func (a *API) startTermRecording(ctx context.Context, s *store.Session, actor st
 		key := a.cfg.SigningKey
 		opts.Signer = func(sum [32]byte) ([]byte, error) { return ed25519.Sign(key, sum[:]), nil }
 	}
-	cast, err := recorder.NewCast(f, recorder.Header{Version: 2, Width: cols, Height: rows, Timestamp: now.Unix(), Title: title,
+	cast, err := recorder.NewCast(blob.CommitOnClose(ctx, f), recorder.Header{Version: 2, Width: cols, Height: rows, Timestamp: now.Unix(), Title: title,
 		Env: map[string]string{"TERM": "xterm-256color"}}, opts)
 	if err != nil {
-		f.Close()
+		f.Abort(context.WithoutCancel(ctx))
 		return nil, fmt.Errorf("start recording: %w", err)
 	}
 	if err := a.cfg.Store.CreateRecording(ctx, row); err != nil {
@@ -204,7 +205,7 @@ func (a *API) downloadRecording(w http.ResponseWriter, r *http.Request) {
 	if rec == nil {
 		return
 	}
-	f, _, err := a.cfg.Blobs.Open(rec.Key) // the key comes from our own row, never from the request
+	f, _, err := a.cfg.Blobs.Open(r.Context(), rec.Key) // the key comes from our own row, never from the request
 	if err != nil {
 		a.internal(w, r, "open recording", err)
 		return
@@ -237,16 +238,16 @@ func (a *API) recordingMeta(w http.ResponseWriter, r *http.Request) {
 	if rec.EndedAt != nil {
 		out.DurationS = rec.EndedAt.Sub(rec.StartedAt).Round(time.Millisecond).Seconds()
 	}
-	out.Verified, out.VerifyNote = a.verifyRecording(rec)
+	out.Verified, out.VerifyNote = a.verifyRecording(r.Context(), rec)
 	writeJSON(w, http.StatusOK, out)
 }
 
 // verifyRecording recomputes the file's SHA-256 and checks the seal's signature.
-func (a *API) verifyRecording(rec *store.Recording) (bool, string) {
+func (a *API) verifyRecording(ctx context.Context, rec *store.Recording) (bool, string) {
 	if rec.SHA256 == "" {
 		return false, "not sealed yet"
 	}
-	f, _, err := a.cfg.Blobs.Open(rec.Key)
+	f, _, err := a.cfg.Blobs.Open(ctx, rec.Key)
 	if err != nil {
 		return false, "file missing"
 	}

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/crypto/ssh"
 
+	"github.com/tetherhq/tether/gateway/internal/blob"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
@@ -305,7 +306,7 @@ func (a *API) startScreenRecording(ctx context.Context, s *store.Session, actor 
 	title := "screen of " + s.Host.Hostname
 	row := &store.Recording{ID: id, TicketID: s.TicketID, SessionID: s.ID, Kind: "screen", Actor: actor, Title: title,
 		State: "recording", Key: key, StartedAt: now}
-	bw, err := a.cfg.Blobs.Create(key)
+	bw, err := a.cfg.Blobs.Create(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("create recording file: %w", err)
 	}
@@ -314,10 +315,10 @@ func (a *API) startScreenRecording(ctx context.Context, s *store.Session, actor 
 		k := a.cfg.SigningKey
 		opts.Signer = func(sum [32]byte) ([]byte, error) { return ed25519.Sign(k, sum[:]), nil }
 	}
-	w, err := screenrec.NewWriter(bw, screenrec.Header{Width: h.Width, Height: h.Height, Display: h.Display, Title: title, Actor: actor,
+	w, err := screenrec.NewWriter(blob.CommitOnClose(ctx, bw), screenrec.Header{Width: h.Width, Height: h.Height, Display: h.Display, Title: title, Actor: actor,
 		SessionID: s.ID, TicketID: s.TicketID}, opts)
 	if err != nil {
-		bw.Close()
+		bw.Abort(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	if err := a.cfg.Store.CreateRecording(ctx, row); err != nil {

@@ -61,7 +61,7 @@ func TestDirRoundTrip(t *testing.T) {
 		t.Errorf("root mode = %o, want 700", got)
 	}
 	const key = "12/r_abc.cast"
-	w, err := d.Create(key)
+	w, err := d.Create(t.Context(), key)
 	if err != nil {
 		t.Fatalf("Create: %v", err)
 	}
@@ -71,7 +71,7 @@ func TestDirRoundTrip(t *testing.T) {
 	if err := w.Sync(); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Close(); err != nil {
+	if err := w.Commit(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	for path, want := range map[string]fs.FileMode{
@@ -86,11 +86,11 @@ func TestDirRoundTrip(t *testing.T) {
 			t.Errorf("%s mode = %o, want %o", path, got, want)
 		}
 	}
-	size, err := d.Stat(key)
+	size, err := d.Stat(t.Context(), key)
 	if err != nil || size != 5 {
 		t.Errorf("Stat = %d, %v; want 5, nil", size, err)
 	}
-	r, size, err := d.Open(key)
+	r, size, err := d.Open(t.Context(), key)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -109,37 +109,37 @@ func TestDirRoundTrip(t *testing.T) {
 
 func TestDirCreateExisting(t *testing.T) {
 	d := newDir(t)
-	w, err := d.Create("a/b.cast")
+	w, err := d.Create(t.Context(), "a/b.cast")
 	if err != nil {
 		t.Fatal(err)
 	}
 	io.WriteString(w, "first")
-	w.Close()
-	if _, err := d.Create("a/b.cast"); !errors.Is(err, fs.ErrExist) {
+	w.Commit(t.Context())
+	if _, err := d.Create(t.Context(), "a/b.cast"); !errors.Is(err, fs.ErrExist) {
 		t.Fatalf("second Create = %v, want fs.ErrExist", err)
 	}
-	if size, _ := d.Stat("a/b.cast"); size != 5 {
+	if size, _ := d.Stat(t.Context(), "a/b.cast"); size != 5 {
 		t.Errorf("size after failed Create = %d, want 5 (content kept)", size)
 	}
 }
 
 func TestDirMissing(t *testing.T) {
 	d := newDir(t)
-	if _, _, err := d.Open("nope/x.cast"); !errors.Is(err, fs.ErrNotExist) {
+	if _, _, err := d.Open(t.Context(), "nope/x.cast"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Open missing = %v, want fs.ErrNotExist", err)
 	}
-	if _, err := d.Stat("nope"); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := d.Stat(t.Context(), "nope"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("Stat missing = %v, want fs.ErrNotExist", err)
 	}
-	w, err := d.Create("dir/x")
+	w, err := d.Create(t.Context(), "dir/x")
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.Close()
-	if _, _, err := d.Open("dir"); err == nil {
+	w.Commit(t.Context())
+	if _, _, err := d.Open(t.Context(), "dir"); err == nil {
 		t.Error("Open of a directory succeeded, want error")
 	}
-	if _, err := d.Stat("dir"); err == nil {
+	if _, err := d.Stat(t.Context(), "dir"); err == nil {
 		t.Error("Stat of a directory succeeded, want error")
 	}
 }
@@ -157,13 +157,13 @@ func TestDirRejectsTraversal(t *testing.T) {
 	keys := []string{"../secret", "a/../../secret", "/" + filepath.ToSlash(filepath.Join(parent, "secret")),
 		`..\secret`, `a\..\..\secret`, "a\x00", "\u2024\u2024/secret", "\uff0e\uff0e/secret", "a/../secret", ""}
 	for _, k := range keys {
-		if _, err := d.Create(k); !errors.Is(err, ErrInvalidKey) {
+		if _, err := d.Create(t.Context(), k); !errors.Is(err, ErrInvalidKey) {
 			t.Errorf("Create(%q) = %v, want ErrInvalidKey", k, err)
 		}
-		if _, _, err := d.Open(k); !errors.Is(err, ErrInvalidKey) {
+		if _, _, err := d.Open(t.Context(), k); !errors.Is(err, ErrInvalidKey) {
 			t.Errorf("Open(%q) = %v, want ErrInvalidKey", k, err)
 		}
-		if _, err := d.Stat(k); !errors.Is(err, ErrInvalidKey) {
+		if _, err := d.Stat(t.Context(), k); !errors.Is(err, ErrInvalidKey) {
 			t.Errorf("Stat(%q) = %v, want ErrInvalidKey", k, err)
 		}
 	}
@@ -191,10 +191,10 @@ func TestDirSymlinkEscape(t *testing.T) {
 	if err := os.Symlink(outside, filepath.Join(d.Path(), "link")); err != nil {
 		testenv.SkipOrFail(t, "symlink: "+err.Error())
 	}
-	if _, err := d.Create("link/new"); err == nil {
+	if _, err := d.Create(t.Context(), "link/new"); err == nil {
 		t.Error("Create through an escaping symlink succeeded")
 	}
-	if _, _, err := d.Open("link/x"); err == nil {
+	if _, _, err := d.Open(t.Context(), "link/x"); err == nil {
 		t.Error("Open through an escaping symlink succeeded")
 	}
 	if _, err := os.Stat(filepath.Join(outside, "new")); err == nil {

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// Sink is where a Cast writes: a blob.Writer or an *os.File. Sync must make
+// Sink is where a Cast writes: a blob writer (blob.CommitOnClose) or an *os.File. Sync must make
 // everything written so far durable.
 type Sink interface {
 	io.Writer

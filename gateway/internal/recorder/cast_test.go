@@ -402,12 +402,12 @@ func TestCastSignedSealOnBlobDir(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	w, err := store.Create("12/r_test.cast")
+	w, err := store.Create(t.Context(), "12/r_test.cast")
 	if err != nil {
 		t.Fatal(err)
 	}
 	pub, priv, _ := ed25519.GenerateKey(nil)
-	c, err := NewCast(w, testHeader(), CastOptions{Signer: func(sum [32]byte) ([]byte, error) {
+	c, err := NewCast(blob.CommitOnClose(t.Context(), w), testHeader(), CastOptions{Signer: func(sum [32]byte) ([]byte, error) {
 		return ed25519.Sign(priv, sum[:]), nil
 	}})
 	if err != nil {
@@ -418,7 +418,7 @@ func TestCastSignedSealOnBlobDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, size, err := store.Open("12/r_test.cast")
+	r, size, err := store.Open(t.Context(), "12/r_test.cast")
 	if err != nil {
 		t.Fatal(err)
 	}

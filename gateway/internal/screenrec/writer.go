@@ -13,7 +13,7 @@ import (
 	"github.com/tetherhq/tether/internal/wire"
 )
 
-// Sink is where a Writer puts the file (a blob.Writer or an *os.File).
+// Sink is where a Writer puts the file (a blob writer through blob.CommitOnClose, or an *os.File).
 type Sink interface {
 	io.Writer
 	Sync() error

@@ -8,14 +8,16 @@ import (
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/blob"
-	"github.com/tetherhq/tether/gateway/internal/recorder"
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 // recoverAfterCrash closes what a previous run left open: sessions that can
 // be resumed wait for their clients (the rest end), and recordings that were being written are
-// sealed as interrupted, with the SHA-256 of the prefix that reached disk.
-func recoverAfterCrash(ctx context.Context, st *store.SQLite, blobs *blob.Dir, al *audit.Logger, log *slog.Logger) (resumable []string, err error) {
+// sealed as interrupted, with the SHA-256 of the durable prefix the blob store recovered.
+// Incomplete blobs that no open recording names (a crash between creating a file and its
+// row, or after a seal but before its commit finished) are recovered too, so no data is
+// lost, and logged.
+func recoverAfterCrash(ctx context.Context, st *store.SQLite, blobs blob.Store, al *audit.Logger, log *slog.Logger) (resumable []string, err error) {
 	at := nowUTC()
 	ids, err := st.SuspendOpenSessions(ctx, "gateway restarted; waiting for the client to reconnect", "gateway restarted", at)
 	if err != nil {
@@ -28,25 +30,43 @@ func recoverAfterCrash(ctx context.Context, st *store.SQLite, blobs *blob.Dir, a
 	if err != nil {
 		return nil, fmt.Errorf("server: interrupt open recordings: %w", err)
 	}
+	named := make(map[string]bool, len(recs))
 	for i := range recs {
 		r := &recs[i]
-		f, _, err := blobs.Open(r.Key)
+		named[r.Key] = true
+		info, err := blobs.Recover(ctx, r.Key)
 		if err != nil {
-			log.Error("open interrupted recording", "recording_id", r.ID, "err", err)
+			log.Error("recover interrupted recording", "recording_id", r.ID, "err", err)
 			continue
 		}
-		sum, size, err := recorder.SumFile(f)
-		f.Close()
-		if err != nil {
-			log.Error("hash interrupted recording", "recording_id", r.ID, "err", err)
-			continue
-		}
-		r.SHA256, r.Size, r.EndedAt = hex.EncodeToString(sum[:]), size, &at
+		r.SHA256, r.Size, r.EndedAt = hex.EncodeToString(info.SHA256[:]), info.Size, &at
 		if err := st.UpdateRecording(ctx, r); err != nil {
 			return nil, fmt.Errorf("server: seal interrupted recording: %w", err)
 		}
 		al.Record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionRecordingInterrupted, TicketID: r.TicketID, SessionID: r.SessionID,
-			Details: map[string]any{"recording_id": r.ID, "sha256": r.SHA256, "size": size}})
+			Details: map[string]any{"recording_id": r.ID, "sha256": r.SHA256, "size": r.Size}})
 	}
+	recoverOrphanBlobs(ctx, blobs, named, log)
 	return ids, nil
+}
+
+// recoverOrphanBlobs recovers the incomplete blobs not in named (the keys
+// of the open recordings), keeping their data, and logs each.
+func recoverOrphanBlobs(ctx context.Context, blobs blob.Store, named map[string]bool, log *slog.Logger) {
+	keys, err := blobs.Incomplete(ctx)
+	if err != nil {
+		log.Error("list incomplete recordings", "err", err)
+		return
+	}
+	for _, key := range keys {
+		if named[key] {
+			continue
+		}
+		info, err := blobs.Recover(ctx, key)
+		if err != nil {
+			log.Warn("recover an incomplete recording no open row names", "key", key, "err", err)
+			continue
+		}
+		log.Warn("recovered an incomplete recording no open row names", "key", key, "size", info.Size)
+	}
 }
