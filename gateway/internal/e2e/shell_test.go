@@ -141,8 +141,9 @@ func TestShellEndToEnd(t *testing.T) {
 			sawResize = true
 		}
 	}
-	if in := strings.Join(eventsOf(evs, "i"), ""); !strings.Contains(in, "stty size\n") {
-		t.Errorf("input events: want the typed %q in %q", "stty size\n", in)
+	typed := "stty size; echo " + m[:5] + "''" + m[5:] + "\n"
+	if in := strings.Join(eventsOf(evs, "i"), ""); !strings.Contains(in, typed) || !strings.Contains(in, "exit\n") {
+		t.Errorf("input events: want the typed %q and %q in %q", typed, "exit\n", in)
 	}
 	if !sawResize {
 		t.Error("no r 120x40 event in the recording")
