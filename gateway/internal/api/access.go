@@ -12,7 +12,7 @@ import (
 )
 
 // SecurityStore is what the API needs from persistence for second factors,
-// hand-over and the session policy. *store.SQLite implements it.
+// hand-over and the session policy. Every store backend implements it.
 type SecurityStore interface {
 	UserMFA(ctx context.Context, name string) (store.MFA, error)
 	SetPendingTOTP(ctx context.Context, name, secret string) error
@@ -24,8 +24,6 @@ type SecurityStore interface {
 	SetSessionTechnician(ctx context.Context, id, technician string) error
 	ConnectedSessions(ctx context.Context) ([]store.Session, error)
 }
-
-var _ SecurityStore = (*store.SQLite)(nil)
 
 // ticketScoped are the actions a technician may take only on tickets
 // assigned to them. Reading is not among them: at a help desk everyone may

@@ -7,8 +7,9 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-// Store is what the API needs from persistence. *store.SQLite implements it;
-// a PostgreSQL store will too.
+// Store is what the API needs from persistence. Every store backend
+// implements it (the gateway wiring in package server checks that at
+// compile time).
 type Store interface {
 	UserByName(ctx context.Context, name string) (*store.User, error)
 	ListUsers(ctx context.Context) ([]store.User, error)
@@ -41,8 +42,6 @@ type Store interface {
 	ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
 	AllAudit(ctx context.Context, fn func(store.AuditEntry) error) error
 }
-
-var _ Store = (*store.SQLite)(nil)
 
 // now is the API's clock in UTC.
 func (a *API) now() time.Time { return a.cfg.Clock().UTC() }

@@ -9,13 +9,12 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/blob"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
-	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 // recoverAfterCrash closes what a previous run left open: sessions that can
 // be resumed wait for their clients (the rest end), and recordings that were being written are
 // sealed as interrupted, with the SHA-256 of the prefix that reached disk.
-func recoverAfterCrash(ctx context.Context, st *store.SQLite, blobs *blob.Dir, al *audit.Logger, log *slog.Logger) (resumable []string, err error) {
+func recoverAfterCrash(ctx context.Context, st recoveryStore, blobs *blob.Dir, al *audit.Logger, log *slog.Logger) (resumable []string, err error) {
 	at := nowUTC()
 	ids, err := st.SuspendOpenSessions(ctx, "gateway restarted; waiting for the client to reconnect", "gateway restarted", at)
 	if err != nil {

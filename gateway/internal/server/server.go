@@ -114,7 +114,7 @@ type Server struct {
 	ln     net.Listener
 	url    *url.URL
 	bundle *certs.Bundle
-	store  *store.SQLite
+	store  Store
 	broker *broker.Broker
 	api    *api.API
 	http   *http.Server
@@ -182,7 +182,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: ssh key: %w", err)
 	}
-	if s.store, err = store.Open(ctx, filepath.Join(cfg.DataDir, dbFile)); err != nil {
+	if s.store, err = OpenStore(ctx, cfg.DataDir); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	blobs, err := blob.NewDir(filepath.Join(cfg.DataDir, recordingsDir))
@@ -354,8 +354,14 @@ func writePublicKey(path string, key ed25519.PrivateKey) error {
 	return os.WriteFile(path, ssh.MarshalAuthorizedKey(pub), 0o644)
 }
 
+// adminStore is what bootstrapAdmin needs.
+type adminStore interface {
+	CountUsers(ctx context.Context) (int, error)
+	CreateUser(ctx context.Context, u *store.User) error
+}
+
 // bootstrapAdmin creates the first admin when there are no users.
-func bootstrapAdmin(ctx context.Context, st *store.SQLite, al *audit.Logger, password string, out io.Writer) error {
+func bootstrapAdmin(ctx context.Context, st adminStore, al *audit.Logger, password string, out io.Writer) error {
 	n, err := st.CountUsers(ctx)
 	if err != nil {
 		return fmt.Errorf("server: count users: %w", err)

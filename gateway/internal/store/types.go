@@ -217,3 +217,16 @@ const (
 	DefaultAuditLimit  = 1000
 	MaxAuditLimit      = 10000
 )
+
+// MFA is a user's second-factor state. Secrets never leave the gateway
+// except once, at enrollment, to the user themself.
+type MFA struct {
+	// Secret is the active TOTP secret ("" when MFA is off).
+	Secret string
+	// Pending is a secret being enrolled, not yet confirmed.
+	Pending string
+	// LastStep is the last accepted TOTP time step (replay guard).
+	LastStep int64
+	// RecoveryLeft is how many unused recovery codes remain.
+	RecoveryLeft int
+}

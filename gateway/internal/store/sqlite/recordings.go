@@ -1,21 +1,23 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 const recordingCols = `id, ticket_id, session_id, kind, actor, title, state, blob_key,
 	started_at, ended_at, size, sha256, signature`
 
 func validRecordingState(s string) bool {
-	return s == RecordingActive || s == RecordingSealed || s == RecordingInterrupted
+	return s == store.RecordingActive || s == store.RecordingSealed || s == store.RecordingInterrupted
 }
 
-func scanRecording(r scanner) (Recording, error) {
-	var rec Recording
+func scanRecording(r scanner) (store.Recording, error) {
+	var rec store.Recording
 	var started int64
 	var ended sql.NullInt64
 	err := r.Scan(&rec.ID, &rec.TicketID, &rec.SessionID, &rec.Kind, &rec.Actor, &rec.Title, &rec.State, &rec.Key,
@@ -26,15 +28,15 @@ func scanRecording(r scanner) (Recording, error) {
 
 // CreateRecording inserts rec (ID chosen by the caller), filling
 // rec.StartedAt when zero and rec.State (RecordingActive) when empty.
-func (s *SQLite) CreateRecording(ctx context.Context, rec *Recording) error {
+func (s *Store) CreateRecording(ctx context.Context, rec *store.Recording) error {
 	if rec.ID == "" {
 		return fmt.Errorf("store: create recording: empty id")
 	}
-	if rec.Kind != KindTerminal && rec.Kind != KindScreen {
+	if rec.Kind != store.KindTerminal && rec.Kind != store.KindScreen {
 		return fmt.Errorf("store: create recording %s: invalid kind %q", rec.ID, rec.Kind)
 	}
 	if rec.State == "" {
-		rec.State = RecordingActive
+		rec.State = store.RecordingActive
 	}
 	if !validRecordingState(rec.State) {
 		return fmt.Errorf("store: create recording %s: invalid state %q", rec.ID, rec.State)
@@ -63,7 +65,7 @@ func (s *SQLite) CreateRecording(ctx context.Context, rec *Recording) error {
 }
 
 // Recording returns recording id, or ErrNotFound.
-func (s *SQLite) Recording(ctx context.Context, id string) (*Recording, error) {
+func (s *Store) Recording(ctx context.Context, id string) (*store.Recording, error) {
 	rec, err := scanRecording(s.db.QueryRowContext(ctx, `SELECT `+recordingCols+` FROM recordings WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("store: recording %s: %w", id, mapErr(err))
@@ -72,18 +74,18 @@ func (s *SQLite) Recording(ctx context.Context, id string) (*Recording, error) {
 }
 
 // ListRecordings returns a ticket's recordings, oldest first.
-func (s *SQLite) ListRecordings(ctx context.Context, ticketID int64) ([]Recording, error) {
+func (s *Store) ListRecordings(ctx context.Context, ticketID int64) ([]store.Recording, error) {
 	return s.listRecordings(ctx, `ticket_id = ?`, ticketID)
 }
 
-func (s *SQLite) listRecordings(ctx context.Context, where string, arg any) ([]Recording, error) {
+func (s *Store) listRecordings(ctx context.Context, where string, arg any) ([]store.Recording, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+recordingCols+` FROM recordings WHERE `+where+`
 		ORDER BY started_at, id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: list recordings: %w", err)
 	}
 	defer rows.Close()
-	out := []Recording{}
+	out := []store.Recording{}
 	for rows.Next() {
 		rec, err := scanRecording(rows)
 		if err != nil {
@@ -99,7 +101,7 @@ func (s *SQLite) listRecordings(ctx context.Context, where string, arg any) ([]R
 
 // UpdateRecording stores rec's state, end time, size, SHA-256 and
 // signature. An unknown id is ErrNotFound.
-func (s *SQLite) UpdateRecording(ctx context.Context, rec *Recording) error {
+func (s *Store) UpdateRecording(ctx context.Context, rec *store.Recording) error {
 	if !validRecordingState(rec.State) {
 		return fmt.Errorf("store: update recording %s: invalid state %q", rec.ID, rec.State)
 	}
@@ -125,27 +127,27 @@ func (s *SQLite) UpdateRecording(ctx context.Context, rec *Recording) error {
 // as "interrupted" ended at at, in one transaction, and returns them (with
 // the new state) so the caller can seal their files. The gateway calls it at
 // start.
-func (s *SQLite) InterruptOpenRecordings(ctx context.Context, at time.Time) ([]Recording, error) {
+func (s *Store) InterruptOpenRecordings(ctx context.Context, at time.Time) ([]store.Recording, error) {
 	an, err := toNanos(at)
 	if err != nil {
 		return nil, fmt.Errorf("store: interrupt open recordings: %w", err)
 	}
-	var out []Recording
+	var out []store.Recording
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		rows, err := tx.QueryContext(ctx, `SELECT `+recordingCols+` FROM recordings WHERE state = ?
-			ORDER BY started_at, id`, RecordingActive)
+			ORDER BY started_at, id`, store.RecordingActive)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		out = []Recording{}
+		out = []store.Recording{}
 		for rows.Next() {
 			rec, err := scanRecording(rows)
 			if err != nil {
 				return err
 			}
 			ended := fromNanos(an)
-			rec.State, rec.EndedAt = RecordingInterrupted, &ended
+			rec.State, rec.EndedAt = store.RecordingInterrupted, &ended
 			out = append(out, rec)
 		}
 		if err := rows.Err(); err != nil {
@@ -153,7 +155,7 @@ func (s *SQLite) InterruptOpenRecordings(ctx context.Context, at time.Time) ([]R
 		}
 		rows.Close()
 		_, err = tx.ExecContext(ctx, `UPDATE recordings SET state = ?, ended_at = ? WHERE state = ?`,
-			RecordingInterrupted, an, RecordingActive)
+			store.RecordingInterrupted, an, store.RecordingActive)
 		return err
 	})
 	if err != nil {

@@ -1,10 +1,12 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 func TestOpenCreatesPrivateFileAndMigrates(t *testing.T) {
@@ -51,7 +53,7 @@ func TestReopenKeepsDataAndMigrationsAreIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatalf("open #%d: %v", i, err)
 		}
-		if err := s.CreateUser(ctx, &User{Name: "u" + string(rune('a'+i)), Role: RoleAuditor}); err != nil {
+		if err := s.CreateUser(ctx, &store.User{Name: "u" + string(rune('a'+i)), Role: store.RoleAuditor}); err != nil {
 			t.Fatalf("open #%d: CreateUser: %v", i, err)
 		}
 		n, err := s.CountUsers(ctx)
@@ -97,7 +99,7 @@ func TestMigrationsAreNumbered(t *testing.T) {
 func TestNewID(t *testing.T) {
 	seen := map[string]bool{}
 	for i := 0; i < 1000; i++ {
-		id := NewID("s_")
+		id := store.NewID("s_")
 		if len(id) != 18 || id[:2] != "s_" {
 			t.Fatalf("NewID = %q, want s_ + 16 chars", id)
 		}

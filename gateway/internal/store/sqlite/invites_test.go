@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -9,15 +9,17 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 func TestInvitesRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	s, path, _ := openTest(t)
 	tid := mustTicket(t, s, "t")
-	var want []Invite
+	var want []store.Invite
 	for i, v := range nasty {
-		in := &Invite{
+		in := &store.Invite{
 			Code:      fmt.Sprintf("CODE-%d-%s", i, v),
 			TicketID:  tid,
 			CreatedBy: v,
@@ -30,13 +32,13 @@ func TestInvitesRoundTrip(t *testing.T) {
 		}
 		want = append(want, *in)
 	}
-	nilScopes := &Invite{Code: "NOSCOPES", TicketID: tid, ExpiresAt: t0.Add(time.Hour)}
+	nilScopes := &store.Invite{Code: "NOSCOPES", TicketID: tid, ExpiresAt: t0.Add(time.Hour)}
 	if err := s.CreateInvite(ctx, nilScopes); err != nil {
 		t.Fatal(err)
 	}
 	want = append(want, *nilScopes)
 
-	for _, st := range []*SQLite{s, reopen(t, path)} {
+	for _, st := range []*Store{s, reopen(t, path)} {
 		for _, w := range want {
 			got, err := st.Invite(ctx, w.Code)
 			if err != nil {
@@ -63,21 +65,21 @@ func TestInviteErrors(t *testing.T) {
 	ctx := context.Background()
 	s, _, _ := openTest(t)
 	tid := mustTicket(t, s, "t")
-	in := Invite{Code: "A", TicketID: tid, ExpiresAt: t0.Add(time.Minute)}
+	in := store.Invite{Code: "A", TicketID: tid, ExpiresAt: t0.Add(time.Minute)}
 	if err := s.CreateInvite(ctx, &in); err != nil {
 		t.Fatal(err)
 	}
 	dup := in
-	if err := s.CreateInvite(ctx, &dup); !errors.Is(err, ErrConflict) {
+	if err := s.CreateInvite(ctx, &dup); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("duplicate code err = %v, want ErrConflict", err)
 	}
-	if err := s.CreateInvite(ctx, &Invite{Code: "B", TicketID: 999, ExpiresAt: t0}); !errors.Is(err, ErrNotFound) {
+	if err := s.CreateInvite(ctx, &store.Invite{Code: "B", TicketID: 999, ExpiresAt: t0}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown ticket err = %v, want ErrNotFound", err)
 	}
-	if err := s.CreateInvite(ctx, &Invite{Code: "C", TicketID: tid}); err == nil {
+	if err := s.CreateInvite(ctx, &store.Invite{Code: "C", TicketID: tid}); err == nil {
 		t.Error("invite without expiry: nil error")
 	}
-	if _, err := s.Invite(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Invite(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Invite(nope) err = %v, want ErrNotFound", err)
 	}
 }
@@ -86,7 +88,7 @@ func TestUseInvite(t *testing.T) {
 	ctx := context.Background()
 	s, _, _ := openTest(t)
 	tid := mustTicket(t, s, "t")
-	for _, in := range []Invite{
+	for _, in := range []store.Invite{
 		{Code: "FRESH", TicketID: tid, ExpiresAt: t0.Add(time.Minute)},
 		{Code: "OLD", TicketID: tid, ExpiresAt: t0},
 		{Code: "USED", TicketID: tid, ExpiresAt: t0.Add(time.Minute), UsedAt: ptr(t0.Add(-time.Second)), SessionID: "s_prev"},
@@ -99,11 +101,11 @@ func TestUseInvite(t *testing.T) {
 		code string
 		want error
 	}{
-		{"OLD", ErrInviteExpired}, // expires_at == now is expired
-		{"USED", ErrInviteUsed},
-		{"NOPE", ErrNotFound},
+		{"OLD", store.ErrInviteExpired}, // expires_at == now is expired
+		{"USED", store.ErrInviteUsed},
+		{"NOPE", store.ErrNotFound},
 		{"FRESH", nil},
-		{"FRESH", ErrInviteUsed},
+		{"FRESH", store.ErrInviteUsed},
 	}
 	for _, tt := range tests {
 		got, err := s.UseInvite(ctx, tt.code, t0, "s_new")
@@ -125,7 +127,7 @@ func TestUseInviteRaceExactlyOneWins(t *testing.T) {
 	ctx := context.Background()
 	s, _, _ := openTest(t)
 	tid := mustTicket(t, s, "t")
-	if err := s.CreateInvite(ctx, &Invite{Code: "RACE", TicketID: tid, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+	if err := s.CreateInvite(ctx, &store.Invite{Code: "RACE", TicketID: tid, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	// A second *sql.DB on the same file races too, as another gateway
@@ -153,7 +155,7 @@ func TestUseInviteRaceExactlyOneWins(t *testing.T) {
 			sid := fmt.Sprintf("s_%02d", i)
 			if _, err := st.UseInvite(ctx, "RACE", t0, sid); err == nil {
 				winners <- sid
-			} else if !errors.Is(err, ErrInviteUsed) {
+			} else if !errors.Is(err, store.ErrInviteUsed) {
 				errs <- err
 			}
 		}(i)

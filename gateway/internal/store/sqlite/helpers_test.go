@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 // nasty are text values that break naive SQL or LIKE handling; every text
@@ -46,7 +48,7 @@ func (c *testClock) Advance(d time.Duration) {
 var t0 = time.Date(2026, 11, 24, 9, 30, 0, 123456789, time.UTC)
 
 // openTest opens a store in a fresh temp dir with a fake clock at t0.
-func openTest(t *testing.T) (*SQLite, string, *testClock) {
+func openTest(t *testing.T) (*Store, string, *testClock) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tether.db")
 	s, err := Open(context.Background(), path)
@@ -65,7 +67,7 @@ func openTest(t *testing.T) (*SQLite, string, *testClock) {
 
 // reopen opens path a second time (the caller's store stays open, as a
 // second process would see it).
-func reopen(t *testing.T, path string) *SQLite {
+func reopen(t *testing.T, path string) *Store {
 	t.Helper()
 	s, err := Open(context.Background(), path)
 	if err != nil {
@@ -76,9 +78,9 @@ func reopen(t *testing.T, path string) *SQLite {
 }
 
 // mustTicket creates a ticket and returns its id.
-func mustTicket(t *testing.T, s *SQLite, title string) int64 {
+func mustTicket(t *testing.T, s *Store, title string) int64 {
 	t.Helper()
-	tk := &Ticket{Title: title, CreatedBy: "alice"}
+	tk := &store.Ticket{Title: title, CreatedBy: "alice"}
 	if err := s.CreateTicket(context.Background(), tk); err != nil {
 		t.Fatalf("CreateTicket(%q): %v", title, err)
 	}
@@ -91,7 +93,7 @@ var cmpOpts = []cmp.Option{cmpopts.EquateEmpty()}
 func ptr[T any](v T) *T { return &v }
 
 // path returns the file behind s.
-func (s *SQLite) path(t *testing.T) string {
+func (s *Store) path(t *testing.T) string {
 	t.Helper()
 	var seq int
 	var name, file string

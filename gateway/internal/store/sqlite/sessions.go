@@ -1,10 +1,12 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 const sessionCols = `id, ticket_id, invite_code, technician, state, scopes, granted,
@@ -12,11 +14,11 @@ const sessionCols = `id, ticket_id, invite_code, technician, state, scopes, gran
 	client_version, remote_addr, created_at, connected_at, ended_at, end_reason`
 
 func validSessionState(s string) bool {
-	return s == SessionWaiting || s == SessionConnected || s == SessionEnded
+	return s == store.SessionWaiting || s == store.SessionConnected || s == store.SessionEnded
 }
 
-func scanSession(r scanner) (Session, error) {
-	var ss Session
+func scanSession(r scanner) (store.Session, error) {
+	var ss store.Session
 	var scopes, granted string
 	var created int64
 	var connected, ended sql.NullInt64
@@ -38,12 +40,12 @@ func scanSession(r scanner) (Session, error) {
 
 // CreateSession inserts ss (ID chosen by the caller, see NewID), filling
 // ss.CreatedAt when zero and ss.State (SessionWaiting) when empty.
-func (s *SQLite) CreateSession(ctx context.Context, ss *Session) error {
+func (s *Store) CreateSession(ctx context.Context, ss *store.Session) error {
 	if ss.ID == "" {
 		return fmt.Errorf("store: create session: empty id")
 	}
 	if ss.State == "" {
-		ss.State = SessionWaiting
+		ss.State = store.SessionWaiting
 	}
 	if !validSessionState(ss.State) {
 		return fmt.Errorf("store: create session %s: invalid state %q", ss.ID, ss.State)
@@ -85,7 +87,7 @@ func (s *SQLite) CreateSession(ctx context.Context, ss *Session) error {
 }
 
 // Session returns session id, or ErrNotFound.
-func (s *SQLite) Session(ctx context.Context, id string) (*Session, error) {
+func (s *Store) Session(ctx context.Context, id string) (*store.Session, error) {
 	ss, err := scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("store: session %s: %w", id, mapErr(err))
@@ -94,14 +96,14 @@ func (s *SQLite) Session(ctx context.Context, id string) (*Session, error) {
 }
 
 // ListSessions returns a ticket's sessions, oldest first.
-func (s *SQLite) ListSessions(ctx context.Context, ticketID int64) ([]Session, error) {
+func (s *Store) ListSessions(ctx context.Context, ticketID int64) ([]store.Session, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE ticket_id = ?
 		ORDER BY created_at, id`, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list sessions: %w", err)
 	}
 	defer rows.Close()
-	out := []Session{}
+	out := []store.Session{}
 	for rows.Next() {
 		ss, err := scanSession(rows)
 		if err != nil {
@@ -117,7 +119,7 @@ func (s *SQLite) ListSessions(ctx context.Context, ticketID int64) ([]Session, e
 
 // UpdateSession stores ss's state, granted scopes, connected/ended times and
 // end reason. An unknown id is ErrNotFound.
-func (s *SQLite) UpdateSession(ctx context.Context, ss *Session) error {
+func (s *Store) UpdateSession(ctx context.Context, ss *store.Session) error {
 	if !validSessionState(ss.State) {
 		return fmt.Errorf("store: update session %s: invalid state %q", ss.ID, ss.State)
 	}
@@ -150,13 +152,13 @@ func (s *SQLite) UpdateSession(ctx context.Context, ss *Session) error {
 // EndOpenSessions marks every session that is not ended as ended at at with
 // reason, and returns how many changed. The gateway calls it at start: no
 // session survives a restart.
-func (s *SQLite) EndOpenSessions(ctx context.Context, reason string, at time.Time) (int, error) {
+func (s *Store) EndOpenSessions(ctx context.Context, reason string, at time.Time) (int, error) {
 	an, err := toNanos(at)
 	if err != nil {
 		return 0, fmt.Errorf("store: end open sessions: %w", err)
 	}
 	res, err := s.exec(ctx, `UPDATE sessions SET state = ?, ended_at = ?, end_reason = ? WHERE state <> ?`,
-		SessionEnded, an, reason, SessionEnded)
+		store.SessionEnded, an, reason, store.SessionEnded)
 	if err != nil {
 		return 0, fmt.Errorf("store: end open sessions: %w", err)
 	}
