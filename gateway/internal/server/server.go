@@ -182,7 +182,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: ssh key: %w", err)
 	}
-	if s.store, err = OpenStore(ctx, cfg.DataDir); err != nil {
+	instance, err := loadOrCreateInstance(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if s.store, err = openStore(ctx, cfg.DataDir, instance); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	blobs, err := blob.NewDir(filepath.Join(cfg.DataDir, recordingsDir))
@@ -198,7 +202,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	resumable, err := recoverAfterCrash(ctx, s.store, blobs, auditLog, log)
+	resumable, err := recoverAfterCrash(ctx, s.store, instance, blobs, auditLog, log)
 	if err != nil {
 		return nil, err
 	}

@@ -28,10 +28,12 @@ type Store interface {
 	Close() error
 }
 
-// recoveryStore is what crash recovery needs.
+// recoveryStore is what crash recovery needs. Each method that changes
+// open rows takes the owner whose rows it may touch.
 type recoveryStore interface {
-	SuspendOpenSessions(ctx context.Context, reason, endReason string, at time.Time) ([]string, error)
-	InterruptOpenRecordings(ctx context.Context, at time.Time) ([]store.Recording, error)
+	ClaimUnowned(ctx context.Context, owner string) (int, error)
+	SuspendOpenSessions(ctx context.Context, owner, reason, endReason string, at time.Time) ([]string, error)
+	InterruptOpenRecordings(ctx context.Context, owner string, at time.Time) ([]store.Recording, error)
 	UpdateRecording(ctx context.Context, r *store.Recording) error
 }
 
@@ -43,8 +45,21 @@ func DBPath(dataDir string) string { return filepath.Join(dataDir, dbFile) }
 // OpenStore opens (creating it if needed) the database of a data directory
 // and brings its schema up to date. The gateway and the offline commands
 // (package admin) both open it here, so the choice of backend is made once.
+// The offline commands create no sessions or recordings, so the handle has
+// no instance of its own.
 func OpenStore(ctx context.Context, dataDir string) (Store, error) {
-	st, err := sqlite.Open(ctx, DBPath(dataDir))
+	return openStore(ctx, dataDir, "")
+}
+
+// openStore opens the data directory's database for the gateway instance
+// (see loadOrCreateInstance); the sessions and recordings it creates belong
+// to instance.
+func openStore(ctx context.Context, dataDir, instance string) (Store, error) {
+	var opts []sqlite.Option
+	if instance != "" {
+		opts = append(opts, sqlite.WithOwner(instance))
+	}
+	st, err := sqlite.Open(ctx, DBPath(dataDir), opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 const recordingCols = `id, ticket_id, session_id, kind, actor, title, state, blob_key,
-	started_at, ended_at, size, sha256, signature`
+	started_at, ended_at, size, sha256, signature, owner`
 
 func validRecordingState(s string) bool {
 	return s == store.RecordingActive || s == store.RecordingSealed || s == store.RecordingInterrupted
@@ -21,13 +21,14 @@ func scanRecording(r scanner) (store.Recording, error) {
 	var started int64
 	var ended sql.NullInt64
 	err := r.Scan(&rec.ID, &rec.TicketID, &rec.SessionID, &rec.Kind, &rec.Actor, &rec.Title, &rec.State, &rec.Key,
-		&started, &ended, &rec.Size, &rec.SHA256, &rec.Signature)
+		&started, &ended, &rec.Size, &rec.SHA256, &rec.Signature, &rec.Owner)
 	rec.StartedAt, rec.EndedAt = fromNanos(started), fromOptNanos(ended)
 	return rec, err
 }
 
 // CreateRecording inserts rec (ID chosen by the caller), filling
-// rec.StartedAt when zero and rec.State (RecordingActive) when empty.
+// rec.StartedAt when zero, rec.State (RecordingActive) when empty and
+// rec.Owner (the store's instance, see WithOwner) when empty.
 func (s *Store) CreateRecording(ctx context.Context, rec *store.Recording) error {
 	if rec.ID == "" {
 		return fmt.Errorf("store: create recording: empty id")
@@ -42,6 +43,10 @@ func (s *Store) CreateRecording(ctx context.Context, rec *store.Recording) error
 		return fmt.Errorf("store: create recording %s: invalid state %q", rec.ID, rec.State)
 	}
 	started := s.orNow(rec.StartedAt)
+	owner := rec.Owner
+	if owner == "" {
+		owner = s.owner
+	}
 	err := func() error {
 		sn, err := toNanos(started)
 		if err != nil {
@@ -52,9 +57,9 @@ func (s *Store) CreateRecording(ctx context.Context, rec *store.Recording) error
 			return err
 		}
 		_, err = s.exec(ctx, `INSERT INTO recordings (`+recordingCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			rec.ID, rec.TicketID, rec.SessionID, rec.Kind, rec.Actor, rec.Title, rec.State, rec.Key,
-			sn, ended, rec.Size, rec.SHA256, rec.Signature)
+			sn, ended, rec.Size, rec.SHA256, rec.Signature, owner)
 		return mapErr(err)
 	}()
 	if err != nil {
@@ -123,19 +128,20 @@ func (s *Store) UpdateRecording(ctx context.Context, rec *store.Recording) error
 	return nil
 }
 
-// InterruptOpenRecordings marks every recording still in state "recording"
-// as "interrupted" ended at at, in one transaction, and returns them (with
-// the new state) so the caller can seal their files. The gateway calls it at
-// start.
-func (s *Store) InterruptOpenRecordings(ctx context.Context, at time.Time) ([]store.Recording, error) {
+// InterruptOpenRecordings marks every recording of owner still in state
+// "recording" as "interrupted" ended at at, in one transaction, and returns
+// them (with the new state) so the caller can seal their files. The gateway
+// calls it at start with its own instance id; other instances' recordings
+// are left alone.
+func (s *Store) InterruptOpenRecordings(ctx context.Context, owner string, at time.Time) ([]store.Recording, error) {
 	an, err := toNanos(at)
 	if err != nil {
 		return nil, fmt.Errorf("store: interrupt open recordings: %w", err)
 	}
 	var out []store.Recording
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+recordingCols+` FROM recordings WHERE state = ?
-			ORDER BY started_at, id`, store.RecordingActive)
+		rows, err := tx.QueryContext(ctx, `SELECT `+recordingCols+` FROM recordings WHERE state = ? AND owner = ?
+			ORDER BY started_at, id`, store.RecordingActive, owner)
 		if err != nil {
 			return err
 		}
@@ -154,8 +160,8 @@ func (s *Store) InterruptOpenRecordings(ctx context.Context, at time.Time) ([]st
 			return err
 		}
 		rows.Close()
-		_, err = tx.ExecContext(ctx, `UPDATE recordings SET state = ?, ended_at = ? WHERE state = ?`,
-			store.RecordingInterrupted, an, store.RecordingActive)
+		_, err = tx.ExecContext(ctx, `UPDATE recordings SET state = ?, ended_at = ? WHERE state = ? AND owner = ?`,
+			store.RecordingInterrupted, an, store.RecordingActive, owner)
 		return err
 	})
 	if err != nil {

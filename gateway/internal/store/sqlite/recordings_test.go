@@ -84,7 +84,7 @@ func TestUpdateAndInterruptRecordings(t *testing.T) {
 	}
 
 	at := t0.Add(time.Hour)
-	interrupted, err := s.InterruptOpenRecordings(ctx, at)
+	interrupted, err := s.InterruptOpenRecordings(ctx, "", at)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestUpdateAndInterruptRecordings(t *testing.T) {
 			t.Errorf("Recording(%s) = %+v, %v; want interrupted", id, r, err)
 		}
 	}
-	if again, err := s.InterruptOpenRecordings(ctx, at); err != nil || len(again) != 0 {
+	if again, err := s.InterruptOpenRecordings(ctx, "", at); err != nil || len(again) != 0 {
 		t.Errorf("second InterruptOpenRecordings = %v, %v; want none", again, err)
 	}
 }

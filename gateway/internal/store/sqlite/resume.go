@@ -50,24 +50,25 @@ func (s *Store) SessionResumeHash(ctx context.Context, id string) (string, error
 	return h, nil
 }
 
-// SuspendOpenSessions is called at gateway start: connected sessions that
-// can be resumed become waiting (for their client to reconnect) with
-// reason; every other open session is ended with endReason. It returns the
-// ids of the suspended sessions.
-func (s *Store) SuspendOpenSessions(ctx context.Context, reason, endReason string, at time.Time) ([]string, error) {
+// SuspendOpenSessions is called at gateway start with the gateway's own
+// instance id: owner's connected sessions that can be resumed become
+// waiting (for their client to reconnect) with reason; every other open
+// session of owner is ended with endReason. Other instances' sessions are
+// left alone. It returns the ids of the suspended sessions.
+func (s *Store) SuspendOpenSessions(ctx context.Context, owner, reason, endReason string, at time.Time) ([]string, error) {
 	an, err := toNanos(at)
 	if err != nil {
 		return nil, fmt.Errorf("store: suspend open sessions: %w", err)
 	}
 	if _, err := s.exec(ctx, `UPDATE sessions SET state = ?, ended_at = ?, end_reason = ?
-		WHERE state <> ? AND resume_hash = ''`, store.SessionEnded, an, endReason, store.SessionEnded); err != nil {
+		WHERE state <> ? AND resume_hash = '' AND owner = ?`, store.SessionEnded, an, endReason, store.SessionEnded, owner); err != nil {
 		return nil, fmt.Errorf("store: suspend open sessions: %w", err)
 	}
-	if _, err := s.exec(ctx, `UPDATE sessions SET state = ?, end_reason = ? WHERE state <> ? AND resume_hash <> ''`,
-		store.SessionWaiting, reason, store.SessionEnded); err != nil {
+	if _, err := s.exec(ctx, `UPDATE sessions SET state = ?, end_reason = ? WHERE state <> ? AND resume_hash <> '' AND owner = ?`,
+		store.SessionWaiting, reason, store.SessionEnded, owner); err != nil {
 		return nil, fmt.Errorf("store: suspend open sessions: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id FROM sessions WHERE state = ? AND resume_hash <> ''`, store.SessionWaiting)
+	rows, err := s.db.QueryContext(ctx, `SELECT id FROM sessions WHERE state = ? AND resume_hash <> '' AND owner = ?`, store.SessionWaiting, owner)
 	if err != nil {
 		return nil, fmt.Errorf("store: suspend open sessions: %w", err)
 	}

@@ -11,7 +11,7 @@ import (
 
 const sessionCols = `id, ticket_id, invite_code, technician, state, scopes, granted,
 	host_hostname, host_os, host_os_version, host_arch, host_user,
-	client_version, remote_addr, created_at, connected_at, ended_at, end_reason`
+	client_version, remote_addr, created_at, connected_at, ended_at, end_reason, owner`
 
 func validSessionState(s string) bool {
 	return s == store.SessionWaiting || s == store.SessionConnected || s == store.SessionEnded
@@ -24,7 +24,7 @@ func scanSession(r scanner) (store.Session, error) {
 	var connected, ended sql.NullInt64
 	if err := r.Scan(&ss.ID, &ss.TicketID, &ss.InviteCode, &ss.Technician, &ss.State, &scopes, &granted,
 		&ss.Host.Hostname, &ss.Host.OS, &ss.Host.OSVersion, &ss.Host.Arch, &ss.Host.User,
-		&ss.ClientVersion, &ss.RemoteAddr, &created, &connected, &ended, &ss.EndReason); err != nil {
+		&ss.ClientVersion, &ss.RemoteAddr, &created, &connected, &ended, &ss.EndReason, &ss.Owner); err != nil {
 		return ss, err
 	}
 	var err error
@@ -39,7 +39,8 @@ func scanSession(r scanner) (store.Session, error) {
 }
 
 // CreateSession inserts ss (ID chosen by the caller, see NewID), filling
-// ss.CreatedAt when zero and ss.State (SessionWaiting) when empty.
+// ss.CreatedAt when zero, ss.State (SessionWaiting) when empty and ss.Owner
+// (the store's instance, see WithOwner) when empty.
 func (s *Store) CreateSession(ctx context.Context, ss *store.Session) error {
 	if ss.ID == "" {
 		return fmt.Errorf("store: create session: empty id")
@@ -51,6 +52,10 @@ func (s *Store) CreateSession(ctx context.Context, ss *store.Session) error {
 		return fmt.Errorf("store: create session %s: invalid state %q", ss.ID, ss.State)
 	}
 	created := s.orNow(ss.CreatedAt)
+	owner := ss.Owner
+	if owner == "" {
+		owner = s.owner
+	}
 	err := func() error {
 		scopes, err := encodeStrings(ss.Scopes)
 		if err != nil {
@@ -73,16 +78,16 @@ func (s *Store) CreateSession(ctx context.Context, ss *store.Session) error {
 			return err
 		}
 		_, err = s.exec(ctx, `INSERT INTO sessions (`+sessionCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			ss.ID, ss.TicketID, ss.InviteCode, ss.Technician, ss.State, scopes, granted,
 			ss.Host.Hostname, ss.Host.OS, ss.Host.OSVersion, ss.Host.Arch, ss.Host.User,
-			ss.ClientVersion, ss.RemoteAddr, cn, connected, ended, ss.EndReason)
+			ss.ClientVersion, ss.RemoteAddr, cn, connected, ended, ss.EndReason, owner)
 		return mapErr(err)
 	}()
 	if err != nil {
 		return fmt.Errorf("store: create session %s: %w", ss.ID, err)
 	}
-	ss.CreatedAt = created
+	ss.CreatedAt, ss.Owner = created, owner
 	return nil
 }
 

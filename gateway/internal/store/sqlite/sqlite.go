@@ -29,11 +29,14 @@ type Store struct {
 	wmu sync.Mutex
 	// now is the clock for default timestamps; tests may replace it.
 	now func() time.Time
+	// owner is the gateway instance new sessions and recordings belong to
+	// when the caller names none (see WithOwner).
+	owner string
 }
 
 // Open opens (creating it with mode 0600 if needed) the SQLite database at
 // path and brings its schema up to date.
-func Open(ctx context.Context, path string) (*Store, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("store: open: invalid database path %q", path)
 	}
@@ -59,6 +62,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxOpenConns)
 	s := &Store{db: db, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
