@@ -2,67 +2,36 @@ package sqlite
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-// nasty are text values that break naive SQL or LIKE handling; every text
-// field must round-trip them unchanged.
-var nasty = []string{
-	`'; DROP TABLE users; --`,
-	`%`,
-	`_`,
-	`100%_done`,
-	`"double" 'single' ` + "`back`",
-	`back\slash \% \_`,
-	`日本語 ✓ émoji 🎉 ünïcödé`,
-	"tab\tnew\nline",
-	``,
-}
-
-// testClock is a settable clock for deterministic default timestamps.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// The behaviour of every method is tested by the conformance suite
+// (conformance_test.go); these helpers serve the tests of what is SQLite's
+// alone.
 
 var t0 = time.Date(2026, 11, 24, 9, 30, 0, 123456789, time.UTC)
 
-// openTest opens a store in a fresh temp dir with a fake clock at t0.
-func openTest(t *testing.T) (*Store, string, *testClock) {
+// openTest opens a store in a fresh temp dir with a fixed clock at t0.
+func openTest(t *testing.T, opts ...Option) (*Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tether.db")
-	s, err := Open(context.Background(), path)
+	s, err := Open(context.Background(), path, append([]Option{WithClock(func() time.Time { return t0 })}, opts...)...)
 	if err != nil {
 		t.Fatalf("Open(%q): %v", path, err)
 	}
-	clk := &testClock{t: t0}
-	s.now = clk.Now
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return s, path, clk
+	return s, path
 }
 
 // reopen opens path a second time (the caller's store stays open, as a
@@ -77,21 +46,6 @@ func reopen(t *testing.T, path string) *Store {
 	return s
 }
 
-// mustTicket creates a ticket and returns its id.
-func mustTicket(t *testing.T, s *Store, title string) int64 {
-	t.Helper()
-	tk := &store.Ticket{Title: title, CreatedBy: "alice"}
-	if err := s.CreateTicket(context.Background(), tk); err != nil {
-		t.Fatalf("CreateTicket(%q): %v", title, err)
-	}
-	return tk.ID
-}
-
-// cmpOpts treats nil and empty slices/maps alike.
-var cmpOpts = []cmp.Option{cmpopts.EquateEmpty()}
-
-func ptr[T any](v T) *T { return &v }
-
 // path returns the file behind s.
 func (s *Store) path(t *testing.T) string {
 	t.Helper()
@@ -101,4 +55,19 @@ func (s *Store) path(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return file
+}
+
+// testSeal is a stand-in for audit.Hash (which imports package store).
+func testSeal(prev string, e *store.AuditEntry) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%s|%s|%d|%s|%s|%s|%d",
+		prev, e.Seq, e.Actor, e.Action, e.TicketID, e.SessionID, e.RemoteAddr, e.Details, e.Time.UnixNano()))
+	return hex.EncodeToString(h[:])
+}
+
+func TestClampLimit(t *testing.T) {
+	for _, tt := range []struct{ in, want int }{{0, 1000}, {-5, 1000}, {7, 7}, {10000, 10000}, {10001, 10000}} {
+		if got := clampLimit(tt.in, store.DefaultAuditLimit, store.MaxAuditLimit); got != tt.want {
+			t.Errorf("clampLimit(%d) = %d, want %d", tt.in, got, tt.want)
+		}
+	}
 }

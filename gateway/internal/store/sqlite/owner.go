@@ -6,14 +6,6 @@ import (
 	"fmt"
 )
 
-// Option configures a Store at Open.
-type Option func(*Store)
-
-// WithOwner makes id, the opening gateway's instance id, the owner of the
-// sessions and recordings this handle creates without one. The gateway
-// opens its store with it; offline commands, which create neither, need not.
-func WithOwner(id string) Option { return func(s *Store) { s.owner = id } }
-
 // ClaimUnowned gives every session and recording without an owner (rows
 // written before owners were recorded, migration 0005) to owner, and
 // returns how many rows it claimed. The gateway calls it at start, before

@@ -65,7 +65,7 @@ func (s *Store) CreateRecording(ctx context.Context, rec *store.Recording) error
 	if err != nil {
 		return fmt.Errorf("store: create recording %s: %w", rec.ID, err)
 	}
-	rec.StartedAt = started
+	rec.StartedAt, rec.Owner = started, owner
 	return nil
 }
 

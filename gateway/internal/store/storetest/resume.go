@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 
 // TestSwapSessionResume: the swap happens only while the stored hash is
 // still the one the caller read, so a token can be spent once.
-func TestSwapSessionResume(t *testing.T) {
+func (x *suite) testSwapSessionResume(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
 	if err := s.CreateSession(ctx, &store.Session{ID: "s_a", TicketID: tid}); err != nil {
 		t.Fatal(err)

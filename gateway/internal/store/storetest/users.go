@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -10,9 +10,9 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-func TestUsersRoundTrip(t *testing.T) {
+func (x *suite) testUsersRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, path, _ := openTest(t)
+	s, _ := x.openTest(t)
 	var want []store.User
 	for i, v := range nasty {
 		u := &store.User{
@@ -31,7 +31,7 @@ func TestUsersRoundTrip(t *testing.T) {
 		}
 		want = append(want, *u)
 	}
-	for _, st := range []*Store{s, reopen(t, path)} {
+	for _, st := range []Store{s, x.reopen(t, s)} {
 		for _, w := range want {
 			got, err := st.UserByName(ctx, w.Name)
 			if err != nil {
@@ -55,9 +55,9 @@ func TestUsersRoundTrip(t *testing.T) {
 	}
 }
 
-func TestUserErrors(t *testing.T) {
+func (x *suite) testUserErrors(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	if err := s.CreateUser(ctx, &store.User{Name: "alice", Role: store.RoleAdmin}); err != nil {
 		t.Fatal(err)
 	}
@@ -82,9 +82,9 @@ func TestUserErrors(t *testing.T) {
 	}
 }
 
-func TestUpdateUser(t *testing.T) {
+func (x *suite) testUpdateUser(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	u := &store.User{Name: "alice", Role: store.RoleTechnician, PasswordHash: "h1"}
 	if err := s.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
@@ -99,13 +99,5 @@ func TestUpdateUser(t *testing.T) {
 	}
 	if diff := cmp.Diff(*u, *got); diff != "" {
 		t.Errorf("after UpdateUser (-want +got):\n%s", diff)
-	}
-}
-
-func TestRoleValid(t *testing.T) {
-	for r, want := range map[store.Role]bool{store.RoleAdmin: true, store.RoleTechnician: true, store.RoleAuditor: true, "": false, "Admin": false} {
-		if got := r.Valid(); got != want {
-			t.Errorf("Role(%q).Valid() = %v, want %v", r, got, want)
-		}
 	}
 }

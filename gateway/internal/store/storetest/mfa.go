@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-func TestMFALifecycle(t *testing.T) {
-	s, _, _ := openTest(t)
+func (x *suite) testMFALifecycle(t *testing.T) {
+	s, _ := x.openTest(t)
 	ctx := context.Background()
 	if err := s.CreateUser(ctx, &store.User{Name: "alice", Role: store.RoleTechnician}); err != nil {
 		t.Fatal(err)
@@ -72,8 +72,8 @@ func TestMFALifecycle(t *testing.T) {
 	}
 }
 
-func TestSessionTechnicianAndConnected(t *testing.T) {
-	s, _, _ := openTest(t)
+func (x *suite) testSessionTechnicianAndConnected(t *testing.T) {
+	s, _ := x.openTest(t)
 	ctx := context.Background()
 	tid := mustTicket(t, s, "t")
 	for _, id := range []string{"s_a", "s_b"} {

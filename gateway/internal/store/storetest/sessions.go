@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -12,9 +12,9 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-func TestSessionsRoundTrip(t *testing.T) {
+func (x *suite) testSessionsRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, path, clk := openTest(t)
+	s, clk := x.openTest(t)
 	tid := mustTicket(t, s, "t")
 	var want []store.Session
 	for i, v := range nasty {
@@ -36,7 +36,7 @@ func TestSessionsRoundTrip(t *testing.T) {
 		want = append(want, *ss)
 		clk.Advance(time.Second)
 	}
-	for _, st := range []*Store{s, reopen(t, path)} {
+	for _, st := range []Store{s, x.reopen(t, s)} {
 		for _, w := range want {
 			got, err := st.Session(ctx, w.ID)
 			if err != nil {
@@ -56,9 +56,9 @@ func TestSessionsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestSessionErrors(t *testing.T) {
+func (x *suite) testSessionErrors(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
 	if err := s.CreateSession(ctx, &store.Session{ID: "s_a", TicketID: tid}); err != nil {
 		t.Fatal(err)
@@ -85,9 +85,9 @@ func TestSessionErrors(t *testing.T) {
 	}
 }
 
-func TestUpdateSessionAndEndOpen(t *testing.T) {
+func (x *suite) testUpdateSessionAndEndOpen(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
 	mk := func(id, state string) *store.Session {
 		ss := &store.Session{ID: id, TicketID: tid, State: state, Scopes: []string{"shell", "diagnostics"}, Host: store.HostInfo{Hostname: "h"}}

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -11,9 +11,9 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-func TestTicketsRoundTrip(t *testing.T) {
+func (x *suite) testTicketsRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, path, clk := openTest(t)
+	s, clk := x.openTest(t)
 	var want []store.Ticket
 	for _, v := range nasty {
 		tk := &store.Ticket{Title: v, Description: v, Requester: v, CreatedBy: v, AssignedTo: v}
@@ -26,7 +26,7 @@ func TestTicketsRoundTrip(t *testing.T) {
 		want = append([]store.Ticket{*tk}, want...) // newest first
 		clk.Advance(time.Second)
 	}
-	for _, st := range []*Store{s, reopen(t, path)} {
+	for _, st := range []Store{s, x.reopen(t, s)} {
 		for _, w := range want {
 			got, err := st.Ticket(ctx, w.ID)
 			if err != nil {
@@ -49,9 +49,9 @@ func TestTicketsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestListTicketsFilters(t *testing.T) {
+func (x *suite) testListTicketsFilters(t *testing.T) {
 	ctx := context.Background()
-	s, _, clk := openTest(t)
+	s, clk := x.openTest(t)
 	mk := func(title, desc, req, status, assignee string) int64 {
 		tk := &store.Ticket{Title: title, Description: desc, Requester: req, Status: status, AssignedTo: assignee}
 		if err := s.CreateTicket(ctx, tk); err != nil {
@@ -105,9 +105,9 @@ func TestListTicketsFilters(t *testing.T) {
 	}
 }
 
-func TestUpdateTicket(t *testing.T) {
+func (x *suite) testUpdateTicket(t *testing.T) {
 	ctx := context.Background()
-	s, _, clk := openTest(t)
+	s, clk := x.openTest(t)
 	tk := &store.Ticket{Title: "a", Description: "b", Requester: "r", CreatedBy: "alice"}
 	if err := s.CreateTicket(ctx, tk); err != nil {
 		t.Fatal(err)
@@ -138,18 +138,5 @@ func TestUpdateTicket(t *testing.T) {
 	}
 	if err := s.CreateTicket(ctx, &store.Ticket{Title: "x", Status: "bogus"}); err == nil {
 		t.Error("CreateTicket(bad status) = nil, want error")
-	}
-}
-
-func TestValidStatus(t *testing.T) {
-	for _, st := range []string{store.StatusOpen, store.StatusInProgress, store.StatusResolved, store.StatusClosed} {
-		if !store.ValidStatus(st) {
-			t.Errorf("ValidStatus(%q) = false", st)
-		}
-	}
-	for _, st := range []string{"", "Open", "done"} {
-		if store.ValidStatus(st) {
-			t.Errorf("ValidStatus(%q) = true", st)
-		}
 	}
 }

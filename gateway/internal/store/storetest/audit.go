@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -23,9 +23,9 @@ func testSeal(prev string, e *store.AuditEntry) string {
 	return hex.EncodeToString(h[:])
 }
 
-func TestAppendAuditRoundTrip(t *testing.T) {
+func (x *suite) testAppendAuditRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, path, clk := openTest(t)
+	s, clk := x.openTest(t)
 	var want []store.AuditEntry
 	for i, v := range nasty {
 		d, _ := json.Marshal(map[string]string{"note": v})
@@ -48,7 +48,7 @@ func TestAppendAuditRoundTrip(t *testing.T) {
 	}
 	want = append(want, *empty)
 
-	for _, st := range []*Store{s, reopen(t, path)} {
+	for _, st := range []Store{s, x.reopen(t, s)} {
 		got, err := st.ListAudit(ctx, store.AuditFilter{})
 		if err != nil {
 			t.Fatal(err)
@@ -71,9 +71,9 @@ func TestAppendAuditRoundTrip(t *testing.T) {
 	}
 }
 
-func TestAppendAuditRejects(t *testing.T) {
+func (x *suite) testAppendAuditRejects(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	for name, e := range map[string]*store.AuditEntry{
 		"no action":     {Actor: "a"},
 		"bad details":   {Action: "x", Details: json.RawMessage(`{"a"`)},
@@ -93,10 +93,10 @@ func TestAppendAuditRejects(t *testing.T) {
 	}
 }
 
-func TestAppendAuditConcurrentChain(t *testing.T) {
+func (x *suite) testAppendAuditConcurrentChain(t *testing.T) {
 	ctx := context.Background()
-	s, path, _ := openTest(t)
-	other := reopen(t, path) // a second pool on the same file, like a CLI process
+	s, _ := x.openTest(t)
+	other := x.reopen(t, s) // a second pool on the same file, like a CLI process
 	const workers, each = 8, 25
 	var wg sync.WaitGroup
 	errs := make(chan error, workers*each)
@@ -146,9 +146,9 @@ func TestAppendAuditConcurrentChain(t *testing.T) {
 	}
 }
 
-func TestListAuditFilters(t *testing.T) {
+func (x *suite) testListAuditFilters(t *testing.T) {
 	ctx := context.Background()
-	s, _, clk := openTest(t)
+	s, clk := x.openTest(t)
 	add := func(actor, action string, ticket int64) {
 		if err := s.AppendAudit(ctx, &store.AuditEntry{Actor: actor, Action: action, TicketID: ticket}, testSeal); err != nil {
 			t.Fatal(err)
@@ -196,9 +196,9 @@ func TestListAuditFilters(t *testing.T) {
 	}
 }
 
-func TestAllAuditStopsOnCallbackError(t *testing.T) {
+func (x *suite) testAllAuditStopsOnCallbackError(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	for i := 0; i < 5; i++ {
 		if err := s.AppendAudit(ctx, &store.AuditEntry{Action: "x"}, testSeal); err != nil {
 			t.Fatal(err)
@@ -215,13 +215,5 @@ func TestAllAuditStopsOnCallbackError(t *testing.T) {
 	})
 	if !errors.Is(err, stop) || n != 2 {
 		t.Errorf("AllAudit err = %v after %d calls, want stop after 2", err, n)
-	}
-}
-
-func TestClampLimit(t *testing.T) {
-	for _, tt := range []struct{ in, want int }{{0, 1000}, {-5, 1000}, {7, 7}, {10000, 10000}, {10001, 10000}} {
-		if got := clampLimit(tt.in, store.DefaultAuditLimit, store.MaxAuditLimit); got != tt.want {
-			t.Errorf("clampLimit(%d) = %d, want %d", tt.in, got, tt.want)
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -13,9 +13,9 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-func TestInvitesRoundTrip(t *testing.T) {
+func (x *suite) testInvitesRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, path, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
 	var want []store.Invite
 	for i, v := range nasty {
@@ -38,7 +38,7 @@ func TestInvitesRoundTrip(t *testing.T) {
 	}
 	want = append(want, *nilScopes)
 
-	for _, st := range []*Store{s, reopen(t, path)} {
+	for _, st := range []Store{s, x.reopen(t, s)} {
 		for _, w := range want {
 			got, err := st.Invite(ctx, w.Code)
 			if err != nil {
@@ -61,9 +61,9 @@ func TestInvitesRoundTrip(t *testing.T) {
 	}
 }
 
-func TestInviteErrors(t *testing.T) {
+func (x *suite) testInviteErrors(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
 	in := store.Invite{Code: "A", TicketID: tid, ExpiresAt: t0.Add(time.Minute)}
 	if err := s.CreateInvite(ctx, &in); err != nil {
@@ -84,9 +84,9 @@ func TestInviteErrors(t *testing.T) {
 	}
 }
 
-func TestUseInvite(t *testing.T) {
+func (x *suite) testUseInvite(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
 	for _, in := range []store.Invite{
 		{Code: "FRESH", TicketID: tid, ExpiresAt: t0.Add(time.Minute)},
@@ -123,20 +123,16 @@ func TestUseInvite(t *testing.T) {
 	}
 }
 
-func TestUseInviteRaceExactlyOneWins(t *testing.T) {
+func (x *suite) testUseInviteRaceExactlyOneWins(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
 	if err := s.CreateInvite(ctx, &store.Invite{Code: "RACE", TicketID: tid, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
 	// A second *sql.DB on the same file races too, as another gateway
 	// process would.
-	other, err := Open(ctx, s.path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	other := x.reopen(t, s)
 
 	const n = 20
 	var wg sync.WaitGroup
@@ -180,5 +176,49 @@ func TestUseInviteRaceExactlyOneWins(t *testing.T) {
 	}
 	if in.SessionID != won[0] {
 		t.Errorf("stored session = %q, want winner %q", in.SessionID, won[0])
+	}
+}
+
+// testExpireInvite: a withdrawn invite can no longer be used; withdrawing a
+// used invite is refused, an expired one is a no-op, a missing one is
+// ErrNotFound.
+func (x *suite) testExpireInvite(t *testing.T) {
+	ctx := context.Background()
+	s, _ := x.openTest(t)
+	tid := mustTicket(t, s, "t")
+	for _, code := range []string{"LIVE", "USED", "OLD"} {
+		exp := t0.Add(time.Hour)
+		if code == "OLD" {
+			exp = t0.Add(-time.Minute)
+		}
+		if err := s.CreateInvite(ctx, &store.Invite{Code: code, TicketID: tid, ExpiresAt: exp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.UseInvite(ctx, "USED", t0, "s_1"); err != nil {
+		t.Fatal(err)
+	}
+	at := t0.Add(time.Second)
+	if err := s.ExpireInvite(ctx, "LIVE", at); err != nil {
+		t.Fatalf("ExpireInvite(LIVE): %v", err)
+	}
+	inv, err := s.Invite(ctx, "LIVE")
+	if err != nil || !inv.ExpiresAt.Equal(at) {
+		t.Errorf("withdrawn invite = %+v, %v; want ExpiresAt %v", inv, err, at)
+	}
+	if _, err := s.UseInvite(ctx, "LIVE", at.Add(time.Second), "s_2"); !errors.Is(err, store.ErrInviteExpired) {
+		t.Errorf("UseInvite(withdrawn) err = %v, want ErrInviteExpired", err)
+	}
+	if err := s.ExpireInvite(ctx, "USED", at); !errors.Is(err, store.ErrInviteUsed) {
+		t.Errorf("ExpireInvite(USED) err = %v, want ErrInviteUsed", err)
+	}
+	if err := s.ExpireInvite(ctx, "OLD", at); err != nil {
+		t.Errorf("ExpireInvite(OLD) err = %v, want nil (already expired)", err)
+	}
+	if inv, err := s.Invite(ctx, "OLD"); err != nil || !inv.ExpiresAt.Equal(t0.Add(-time.Minute)) {
+		t.Errorf("ExpireInvite(OLD) moved its expiry: %+v, %v", inv, err)
+	}
+	if err := s.ExpireInvite(ctx, "NOPE", at); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ExpireInvite(missing) err = %v, want ErrNotFound", err)
 	}
 }

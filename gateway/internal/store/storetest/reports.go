@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -12,9 +12,9 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-func TestReportsRoundTrip(t *testing.T) {
+func (x *suite) testReportsRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, path, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
 	var want []store.Report
 	for i, v := range nasty {
@@ -31,7 +31,7 @@ func TestReportsRoundTrip(t *testing.T) {
 		}
 		want = append(want, *rep)
 	}
-	for _, st := range []*Store{s, reopen(t, path)} {
+	for _, st := range []Store{s, x.reopen(t, s)} {
 		for _, w := range want {
 			got, err := st.Report(ctx, w.ID)
 			if err != nil {
@@ -58,9 +58,9 @@ func TestReportsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestReportErrors(t *testing.T) {
+func (x *suite) testReportErrors(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
 	if err := s.CreateReport(ctx, &store.Report{ID: "d_1", TicketID: tid}); err != nil {
 		t.Fatal(err)

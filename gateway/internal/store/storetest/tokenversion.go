@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -9,9 +9,9 @@ import (
 
 // Every security-relevant change of a user bumps the token version, so
 // tokens issued before it end; cosmetic changes do not.
-func TestTokenVersionBumps(t *testing.T) {
+func (x *suite) testTokenVersionBumps(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	if err := s.CreateUser(ctx, &store.User{Name: "alice", Role: store.RoleTechnician, PasswordHash: "h1"}); err != nil {
 		t.Fatal(err)
 	}

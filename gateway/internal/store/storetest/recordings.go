@@ -1,4 +1,4 @@
-package sqlite
+package storetest
 
 import (
 	"context"
@@ -12,9 +12,9 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-func TestRecordingsRoundTrip(t *testing.T) {
+func (x *suite) testRecordingsRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, path, clk := openTest(t)
+	s, clk := x.openTest(t)
 	tid := mustTicket(t, s, "t")
 	var want []store.Recording
 	for i, v := range nasty {
@@ -31,7 +31,7 @@ func TestRecordingsRoundTrip(t *testing.T) {
 		want = append(want, *rec)
 		clk.Advance(time.Second)
 	}
-	for _, st := range []*Store{s, reopen(t, path)} {
+	for _, st := range []Store{s, x.reopen(t, s)} {
 		for _, w := range want {
 			got, err := st.Recording(ctx, w.ID)
 			if err != nil {
@@ -51,9 +51,9 @@ func TestRecordingsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestUpdateAndInterruptRecordings(t *testing.T) {
+func (x *suite) testUpdateAndInterruptRecordings(t *testing.T) {
 	ctx := context.Background()
-	s, _, clk := openTest(t)
+	s, clk := x.openTest(t)
 	tid := mustTicket(t, s, "t")
 	for _, id := range []string{"r_a", "r_b", "r_c"} {
 		if err := s.CreateRecording(ctx, &store.Recording{ID: id, TicketID: tid, SessionID: "s_1", Kind: store.KindTerminal, Key: id + ".cast"}); err != nil {
