@@ -1,6 +1,12 @@
 // Package server wires the gateway together: data directory, certificates,
 // keys, store, audit, broker and API, and runs the HTTPS server with a
 // graceful shutdown. The binary only parses flags and calls it.
+//
+// It is the one place that chooses the store backend (store.go: Store, the
+// union of what the gateway's parts declare, and OpenStore), and it gives
+// the gateway its instance id (instance.go, DATA/instance-id): the owner of
+// the sessions and recordings it creates, and the only rows its crash
+// recovery (recover.go) touches. See docs/storage.md.
 package server
 
 import (
@@ -115,9 +121,11 @@ type Server struct {
 	url    *url.URL
 	bundle *certs.Bundle
 	store  Store
-	broker *broker.Broker
-	api    *api.API
-	http   *http.Server
+	// instance is this gateway's id (see loadOrCreateInstance).
+	instance string
+	broker   *broker.Broker
+	api      *api.API
+	http     *http.Server
 }
 
 // Paths inside the data directory.
@@ -182,11 +190,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: ssh key: %w", err)
 	}
-	instance, err := loadOrCreateInstance(cfg.DataDir)
-	if err != nil {
+	if s.instance, err = loadOrCreateInstance(cfg.DataDir); err != nil {
 		return nil, err
 	}
-	if s.store, err = openStore(ctx, cfg.DataDir, instance); err != nil {
+	if s.store, err = openStore(ctx, cfg.DataDir, s.instance); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	blobs, err := blob.NewDir(filepath.Join(cfg.DataDir, recordingsDir))
@@ -202,7 +209,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	resumable, err := recoverAfterCrash(ctx, s.store, instance, blobs, auditLog, log)
+	resumable, err := recoverAfterCrash(ctx, s.store, s.instance, blobs, auditLog, log)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +296,7 @@ func (s *Server) Serve(ctx context.Context) error {
 			log.Error("write ready file", "err", err)
 		}
 	}
-	log.Info("gateway serving", "url", s.url.String(), "fingerprint", certs.FormatFingerprint(s.bundle.Fingerprint))
+	log.Info("gateway serving", "url", s.url.String(), "fingerprint", certs.FormatFingerprint(s.bundle.Fingerprint), "instance", s.instance)
 	var serveErr error
 	select {
 	case <-ctx.Done():
