@@ -26,6 +26,12 @@
 //     SQLite's write lock (transactions BEGIN IMMEDIATE, so a read-then-write
 //     transaction such as AppendAudit never fails to upgrade its lock); WAL
 //     lets readers run alongside.
+//   - Sessions and recordings have an owner column (migration 0005): the
+//     gateway instance that runs them, stamped on create from the row's
+//     Owner or the handle's WithOwner, never changed by an update. Crash
+//     recovery's methods (SuspendOpenSessions, InterruptOpenRecordings) take
+//     the owner whose rows they may touch; ClaimUnowned gives rows from
+//     before the migration to the first gateway that starts.
 //   - Text search (TicketFilter.Query) uses LIKE with an ESCAPE character so
 //     that '%' and '_' typed by a user match literally. SQLite's LIKE is
 //     case-insensitive for ASCII only; a PostgreSQL port should use ILIKE.

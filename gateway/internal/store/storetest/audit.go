@@ -16,7 +16,7 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-// testSeal is a stand-in for audit.Hash (which imports this package).
+// testSeal is a stand-in for audit.Hash (package audit imports package store).
 func testSeal(prev string, e *store.AuditEntry) string {
 	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%s|%s|%d|%s|%s|%s|%d",
 		prev, e.Seq, e.Actor, e.Action, e.TicketID, e.SessionID, e.RemoteAddr, e.Details, e.Time.UnixNano()))
@@ -96,7 +96,7 @@ func (x *suite) testAppendAuditRejects(t *testing.T) {
 func (x *suite) testAppendAuditConcurrentChain(t *testing.T) {
 	ctx := context.Background()
 	s, _ := x.openTest(t)
-	other := x.reopen(t, s) // a second pool on the same file, like a CLI process
+	other := x.reopen(t, s) // a second handle on the same data, like a CLI process
 	const workers, each = 8, 25
 	var wg sync.WaitGroup
 	errs := make(chan error, workers*each)

@@ -130,8 +130,8 @@ func (x *suite) testUseInviteRaceExactlyOneWins(t *testing.T) {
 	if err := s.CreateInvite(ctx, &store.Invite{Code: "RACE", TicketID: tid, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	// A second *sql.DB on the same file races too, as another gateway
-	// process would.
+	// A second handle on the same data (Backend.Reopen) races too, as
+	// another gateway process would.
 	other := x.reopen(t, s)
 
 	const n = 20
