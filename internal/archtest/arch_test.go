@@ -53,3 +53,32 @@ func TestLayering(t *testing.T) {
 		}
 	}
 }
+
+// TestStoreBackend keeps the choice of database in one place: only the
+// SQLite package itself and the gateway wiring that opens it (package
+// server) may import it or its driver. Everything else takes the small
+// interfaces it declares, so a second backend plugs in without touching it.
+func TestStoreBackend(t *testing.T) {
+	allowed := map[string]bool{
+		mod + "gateway/internal/store/sqlite": true,
+		mod + "gateway/internal/server":       true,
+	}
+	forbidden := []string{mod + "gateway/internal/store/sqlite", "modernc.org/sqlite"}
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}} {{join .Imports " "}}`, mod+"...").Output()
+	if err != nil {
+		t.Fatalf("go list %s...: %v", mod, err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 0 || allowed[f[0]] {
+			continue
+		}
+		for _, imp := range f[1:] {
+			for _, bad := range forbidden {
+				if imp == bad || strings.HasPrefix(imp, bad+"/") {
+					t.Errorf("%s imports %s: only the server wiring opens the SQLite store; take a consumer-defined interface instead", f[0], imp)
+				}
+			}
+		}
+	}
+}

@@ -21,18 +21,36 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/auth"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
+	"github.com/tetherhq/tether/gateway/internal/server"
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-// DBPath returns the database file of a data directory.
-func DBPath(dataDir string) string { return filepath.Join(dataDir, "tether.db") }
+// Store is what the offline commands need from the gateway's database.
+// They open it through server.OpenStore, so the backend is chosen in one
+// place; nothing here names it.
+type Store interface {
+	CreateUser(ctx context.Context, u *store.User) error
+	AllAudit(ctx context.Context, fn func(store.AuditEntry) error) error
+	AppendAudit(ctx context.Context, e *store.AuditEntry, seal func(prevHash string, e *store.AuditEntry) string) error
+	Recording(ctx context.Context, id string) (*store.Recording, error)
+	Close() error
+}
 
-func openExisting(ctx context.Context, dataDir string) (*store.SQLite, error) {
+// DBPath returns the database file of a data directory.
+func DBPath(dataDir string) string { return server.DBPath(dataDir) }
+
+// open opens the data directory's database, creating it if needed.
+func open(ctx context.Context, dataDir string) (Store, error) {
+	return server.OpenStore(ctx, dataDir)
+}
+
+// openExisting opens the data directory's database, which must exist.
+func openExisting(ctx context.Context, dataDir string) (Store, error) {
 	p := DBPath(dataDir)
 	if _, err := os.Stat(p); err != nil {
 		return nil, fmt.Errorf("no gateway database at %s (is --data right?)", p)
 	}
-	return store.Open(ctx, p)
+	return open(ctx, dataDir)
 }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{0,63}$`)
@@ -55,7 +73,7 @@ func AddUser(ctx context.Context, dataDir, name, role, displayName, password str
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, DBPath(dataDir))
+	st, err := open(ctx, dataDir)
 	if err != nil {
 		return err
 	}

@@ -11,9 +11,9 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-// SecurityStore is what the API needs from persistence for second factors,
-// hand-over and the session policy. *store.SQLite implements it.
-type SecurityStore interface {
+// MFAStore is what second factors need: enrollment and the sign-in check
+// (mfa.go) and an admin resetting a user's MFA (users.go).
+type MFAStore interface {
 	UserMFA(ctx context.Context, name string) (store.MFA, error)
 	SetPendingTOTP(ctx context.Context, name, secret string) error
 	EnableTOTP(ctx context.Context, name, pending string, step int64, recoveryHashes []string) error
@@ -21,11 +21,28 @@ type SecurityStore interface {
 	UseTOTPStep(ctx context.Context, name string, step int64) (bool, error)
 	RecoveryHashes(ctx context.Context, name string) ([]string, error)
 	UseRecoveryCode(ctx context.Context, name, hash string) (bool, error)
+}
+
+// HandOverStore is what handing a live session to another technician needs
+// (escalate.go).
+type HandOverStore interface {
 	SetSessionTechnician(ctx context.Context, id, technician string) error
+}
+
+// PolicyStore is what the session policy (idle and maximum length) needs
+// to find the sessions it watches (policy.go).
+type PolicyStore interface {
 	ConnectedSessions(ctx context.Context) ([]store.Session, error)
 }
 
-var _ SecurityStore = (*store.SQLite)(nil)
+// SecurityStore is what the API needs from persistence for second factors,
+// hand-over and the session policy: the union of the above. Every store
+// backend implements it.
+type SecurityStore interface {
+	MFAStore
+	HandOverStore
+	PolicyStore
+}
 
 // ticketScoped are the actions a technician may take only on tickets
 // assigned to them. Reading is not among them: at a help desk everyone may

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tetherhq/tether/gateway/internal/store"
+	"github.com/tetherhq/tether/gateway/internal/store/sqlite"
 )
 
 // fakeClock ticks one millisecond per reading, so entries get distinct,
@@ -27,12 +28,12 @@ func (c *fakeClock) Now() time.Time {
 var t0 = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 
 // openStore opens a real SQLite file in a temp dir.
-func openStore(t *testing.T) (*store.SQLite, string) {
+func openStore(t *testing.T) (*sqlite.Store, string) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tether.db")
-	st, err := store.Open(context.Background(), path)
+	st, err := sqlite.Open(context.Background(), path)
 	if err != nil {
-		t.Fatalf("store.Open: %v", err)
+		t.Fatalf("sqlite.Open: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
 	return st, path
@@ -49,7 +50,7 @@ func newLogger(t *testing.T, st Appender, onAppend func(store.AuditEntry)) *Logg
 }
 
 // buildChain records n events and returns the store and its file.
-func buildChain(t *testing.T, n int) (*store.SQLite, string) {
+func buildChain(t *testing.T, n int) (*sqlite.Store, string) {
 	t.Helper()
 	st, path := openStore(t)
 	l := newLogger(t, st, nil)

@@ -73,12 +73,11 @@ var Actions = []string{
 	ActionRightWithdrawn, ActionSignOutAll, ActionSessionHandOver,
 }
 
-// Appender is the storage Logger needs; *store.SQLite implements it.
+// Appender is the storage Logger needs; every store backend implements it
+// (the conformance suite in store/storetest checks the chain it keeps).
 type Appender interface {
 	AppendAudit(ctx context.Context, e *store.AuditEntry, seal func(prevHash string, e *store.AuditEntry) string) error
 }
-
-var _ Appender = (*store.SQLite)(nil)
 
 // Config configures a Logger.
 type Config struct {

@@ -14,13 +14,11 @@ import (
 // error. Build one from a store with FromStore.
 type Source func(fn func(store.AuditEntry) error) error
 
-// Reader is a store that can stream the whole audit table;
-// *store.SQLite implements it.
+// Reader is a store that can stream the whole audit table; every store
+// backend implements it.
 type Reader interface {
 	AllAudit(ctx context.Context, fn func(store.AuditEntry) error) error
 }
-
-var _ Reader = (*store.SQLite)(nil)
 
 // FromStore adapts a Reader to a Source bound to ctx.
 func FromStore(ctx context.Context, r Reader) Source {

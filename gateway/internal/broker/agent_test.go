@@ -20,6 +20,7 @@ import (
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/store"
+	"github.com/tetherhq/tether/gateway/internal/store/sqlite"
 	"github.com/tetherhq/tether/internal/wire"
 	"github.com/tetherhq/tether/internal/wsconn"
 )
@@ -29,7 +30,7 @@ import (
 type harness struct {
 	t     *testing.T
 	b     *Broker
-	st    *store.SQLite
+	st    *sqlite.Store
 	url   string
 	audit *auditLog
 	clock *clock
@@ -94,7 +95,7 @@ func newSigner(t *testing.T) ssh.Signer {
 func newHarness(t *testing.T, mod ...func(*Config)) *harness {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "tether.db"))
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "tether.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/store"
+	"github.com/tetherhq/tether/gateway/internal/store/sqlite"
 
 	_ "modernc.org/sqlite"
 )
@@ -253,7 +254,7 @@ func TestCreateUserRefusesReservedNames(t *testing.T) {
 func appendForgedSeal(t *testing.T, path, a, b string) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, path)
+	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,25 +8,35 @@ import (
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/blob"
-	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-// recoverAfterCrash closes what a previous run left open: sessions that can
-// be resumed wait for their clients (the rest end), and recordings that were being written are
-// sealed as interrupted, with the SHA-256 of the durable prefix the blob store recovered.
-// Incomplete blobs that no open recording names (a crash between creating a file and its
-// row, or after a seal but before its commit finished) are recovered too, so no data is
-// lost, and logged.
-func recoverAfterCrash(ctx context.Context, st *store.SQLite, blobs blob.Store, al *audit.Logger, log *slog.Logger) (resumable []string, err error) {
+// recoverAfterCrash closes what a previous run of this gateway instance left
+// open: its sessions that can be resumed wait for their clients (the rest
+// end), and its recordings that were being written are sealed as
+// interrupted, with the SHA-256 of the durable prefix the blob store
+// recovered. Rows owned by other instances (gateways sharing the database)
+// are not touched; rows from before owners were recorded are claimed first,
+// so an upgraded data directory recovers as it did. Incomplete blobs that no
+// open recording names (a crash between creating a file and its row, or
+// after a seal but before its commit finished) are recovered too, so no
+// data is lost, and logged: the blob store is this instance's own.
+func recoverAfterCrash(ctx context.Context, st recoveryStore, instance string, blobs blob.Store, al *audit.Logger, log *slog.Logger) (resumable []string, err error) {
 	at := nowUTC()
-	ids, err := st.SuspendOpenSessions(ctx, "gateway restarted; waiting for the client to reconnect", "gateway restarted", at)
+	claimed, err := st.ClaimUnowned(ctx, instance)
+	if err != nil {
+		return nil, fmt.Errorf("server: claim unowned rows: %w", err)
+	}
+	if claimed > 0 {
+		log.Info("claimed sessions and recordings written before owners were recorded", "count", claimed, "instance", instance)
+	}
+	ids, err := st.SuspendOpenSessions(ctx, instance, "gateway restarted; waiting for the client to reconnect", "gateway restarted", at)
 	if err != nil {
 		return nil, fmt.Errorf("server: suspend open sessions: %w", err)
 	}
 	if len(ids) > 0 {
 		log.Info("sessions waiting for their clients to reconnect", "count", len(ids))
 	}
-	recs, err := st.InterruptOpenRecordings(ctx, at)
+	recs, err := st.InterruptOpenRecordings(ctx, instance, at)
 	if err != nil {
 		return nil, fmt.Errorf("server: interrupt open recordings: %w", err)
 	}

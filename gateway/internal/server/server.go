@@ -1,6 +1,12 @@
 // Package server wires the gateway together: data directory, certificates,
 // keys, store, audit, broker and API, and runs the HTTPS server with a
 // graceful shutdown. The binary only parses flags and calls it.
+//
+// It is the one place that chooses the store backend (store.go: Store, the
+// union of what the gateway's parts declare, and OpenStore), and it gives
+// the gateway its instance id (instance.go, DATA/instance-id): the owner of
+// the sessions and recordings it creates, and the only rows its crash
+// recovery (recover.go) touches. See docs/storage.md.
 package server
 
 import (
@@ -114,10 +120,12 @@ type Server struct {
 	ln     net.Listener
 	url    *url.URL
 	bundle *certs.Bundle
-	store  *store.SQLite
-	broker *broker.Broker
-	api    *api.API
-	http   *http.Server
+	store  Store
+	// instance is this gateway's id (see loadOrCreateInstance).
+	instance string
+	broker   *broker.Broker
+	api      *api.API
+	http     *http.Server
 }
 
 // Paths inside the data directory.
@@ -182,7 +190,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server: ssh key: %w", err)
 	}
-	if s.store, err = store.Open(ctx, filepath.Join(cfg.DataDir, dbFile)); err != nil {
+	if s.instance, err = loadOrCreateInstance(cfg.DataDir); err != nil {
+		return nil, err
+	}
+	if s.store, err = openStore(ctx, cfg.DataDir, s.instance); err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}
 	blobs, err := blob.NewDir(filepath.Join(cfg.DataDir, recordingsDir))
@@ -198,7 +209,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	resumable, err := recoverAfterCrash(ctx, s.store, blobs, auditLog, log)
+	resumable, err := recoverAfterCrash(ctx, s.store, s.instance, blobs, auditLog, log)
 	if err != nil {
 		return nil, err
 	}
@@ -285,7 +296,7 @@ func (s *Server) Serve(ctx context.Context) error {
 			log.Error("write ready file", "err", err)
 		}
 	}
-	log.Info("gateway serving", "url", s.url.String(), "fingerprint", certs.FormatFingerprint(s.bundle.Fingerprint))
+	log.Info("gateway serving", "url", s.url.String(), "fingerprint", certs.FormatFingerprint(s.bundle.Fingerprint), "instance", s.instance)
 	var serveErr error
 	select {
 	case <-ctx.Done():
@@ -354,8 +365,14 @@ func writePublicKey(path string, key ed25519.PrivateKey) error {
 	return os.WriteFile(path, ssh.MarshalAuthorizedKey(pub), 0o644)
 }
 
+// adminStore is what bootstrapAdmin needs.
+type adminStore interface {
+	CountUsers(ctx context.Context) (int, error)
+	CreateUser(ctx context.Context, u *store.User) error
+}
+
 // bootstrapAdmin creates the first admin when there are no users.
-func bootstrapAdmin(ctx context.Context, st *store.SQLite, al *audit.Logger, password string, out io.Writer) error {
+func bootstrapAdmin(ctx context.Context, st adminStore, al *audit.Logger, password string, out io.Writer) error {
 	n, err := st.CountUsers(ctx)
 	if err != nil {
 		return fmt.Errorf("server: count users: %w", err)

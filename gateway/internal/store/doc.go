@@ -1,38 +1,23 @@
-// Package store is Tether's persistence layer: users, tickets, invites,
-// sessions, recordings' metadata, diagnostic reports and the audit log.
+// Package store is the vocabulary of Tether's persistence: the rows (users,
+// tickets, invites, sessions, recordings' metadata, diagnostic reports, audit
+// entries), the filters that select them and the sentinel errors every
+// backend returns.
 //
-// It exists so that the rest of the gateway never writes SQL: handlers, the
-// broker and the recorder call typed methods on *SQLite (through small
-// interfaces they define themselves), and a PostgreSQL implementation can
-// follow behind the same methods.
+// It holds no implementation, so that the rest of the gateway never writes
+// SQL or names a database: handlers, the broker, audit, crash recovery and
+// the offline commands each declare the small interface they need, over
+// these types. The backends live below:
 //
-// # Storage conventions
+//   - store/sqlite: the embedded default (modernc.org/sqlite), and the only
+//     package, with the wiring in package server, that imports its driver
+//     (internal/archtest enforces it);
+//   - store/storetest: the conformance suite every backend must pass
+//     (storetest.Run), see docs/storage.md for how to add one.
 //
-//   - SQLite through modernc.org/sqlite (pure Go, no cgo), opened in WAL mode
-//     with busy_timeout=5000, foreign_keys=ON and synchronous=FULL (a
-//     committed audit entry survives a power cut) on every connection.
-//     Measured here: ~1.8 ms per AppendAudit (one fsync), ~6 ms to list
-//     1000 audit entries.
-//   - Every time is stored as INTEGER unix nanoseconds in UTC and read back as a
-//     time.Time in UTC; optional times are NULL when unset. Integers compare
-//     correctly in SQL (invite expiry, audit ranges) on SQLite and PostgreSQL
-//     alike (BIGINT), where RFC 3339 text with trimmed fractions would not.
-//     Times outside 1678..2262 cannot be represented and are rejected.
-//   - List-valued and map-valued fields (scopes, granted, counts) and the audit
-//     details and report body are TEXT columns holding JSON.
-//   - The schema is created by embedded, numbered migrations
-//     (migrations/NNNN_name.sql); the schema_version table records which ran.
-//     Open applies the missing ones, each in its own transaction, so reopening
-//     a file is idempotent.
-//   - Writes are serialised in-process by a mutex and across processes by
-//     SQLite's write lock (transactions BEGIN IMMEDIATE, so a read-then-write
-//     transaction such as AppendAudit never fails to upgrade its lock); WAL
-//     lets readers run alongside.
-//   - Text search (TicketFilter.Query) uses LIKE with an ESCAPE character so
-//     that '%' and '_' typed by a user match literally. SQLite's LIKE is
-//     case-insensitive for ASCII only; a PostgreSQL port should use ILIKE.
+// Sessions and recordings carry an Owner: the id of the gateway instance
+// that runs them (stable across restarts of one data directory). Crash
+// recovery touches only its own instance's rows.
 //
-// Errors are wrapped once with the operation ("store: create user: ...") and
-// the sentinels ErrNotFound, ErrConflict, ErrInviteUsed and ErrInviteExpired
-// are matched with errors.Is.
+// The sentinels ErrNotFound, ErrConflict, ErrInviteUsed and ErrInviteExpired
+// are matched with errors.Is, whatever the backend.
 package store

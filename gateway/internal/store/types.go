@@ -126,6 +126,9 @@ type Session struct {
 	ConnectedAt   *time.Time `json:"connected_at"`
 	EndedAt       *time.Time `json:"ended_at"`
 	EndReason     string     `json:"end_reason"`
+	// Owner is the id of the gateway instance that runs the session (see
+	// the package doc); "" only for rows from before owners were recorded.
+	Owner string `json:"-"`
 }
 
 // Recording kinds and states.
@@ -154,6 +157,8 @@ type Recording struct {
 	Size      int64      `json:"size"`
 	SHA256    string     `json:"sha256"`
 	Signature string     `json:"signature"`
+	// Owner is the id of the gateway instance that writes the recording.
+	Owner string `json:"-"`
 }
 
 // Report is a stored diagnostics report. Counts maps a result status
@@ -217,3 +222,16 @@ const (
 	DefaultAuditLimit  = 1000
 	MaxAuditLimit      = 10000
 )
+
+// MFA is a user's second-factor state. Secrets never leave the gateway
+// except once, at enrollment, to the user themself.
+type MFA struct {
+	// Secret is the active TOTP secret ("" when MFA is off).
+	Secret string
+	// Pending is a secret being enrolled, not yet confirmed.
+	Pending string
+	// LastStep is the last accepted TOTP time step (replay guard).
+	LastStep int64
+	// RecoveryLeft is how many unused recovery codes remain.
+	RecoveryLeft int
+}

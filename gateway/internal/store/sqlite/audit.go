@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 const auditCols = `seq, time, actor, action, ticket_id, session_id, remote_addr, details, prev_hash, hash`
 
-func scanAudit(r scanner) (AuditEntry, error) {
-	var e AuditEntry
+func scanAudit(r scanner) (store.AuditEntry, error) {
+	var e store.AuditEntry
 	var t int64
 	var details string
 	err := r.Scan(&e.Seq, &t, &e.Actor, &e.Action, &e.TicketID, &e.SessionID, &e.RemoteAddr, &details, &e.PrevHash, &e.Hash)
@@ -28,7 +30,7 @@ func scanAudit(r scanner) (AuditEntry, error) {
 // serialise, so the chain never forks. e.Time defaults to now and is stored
 // in UTC; empty Details become {} (before sealing, so the stored row
 // reproduces the hash).
-func (s *SQLite) AppendAudit(ctx context.Context, e *AuditEntry, seal func(prevHash string, e *AuditEntry) string) error {
+func (s *Store) AppendAudit(ctx context.Context, e *store.AuditEntry, seal func(prevHash string, e *store.AuditEntry) string) error {
 	if e.Action == "" {
 		return fmt.Errorf("store: append audit: empty action")
 	}
@@ -66,7 +68,7 @@ func (s *SQLite) AppendAudit(ctx context.Context, e *AuditEntry, seal func(prevH
 }
 
 // ListAudit returns the entries matching f in seq order.
-func (s *SQLite) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+func (s *Store) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error) {
 	var where []string
 	var args []any
 	add := func(cond string, arg any) {
@@ -104,14 +106,14 @@ func (s *SQLite) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, er
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	q += ` ORDER BY seq LIMIT ?`
-	args = append(args, clampLimit(f.Limit, DefaultAuditLimit, MaxAuditLimit))
+	args = append(args, clampLimit(f.Limit, store.DefaultAuditLimit, store.MaxAuditLimit))
 
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list audit: %w", err)
 	}
 	defer rows.Close()
-	out := []AuditEntry{}
+	out := []store.AuditEntry{}
 	for rows.Next() {
 		e, err := scanAudit(rows)
 		if err != nil {
@@ -128,7 +130,7 @@ func (s *SQLite) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, er
 // AllAudit streams every audit entry in seq order to fn, one row at a time,
 // from one consistent snapshot. It stops at fn's first error and returns it
 // unwrapped, so callers can compare their own sentinels.
-func (s *SQLite) AllAudit(ctx context.Context, fn func(AuditEntry) error) error {
+func (s *Store) AllAudit(ctx context.Context, fn func(store.AuditEntry) error) error {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+auditCols+` FROM audit ORDER BY seq`)
 	if err != nil {
 		return fmt.Errorf("store: read audit: %w", err)

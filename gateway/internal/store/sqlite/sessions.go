@@ -1,28 +1,30 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 const sessionCols = `id, ticket_id, invite_code, technician, state, scopes, granted,
 	host_hostname, host_os, host_os_version, host_arch, host_user,
-	client_version, remote_addr, created_at, connected_at, ended_at, end_reason`
+	client_version, remote_addr, created_at, connected_at, ended_at, end_reason, owner`
 
 func validSessionState(s string) bool {
-	return s == SessionWaiting || s == SessionConnected || s == SessionEnded
+	return s == store.SessionWaiting || s == store.SessionConnected || s == store.SessionEnded
 }
 
-func scanSession(r scanner) (Session, error) {
-	var ss Session
+func scanSession(r scanner) (store.Session, error) {
+	var ss store.Session
 	var scopes, granted string
 	var created int64
 	var connected, ended sql.NullInt64
 	if err := r.Scan(&ss.ID, &ss.TicketID, &ss.InviteCode, &ss.Technician, &ss.State, &scopes, &granted,
 		&ss.Host.Hostname, &ss.Host.OS, &ss.Host.OSVersion, &ss.Host.Arch, &ss.Host.User,
-		&ss.ClientVersion, &ss.RemoteAddr, &created, &connected, &ended, &ss.EndReason); err != nil {
+		&ss.ClientVersion, &ss.RemoteAddr, &created, &connected, &ended, &ss.EndReason, &ss.Owner); err != nil {
 		return ss, err
 	}
 	var err error
@@ -37,18 +39,23 @@ func scanSession(r scanner) (Session, error) {
 }
 
 // CreateSession inserts ss (ID chosen by the caller, see NewID), filling
-// ss.CreatedAt when zero and ss.State (SessionWaiting) when empty.
-func (s *SQLite) CreateSession(ctx context.Context, ss *Session) error {
+// ss.CreatedAt when zero, ss.State (SessionWaiting) when empty and ss.Owner
+// (the store's instance, see WithOwner) when empty.
+func (s *Store) CreateSession(ctx context.Context, ss *store.Session) error {
 	if ss.ID == "" {
 		return fmt.Errorf("store: create session: empty id")
 	}
 	if ss.State == "" {
-		ss.State = SessionWaiting
+		ss.State = store.SessionWaiting
 	}
 	if !validSessionState(ss.State) {
 		return fmt.Errorf("store: create session %s: invalid state %q", ss.ID, ss.State)
 	}
 	created := s.orNow(ss.CreatedAt)
+	owner := ss.Owner
+	if owner == "" {
+		owner = s.owner
+	}
 	err := func() error {
 		scopes, err := encodeStrings(ss.Scopes)
 		if err != nil {
@@ -71,21 +78,21 @@ func (s *SQLite) CreateSession(ctx context.Context, ss *Session) error {
 			return err
 		}
 		_, err = s.exec(ctx, `INSERT INTO sessions (`+sessionCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			ss.ID, ss.TicketID, ss.InviteCode, ss.Technician, ss.State, scopes, granted,
 			ss.Host.Hostname, ss.Host.OS, ss.Host.OSVersion, ss.Host.Arch, ss.Host.User,
-			ss.ClientVersion, ss.RemoteAddr, cn, connected, ended, ss.EndReason)
+			ss.ClientVersion, ss.RemoteAddr, cn, connected, ended, ss.EndReason, owner)
 		return mapErr(err)
 	}()
 	if err != nil {
 		return fmt.Errorf("store: create session %s: %w", ss.ID, err)
 	}
-	ss.CreatedAt = created
+	ss.CreatedAt, ss.Owner = created, owner
 	return nil
 }
 
 // Session returns session id, or ErrNotFound.
-func (s *SQLite) Session(ctx context.Context, id string) (*Session, error) {
+func (s *Store) Session(ctx context.Context, id string) (*store.Session, error) {
 	ss, err := scanSession(s.db.QueryRowContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("store: session %s: %w", id, mapErr(err))
@@ -94,14 +101,14 @@ func (s *SQLite) Session(ctx context.Context, id string) (*Session, error) {
 }
 
 // ListSessions returns a ticket's sessions, oldest first.
-func (s *SQLite) ListSessions(ctx context.Context, ticketID int64) ([]Session, error) {
+func (s *Store) ListSessions(ctx context.Context, ticketID int64) ([]store.Session, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE ticket_id = ?
 		ORDER BY created_at, id`, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list sessions: %w", err)
 	}
 	defer rows.Close()
-	out := []Session{}
+	out := []store.Session{}
 	for rows.Next() {
 		ss, err := scanSession(rows)
 		if err != nil {
@@ -117,7 +124,7 @@ func (s *SQLite) ListSessions(ctx context.Context, ticketID int64) ([]Session, e
 
 // UpdateSession stores ss's state, granted scopes, connected/ended times and
 // end reason. An unknown id is ErrNotFound.
-func (s *SQLite) UpdateSession(ctx context.Context, ss *Session) error {
+func (s *Store) UpdateSession(ctx context.Context, ss *store.Session) error {
 	if !validSessionState(ss.State) {
 		return fmt.Errorf("store: update session %s: invalid state %q", ss.ID, ss.State)
 	}
@@ -150,13 +157,13 @@ func (s *SQLite) UpdateSession(ctx context.Context, ss *Session) error {
 // EndOpenSessions marks every session that is not ended as ended at at with
 // reason, and returns how many changed. The gateway calls it at start: no
 // session survives a restart.
-func (s *SQLite) EndOpenSessions(ctx context.Context, reason string, at time.Time) (int, error) {
+func (s *Store) EndOpenSessions(ctx context.Context, reason string, at time.Time) (int, error) {
 	an, err := toNanos(at)
 	if err != nil {
 		return 0, fmt.Errorf("store: end open sessions: %w", err)
 	}
 	res, err := s.exec(ctx, `UPDATE sessions SET state = ?, ended_at = ?, end_reason = ? WHERE state <> ?`,
-		SessionEnded, an, reason, SessionEnded)
+		store.SessionEnded, an, reason, store.SessionEnded)
 	if err != nil {
 		return 0, fmt.Errorf("store: end open sessions: %w", err)
 	}

@@ -1,45 +1,52 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 const recordingCols = `id, ticket_id, session_id, kind, actor, title, state, blob_key,
-	started_at, ended_at, size, sha256, signature`
+	started_at, ended_at, size, sha256, signature, owner`
 
 func validRecordingState(s string) bool {
-	return s == RecordingActive || s == RecordingSealed || s == RecordingInterrupted
+	return s == store.RecordingActive || s == store.RecordingSealed || s == store.RecordingInterrupted
 }
 
-func scanRecording(r scanner) (Recording, error) {
-	var rec Recording
+func scanRecording(r scanner) (store.Recording, error) {
+	var rec store.Recording
 	var started int64
 	var ended sql.NullInt64
 	err := r.Scan(&rec.ID, &rec.TicketID, &rec.SessionID, &rec.Kind, &rec.Actor, &rec.Title, &rec.State, &rec.Key,
-		&started, &ended, &rec.Size, &rec.SHA256, &rec.Signature)
+		&started, &ended, &rec.Size, &rec.SHA256, &rec.Signature, &rec.Owner)
 	rec.StartedAt, rec.EndedAt = fromNanos(started), fromOptNanos(ended)
 	return rec, err
 }
 
 // CreateRecording inserts rec (ID chosen by the caller), filling
-// rec.StartedAt when zero and rec.State (RecordingActive) when empty.
-func (s *SQLite) CreateRecording(ctx context.Context, rec *Recording) error {
+// rec.StartedAt when zero, rec.State (RecordingActive) when empty and
+// rec.Owner (the store's instance, see WithOwner) when empty.
+func (s *Store) CreateRecording(ctx context.Context, rec *store.Recording) error {
 	if rec.ID == "" {
 		return fmt.Errorf("store: create recording: empty id")
 	}
-	if rec.Kind != KindTerminal && rec.Kind != KindScreen {
+	if rec.Kind != store.KindTerminal && rec.Kind != store.KindScreen {
 		return fmt.Errorf("store: create recording %s: invalid kind %q", rec.ID, rec.Kind)
 	}
 	if rec.State == "" {
-		rec.State = RecordingActive
+		rec.State = store.RecordingActive
 	}
 	if !validRecordingState(rec.State) {
 		return fmt.Errorf("store: create recording %s: invalid state %q", rec.ID, rec.State)
 	}
 	started := s.orNow(rec.StartedAt)
+	owner := rec.Owner
+	if owner == "" {
+		owner = s.owner
+	}
 	err := func() error {
 		sn, err := toNanos(started)
 		if err != nil {
@@ -50,20 +57,20 @@ func (s *SQLite) CreateRecording(ctx context.Context, rec *Recording) error {
 			return err
 		}
 		_, err = s.exec(ctx, `INSERT INTO recordings (`+recordingCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			rec.ID, rec.TicketID, rec.SessionID, rec.Kind, rec.Actor, rec.Title, rec.State, rec.Key,
-			sn, ended, rec.Size, rec.SHA256, rec.Signature)
+			sn, ended, rec.Size, rec.SHA256, rec.Signature, owner)
 		return mapErr(err)
 	}()
 	if err != nil {
 		return fmt.Errorf("store: create recording %s: %w", rec.ID, err)
 	}
-	rec.StartedAt = started
+	rec.StartedAt, rec.Owner = started, owner
 	return nil
 }
 
 // Recording returns recording id, or ErrNotFound.
-func (s *SQLite) Recording(ctx context.Context, id string) (*Recording, error) {
+func (s *Store) Recording(ctx context.Context, id string) (*store.Recording, error) {
 	rec, err := scanRecording(s.db.QueryRowContext(ctx, `SELECT `+recordingCols+` FROM recordings WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("store: recording %s: %w", id, mapErr(err))
@@ -72,18 +79,18 @@ func (s *SQLite) Recording(ctx context.Context, id string) (*Recording, error) {
 }
 
 // ListRecordings returns a ticket's recordings, oldest first.
-func (s *SQLite) ListRecordings(ctx context.Context, ticketID int64) ([]Recording, error) {
+func (s *Store) ListRecordings(ctx context.Context, ticketID int64) ([]store.Recording, error) {
 	return s.listRecordings(ctx, `ticket_id = ?`, ticketID)
 }
 
-func (s *SQLite) listRecordings(ctx context.Context, where string, arg any) ([]Recording, error) {
+func (s *Store) listRecordings(ctx context.Context, where string, arg any) ([]store.Recording, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+recordingCols+` FROM recordings WHERE `+where+`
 		ORDER BY started_at, id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: list recordings: %w", err)
 	}
 	defer rows.Close()
-	out := []Recording{}
+	out := []store.Recording{}
 	for rows.Next() {
 		rec, err := scanRecording(rows)
 		if err != nil {
@@ -99,7 +106,7 @@ func (s *SQLite) listRecordings(ctx context.Context, where string, arg any) ([]R
 
 // UpdateRecording stores rec's state, end time, size, SHA-256 and
 // signature. An unknown id is ErrNotFound.
-func (s *SQLite) UpdateRecording(ctx context.Context, rec *Recording) error {
+func (s *Store) UpdateRecording(ctx context.Context, rec *store.Recording) error {
 	if !validRecordingState(rec.State) {
 		return fmt.Errorf("store: update recording %s: invalid state %q", rec.ID, rec.State)
 	}
@@ -121,39 +128,40 @@ func (s *SQLite) UpdateRecording(ctx context.Context, rec *Recording) error {
 	return nil
 }
 
-// InterruptOpenRecordings marks every recording still in state "recording"
-// as "interrupted" ended at at, in one transaction, and returns them (with
-// the new state) so the caller can seal their files. The gateway calls it at
-// start.
-func (s *SQLite) InterruptOpenRecordings(ctx context.Context, at time.Time) ([]Recording, error) {
+// InterruptOpenRecordings marks every recording of owner still in state
+// "recording" as "interrupted" ended at at, in one transaction, and returns
+// them (with the new state) so the caller can seal their files. The gateway
+// calls it at start with its own instance id; other instances' recordings
+// are left alone.
+func (s *Store) InterruptOpenRecordings(ctx context.Context, owner string, at time.Time) ([]store.Recording, error) {
 	an, err := toNanos(at)
 	if err != nil {
 		return nil, fmt.Errorf("store: interrupt open recordings: %w", err)
 	}
-	var out []Recording
+	var out []store.Recording
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+recordingCols+` FROM recordings WHERE state = ?
-			ORDER BY started_at, id`, RecordingActive)
+		rows, err := tx.QueryContext(ctx, `SELECT `+recordingCols+` FROM recordings WHERE state = ? AND owner = ?
+			ORDER BY started_at, id`, store.RecordingActive, owner)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
-		out = []Recording{}
+		out = []store.Recording{}
 		for rows.Next() {
 			rec, err := scanRecording(rows)
 			if err != nil {
 				return err
 			}
 			ended := fromNanos(an)
-			rec.State, rec.EndedAt = RecordingInterrupted, &ended
+			rec.State, rec.EndedAt = store.RecordingInterrupted, &ended
 			out = append(out, rec)
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
 		rows.Close()
-		_, err = tx.ExecContext(ctx, `UPDATE recordings SET state = ?, ended_at = ? WHERE state = ?`,
-			RecordingInterrupted, an, RecordingActive)
+		_, err = tx.ExecContext(ctx, `UPDATE recordings SET state = ?, ended_at = ? WHERE state = ? AND owner = ?`,
+			store.RecordingInterrupted, an, store.RecordingActive, owner)
 		return err
 	})
 	if err != nil {

@@ -1,10 +1,12 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 func BenchmarkAppendAudit(b *testing.B) {
@@ -16,7 +18,7 @@ func BenchmarkAppendAudit(b *testing.B) {
 	defer s.Close()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		e := &AuditEntry{Actor: "alice", Action: "shell.open", TicketID: 1, Details: []byte(`{"i":1}`)}
+		e := &store.AuditEntry{Actor: "alice", Action: "shell.open", TicketID: 1, Details: []byte(`{"i":1}`)}
 		if err := s.AppendAudit(ctx, e, testSeal); err != nil {
 			b.Fatal(err)
 		}
@@ -30,7 +32,7 @@ func BenchmarkUseInvite(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	tk := &Ticket{Title: "t"}
+	tk := &store.Ticket{Title: "t"}
 	if err := s.CreateTicket(ctx, tk); err != nil {
 		b.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func BenchmarkUseInvite(b *testing.B) {
 		if next == len(codes) {
 			b.StopTimer()
 			c := fmt.Sprintf("C%d", i)
-			if err := s.CreateInvite(ctx, &Invite{Code: c, TicketID: tk.ID, ExpiresAt: now.Add(time.Hour)}); err != nil {
+			if err := s.CreateInvite(ctx, &store.Invite{Code: c, TicketID: tk.ID, ExpiresAt: now.Add(time.Hour)}); err != nil {
 				b.Fatal(err)
 			}
 			codes = append(codes, c)
@@ -62,12 +64,12 @@ func BenchmarkListAudit1000(b *testing.B) {
 	}
 	defer s.Close()
 	for i := 0; i < 1000; i++ {
-		if err := s.AppendAudit(ctx, &AuditEntry{Action: "x", Details: []byte(`{"k":"v"}`)}, testSeal); err != nil {
+		if err := s.AppendAudit(ctx, &store.AuditEntry{Action: "x", Details: []byte(`{"k":"v"}`)}, testSeal); err != nil {
 			b.Fatal(err)
 		}
 	}
 	for b.Loop() {
-		got, err := s.ListAudit(ctx, AuditFilter{})
+		got, err := s.ListAudit(ctx, store.AuditFilter{})
 		if err != nil || len(got) != 1000 {
 			b.Fatal(len(got), err)
 		}

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 const inviteCols = `code, ticket_id, created_by, scopes, created_at, expires_at, used_at, session_id`
@@ -32,8 +34,8 @@ func decodeStrings(s string) ([]string, error) {
 	return out, nil
 }
 
-func scanInvite(r scanner) (Invite, error) {
-	var in Invite
+func scanInvite(r scanner) (store.Invite, error) {
+	var in store.Invite
 	var scopes string
 	var created, expires int64
 	var used sql.NullInt64
@@ -48,7 +50,7 @@ func scanInvite(r scanner) (Invite, error) {
 
 // CreateInvite inserts in, filling in.CreatedAt when zero. ExpiresAt is
 // required. A duplicate code is ErrConflict; an unknown ticket ErrNotFound.
-func (s *SQLite) CreateInvite(ctx context.Context, in *Invite) error {
+func (s *Store) CreateInvite(ctx context.Context, in *store.Invite) error {
 	if in.Code == "" {
 		return fmt.Errorf("store: create invite: empty code")
 	}
@@ -82,7 +84,7 @@ func (s *SQLite) CreateInvite(ctx context.Context, in *Invite) error {
 }
 
 // Invite returns the invite with that code, or ErrNotFound.
-func (s *SQLite) Invite(ctx context.Context, code string) (*Invite, error) {
+func (s *Store) Invite(ctx context.Context, code string) (*store.Invite, error) {
 	in, err := scanInvite(s.db.QueryRowContext(ctx, `SELECT `+inviteCols+` FROM invites WHERE code = ?`, code))
 	if err != nil {
 		return nil, fmt.Errorf("store: invite: %w", mapErr(err))
@@ -91,14 +93,14 @@ func (s *SQLite) Invite(ctx context.Context, code string) (*Invite, error) {
 }
 
 // ListInvites returns a ticket's invites, oldest first.
-func (s *SQLite) ListInvites(ctx context.Context, ticketID int64) ([]Invite, error) {
+func (s *Store) ListInvites(ctx context.Context, ticketID int64) ([]store.Invite, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+inviteCols+` FROM invites WHERE ticket_id = ?
 		ORDER BY created_at, code`, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list invites: %w", err)
 	}
 	defer rows.Close()
-	out := []Invite{}
+	out := []store.Invite{}
 	for rows.Next() {
 		in, err := scanInvite(rows)
 		if err != nil {
@@ -117,7 +119,7 @@ func (s *SQLite) ListInvites(ctx context.Context, ticketID int64) ([]Invite, err
 // callers exactly one gets the invite back (with UsedAt and SessionID set).
 // The others get ErrInviteUsed; an expired invite is ErrInviteExpired and an
 // unknown code ErrNotFound.
-func (s *SQLite) UseInvite(ctx context.Context, code string, now time.Time, sessionID string) (*Invite, error) {
+func (s *Store) UseInvite(ctx context.Context, code string, now time.Time, sessionID string) (*store.Invite, error) {
 	nn, err := toNanos(now)
 	if err != nil {
 		return nil, fmt.Errorf("store: use invite: %w", err)
@@ -136,21 +138,21 @@ func (s *SQLite) UseInvite(ctx context.Context, code string, now time.Time, sess
 	// Nothing changed: say why. Once used or expired an invite never becomes
 	// usable again, so this read cannot contradict the failed update.
 	cur, err := s.Invite(ctx, code)
-	if errors.Is(err, ErrNotFound) {
-		return nil, fmt.Errorf("store: use invite: %w", ErrNotFound)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("store: use invite: %w", store.ErrNotFound)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if cur.UsedAt != nil {
-		return nil, fmt.Errorf("store: use invite: %w", ErrInviteUsed)
+		return nil, fmt.Errorf("store: use invite: %w", store.ErrInviteUsed)
 	}
-	return nil, fmt.Errorf("store: use invite: %w", ErrInviteExpired)
+	return nil, fmt.Errorf("store: use invite: %w", store.ErrInviteExpired)
 }
 
 // ExpireInvite ends an unused invite now (a technician withdrew it). It
 // returns ErrInviteUsed when the invite was already used.
-func (s *SQLite) ExpireInvite(ctx context.Context, code string, now time.Time) error {
+func (s *Store) ExpireInvite(ctx context.Context, code string, now time.Time) error {
 	n, err := toNanos(now)
 	if err != nil {
 		return fmt.Errorf("store: expire invite: %w", err)
@@ -167,7 +169,7 @@ func (s *SQLite) ExpireInvite(ctx context.Context, code string, now time.Time) e
 		return err
 	}
 	if inv.UsedAt != nil {
-		return fmt.Errorf("store: expire invite: %w", ErrInviteUsed)
+		return fmt.Errorf("store: expire invite: %w", store.ErrInviteUsed)
 	}
 	return nil // already expired
 }

@@ -1,4 +1,4 @@
-package store
+package storetest
 
 import (
 	"context"
@@ -6,17 +6,19 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-func TestUsersRoundTrip(t *testing.T) {
+func (x *suite) testUsersRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, path, _ := openTest(t)
-	var want []User
+	s, _ := x.openTest(t)
+	var want []store.User
 	for i, v := range nasty {
-		u := &User{
+		u := &store.User{
 			Name:         "user" + string(rune('a'+i)) + v,
 			DisplayName:  v,
-			Role:         []Role{RoleAdmin, RoleTechnician, RoleAuditor}[i%3],
+			Role:         []store.Role{store.RoleAdmin, store.RoleTechnician, store.RoleAuditor}[i%3],
 			PasswordHash: "$argon2id$" + v,
 			TOTPSecret:   v,
 			Disabled:     i%2 == 1,
@@ -29,7 +31,7 @@ func TestUsersRoundTrip(t *testing.T) {
 		}
 		want = append(want, *u)
 	}
-	for _, st := range []*SQLite{s, reopen(t, path)} {
+	for _, st := range []Store{s, x.reopen(t, s)} {
 		for _, w := range want {
 			got, err := st.UserByName(ctx, w.Name)
 			if err != nil {
@@ -53,10 +55,10 @@ func TestUsersRoundTrip(t *testing.T) {
 	}
 }
 
-func TestUserErrors(t *testing.T) {
+func (x *suite) testUserErrors(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
-	if err := s.CreateUser(ctx, &User{Name: "alice", Role: RoleAdmin}); err != nil {
+	s, _ := x.openTest(t)
+	if err := s.CreateUser(ctx, &store.User{Name: "alice", Role: store.RoleAdmin}); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
@@ -64,30 +66,30 @@ func TestUserErrors(t *testing.T) {
 		err  error
 		want error // nil: any non-nil error
 	}{
-		{"duplicate", s.CreateUser(ctx, &User{Name: "alice", Role: RoleAuditor}), ErrConflict},
-		{"bad role", s.CreateUser(ctx, &User{Name: "bob", Role: "root"}), nil},
-		{"empty name", s.CreateUser(ctx, &User{Role: RoleAdmin}), nil},
-		{"update unknown", s.UpdateUser(ctx, &User{Name: "nobody", Role: RoleAdmin}), ErrNotFound},
-		{"update bad role", s.UpdateUser(ctx, &User{Name: "alice", Role: ""}), nil},
+		{"duplicate", s.CreateUser(ctx, &store.User{Name: "alice", Role: store.RoleAuditor}), store.ErrConflict},
+		{"bad role", s.CreateUser(ctx, &store.User{Name: "bob", Role: "root"}), nil},
+		{"empty name", s.CreateUser(ctx, &store.User{Role: store.RoleAdmin}), nil},
+		{"update unknown", s.UpdateUser(ctx, &store.User{Name: "nobody", Role: store.RoleAdmin}), store.ErrNotFound},
+		{"update bad role", s.UpdateUser(ctx, &store.User{Name: "alice", Role: ""}), nil},
 	}
 	for _, tt := range tests {
 		if tt.err == nil || (tt.want != nil && !errors.Is(tt.err, tt.want)) {
 			t.Errorf("%s: err = %v, want %v", tt.name, tt.err, tt.want)
 		}
 	}
-	if _, err := s.UserByName(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.UserByName(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("UserByName(nobody) err = %v, want ErrNotFound", err)
 	}
 }
 
-func TestUpdateUser(t *testing.T) {
+func (x *suite) testUpdateUser(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
-	u := &User{Name: "alice", Role: RoleTechnician, PasswordHash: "h1"}
+	s, _ := x.openTest(t)
+	u := &store.User{Name: "alice", Role: store.RoleTechnician, PasswordHash: "h1"}
 	if err := s.CreateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	u.Role, u.DisplayName, u.Disabled, u.PasswordHash, u.TOTPSecret = RoleAdmin, "Alice 'M'", true, "h2", "JBSWY3DP"
+	u.Role, u.DisplayName, u.Disabled, u.PasswordHash, u.TOTPSecret = store.RoleAdmin, "Alice 'M'", true, "h2", "JBSWY3DP"
 	if err := s.UpdateUser(ctx, u); err != nil {
 		t.Fatal(err)
 	}
@@ -97,13 +99,5 @@ func TestUpdateUser(t *testing.T) {
 	}
 	if diff := cmp.Diff(*u, *got); diff != "" {
 		t.Errorf("after UpdateUser (-want +got):\n%s", diff)
-	}
-}
-
-func TestRoleValid(t *testing.T) {
-	for r, want := range map[Role]bool{RoleAdmin: true, RoleTechnician: true, RoleAuditor: true, "": false, "Admin": false} {
-		if got := r.Valid(); got != want {
-			t.Errorf("Role(%q).Valid() = %v, want %v", r, got, want)
-		}
 	}
 }

@@ -1,4 +1,4 @@
-package store
+package storetest
 
 import (
 	"context"
@@ -6,18 +6,20 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-func TestMFALifecycle(t *testing.T) {
-	s, _, _ := openTest(t)
+func (x *suite) testMFALifecycle(t *testing.T) {
+	s, _ := x.openTest(t)
 	ctx := context.Background()
-	if err := s.CreateUser(ctx, &User{Name: "alice", Role: RoleTechnician}); err != nil {
+	if err := s.CreateUser(ctx, &store.User{Name: "alice", Role: store.RoleTechnician}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetPendingTOTP(ctx, "alice", "PENDING1"); err != nil {
 		t.Fatalf("SetPendingTOTP: %v", err)
 	}
-	if err := s.EnableTOTP(ctx, "alice", "OTHER", 5, nil); !errors.Is(err, ErrNotFound) {
+	if err := s.EnableTOTP(ctx, "alice", "OTHER", 5, nil); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("EnableTOTP with a stale pending secret: got %v, want ErrNotFound", err)
 	}
 	if err := s.EnableTOTP(ctx, "alice", "PENDING1", 100, []string{"h1", "h2"}); err != nil {
@@ -27,7 +29,7 @@ func TestMFALifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(MFA{Secret: "PENDING1", LastStep: 100, RecoveryLeft: 2}, got); diff != "" {
+	if diff := cmp.Diff(store.MFA{Secret: "PENDING1", LastStep: 100, RecoveryLeft: 2}, got); diff != "" {
 		t.Errorf("UserMFA after enable (-want +got):\n%s", diff)
 	}
 	u, _ := s.UserByName(ctx, "alice")
@@ -59,35 +61,35 @@ func TestMFALifecycle(t *testing.T) {
 		t.Fatalf("DisableTOTP: %v", err)
 	}
 	got, _ = s.UserMFA(ctx, "alice")
-	if diff := cmp.Diff(MFA{}, got); diff != "" {
+	if diff := cmp.Diff(store.MFA{}, got); diff != "" {
 		t.Errorf("UserMFA after disable (-want +got):\n%s", diff)
 	}
-	if _, err := s.UserMFA(ctx, "nobody"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.UserMFA(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("UserMFA(nobody): got %v, want ErrNotFound", err)
 	}
-	if err := s.SetPendingTOTP(ctx, "nobody", "x"); !errors.Is(err, ErrNotFound) {
+	if err := s.SetPendingTOTP(ctx, "nobody", "x"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SetPendingTOTP(nobody): got %v, want ErrNotFound", err)
 	}
 }
 
-func TestSessionTechnicianAndConnected(t *testing.T) {
-	s, _, _ := openTest(t)
+func (x *suite) testSessionTechnicianAndConnected(t *testing.T) {
+	s, _ := x.openTest(t)
 	ctx := context.Background()
 	tid := mustTicket(t, s, "t")
 	for _, id := range []string{"s_a", "s_b"} {
-		if err := s.CreateSession(ctx, &Session{ID: id, TicketID: tid, Technician: "alice"}); err != nil {
+		if err := s.CreateSession(ctx, &store.Session{ID: id, TicketID: tid, Technician: "alice"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	b, _ := s.Session(ctx, "s_b")
-	b.State = SessionConnected
+	b.State = store.SessionConnected
 	if err := s.UpdateSession(ctx, b); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SetSessionTechnician(ctx, "s_b", "bob"); err != nil {
 		t.Fatalf("SetSessionTechnician: %v", err)
 	}
-	if err := s.SetSessionTechnician(ctx, "s_zz", "bob"); !errors.Is(err, ErrNotFound) {
+	if err := s.SetSessionTechnician(ctx, "s_zz", "bob"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("SetSessionTechnician(unknown): got %v, want ErrNotFound", err)
 	}
 	// A later UpdateSession from the broker's stale copy keeps the new technician.

@@ -1,15 +1,17 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 const ticketCols = `id, title, description, status, requester, created_by, assigned_to, created_at, updated_at`
 
-func scanTicket(r scanner) (Ticket, error) {
-	var t Ticket
+func scanTicket(r scanner) (store.Ticket, error) {
+	var t store.Ticket
 	var created, updated int64
 	err := r.Scan(&t.ID, &t.Title, &t.Description, &t.Status, &t.Requester, &t.CreatedBy, &t.AssignedTo, &created, &updated)
 	t.CreatedAt, t.UpdatedAt = fromNanos(created), fromNanos(updated)
@@ -18,11 +20,11 @@ func scanTicket(r scanner) (Ticket, error) {
 
 // CreateTicket inserts t, filling t.ID, t.CreatedAt and t.UpdatedAt (when
 // zero) and t.Status (StatusOpen when empty).
-func (s *SQLite) CreateTicket(ctx context.Context, t *Ticket) error {
+func (s *Store) CreateTicket(ctx context.Context, t *store.Ticket) error {
 	if t.Status == "" {
-		t.Status = StatusOpen
+		t.Status = store.StatusOpen
 	}
-	if !ValidStatus(t.Status) {
+	if !store.ValidStatus(t.Status) {
 		return fmt.Errorf("store: create ticket: invalid status %q", t.Status)
 	}
 	created := s.orNow(t.CreatedAt)
@@ -53,7 +55,7 @@ func (s *SQLite) CreateTicket(ctx context.Context, t *Ticket) error {
 }
 
 // Ticket returns ticket id, or ErrNotFound.
-func (s *SQLite) Ticket(ctx context.Context, id int64) (*Ticket, error) {
+func (s *Store) Ticket(ctx context.Context, id int64) (*store.Ticket, error) {
 	t, err := scanTicket(s.db.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE id = ?`, id))
 	if err != nil {
 		return nil, fmt.Errorf("store: ticket %d: %w", id, mapErr(err))
@@ -62,7 +64,7 @@ func (s *SQLite) Ticket(ctx context.Context, id int64) (*Ticket, error) {
 }
 
 // ListTickets returns the tickets matching f, newest first.
-func (s *SQLite) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, error) {
+func (s *Store) ListTickets(ctx context.Context, f store.TicketFilter) ([]store.Ticket, error) {
 	var where []string
 	var args []any
 	if f.Status != "" {
@@ -83,14 +85,14 @@ func (s *SQLite) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, err
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
 	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
-	args = append(args, clampLimit(f.Limit, DefaultTicketLimit, MaxTicketLimit))
+	args = append(args, clampLimit(f.Limit, store.DefaultTicketLimit, store.MaxTicketLimit))
 
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list tickets: %w", err)
 	}
 	defer rows.Close()
-	out := []Ticket{}
+	out := []store.Ticket{}
 	for rows.Next() {
 		t, err := scanTicket(rows)
 		if err != nil {
@@ -106,8 +108,8 @@ func (s *SQLite) ListTickets(ctx context.Context, f TicketFilter) ([]Ticket, err
 
 // UpdateTicket stores t's status, assignee, title and description and sets
 // t.UpdatedAt to now. An unknown id is ErrNotFound.
-func (s *SQLite) UpdateTicket(ctx context.Context, t *Ticket) error {
-	if !ValidStatus(t.Status) {
+func (s *Store) UpdateTicket(ctx context.Context, t *store.Ticket) error {
+	if !store.ValidStatus(t.Status) {
 		return fmt.Errorf("store: update ticket %d: invalid status %q", t.ID, t.Status)
 	}
 	now := s.now().UTC()

@@ -1,4 +1,4 @@
-package store
+package storetest
 
 import (
 	"context"
@@ -8,33 +8,35 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-func TestSessionsRoundTrip(t *testing.T) {
+func (x *suite) testSessionsRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, path, clk := openTest(t)
+	s, clk := x.openTest(t)
 	tid := mustTicket(t, s, "t")
-	var want []Session
+	var want []store.Session
 	for i, v := range nasty {
-		ss := &Session{
+		ss := &store.Session{
 			ID: fmt.Sprintf("s_%d%s", i, v), TicketID: tid, InviteCode: v, Technician: v,
 			Scopes: []string{"shell", v}, Granted: []string{v},
-			Host:          HostInfo{Hostname: v, OS: "linux", OSVersion: v, Arch: "amd64", User: v},
+			Host:          store.HostInfo{Hostname: v, OS: "linux", OSVersion: v, Arch: "amd64", User: v},
 			ClientVersion: v, RemoteAddr: "127.0.0.1:" + v, EndReason: v,
 		}
 		if i%3 == 1 {
-			ss.State, ss.ConnectedAt = SessionConnected, ptr(t0.Add(time.Second))
+			ss.State, ss.ConnectedAt = store.SessionConnected, ptr(t0.Add(time.Second))
 		}
 		if err := s.CreateSession(ctx, ss); err != nil {
 			t.Fatalf("CreateSession(%q): %v", ss.ID, err)
 		}
-		if i%3 == 0 && ss.State != SessionWaiting {
+		if i%3 == 0 && ss.State != store.SessionWaiting {
 			t.Errorf("default state = %q, want waiting", ss.State)
 		}
 		want = append(want, *ss)
 		clk.Advance(time.Second)
 	}
-	for _, st := range []*SQLite{s, reopen(t, path)} {
+	for _, st := range []Store{s, x.reopen(t, s)} {
 		for _, w := range want {
 			got, err := st.Session(ctx, w.ID)
 			if err != nil {
@@ -54,11 +56,11 @@ func TestSessionsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestSessionErrors(t *testing.T) {
+func (x *suite) testSessionErrors(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
-	if err := s.CreateSession(ctx, &Session{ID: "s_a", TicketID: tid}); err != nil {
+	if err := s.CreateSession(ctx, &store.Session{ID: "s_a", TicketID: tid}); err != nil {
 		t.Fatal(err)
 	}
 	checks := []struct {
@@ -66,40 +68,40 @@ func TestSessionErrors(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"dup id", s.CreateSession(ctx, &Session{ID: "s_a", TicketID: tid}), ErrConflict},
-		{"unknown ticket", s.CreateSession(ctx, &Session{ID: "s_b", TicketID: 42}), ErrNotFound},
-		{"empty id", s.CreateSession(ctx, &Session{TicketID: tid}), nil},
-		{"bad state", s.CreateSession(ctx, &Session{ID: "s_c", TicketID: tid, State: "zombie"}), nil},
-		{"update unknown", s.UpdateSession(ctx, &Session{ID: "s_z", State: SessionEnded}), ErrNotFound},
-		{"update bad state", s.UpdateSession(ctx, &Session{ID: "s_a", State: ""}), nil},
+		{"dup id", s.CreateSession(ctx, &store.Session{ID: "s_a", TicketID: tid}), store.ErrConflict},
+		{"unknown ticket", s.CreateSession(ctx, &store.Session{ID: "s_b", TicketID: 42}), store.ErrNotFound},
+		{"empty id", s.CreateSession(ctx, &store.Session{TicketID: tid}), nil},
+		{"bad state", s.CreateSession(ctx, &store.Session{ID: "s_c", TicketID: tid, State: "zombie"}), nil},
+		{"update unknown", s.UpdateSession(ctx, &store.Session{ID: "s_z", State: store.SessionEnded}), store.ErrNotFound},
+		{"update bad state", s.UpdateSession(ctx, &store.Session{ID: "s_a", State: ""}), nil},
 	}
 	for _, c := range checks {
 		if c.err == nil || (c.want != nil && !errors.Is(c.err, c.want)) {
 			t.Errorf("%s: err = %v, want %v", c.name, c.err, c.want)
 		}
 	}
-	if _, err := s.Session(ctx, "s_z"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Session(ctx, "s_z"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Session(unknown) err = %v, want ErrNotFound", err)
 	}
 }
 
-func TestUpdateSessionAndEndOpen(t *testing.T) {
+func (x *suite) testUpdateSessionAndEndOpen(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
-	mk := func(id, state string) *Session {
-		ss := &Session{ID: id, TicketID: tid, State: state, Scopes: []string{"shell", "diagnostics"}, Host: HostInfo{Hostname: "h"}}
+	mk := func(id, state string) *store.Session {
+		ss := &store.Session{ID: id, TicketID: tid, State: state, Scopes: []string{"shell", "diagnostics"}, Host: store.HostInfo{Hostname: "h"}}
 		if err := s.CreateSession(ctx, ss); err != nil {
 			t.Fatal(err)
 		}
 		return ss
 	}
-	a := mk("s_a", SessionWaiting)
-	mk("s_b", SessionWaiting)
-	done := mk("s_c", SessionEnded)
+	a := mk("s_a", store.SessionWaiting)
+	mk("s_b", store.SessionWaiting)
+	done := mk("s_c", store.SessionEnded)
 
-	a.State, a.Granted, a.ConnectedAt = SessionConnected, []string{"shell"}, ptr(t0.Add(time.Second))
-	a.Scopes, a.Host = []string{"ignored"}, HostInfo{Hostname: "ignored"} // not updatable
+	a.State, a.Granted, a.ConnectedAt = store.SessionConnected, []string{"shell"}, ptr(t0.Add(time.Second))
+	a.Scopes, a.Host = []string{"ignored"}, store.HostInfo{Hostname: "ignored"} // not updatable
 	if err := s.UpdateSession(ctx, a); err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +110,7 @@ func TestUpdateSessionAndEndOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := *a
-	want.Scopes, want.Host = []string{"shell", "diagnostics"}, HostInfo{Hostname: "h"}
+	want.Scopes, want.Host = []string{"shell", "diagnostics"}, store.HostInfo{Hostname: "h"}
 	if diff := cmp.Diff(want, *got, cmpOpts...); diff != "" {
 		t.Errorf("after UpdateSession (-want +got):\n%s", diff)
 	}
@@ -123,7 +125,7 @@ func TestUpdateSessionAndEndOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ss := range list {
-		if ss.State != SessionEnded {
+		if ss.State != store.SessionEnded {
 			t.Errorf("%s state = %q, want ended", ss.ID, ss.State)
 		}
 		if ss.ID == done.ID {

@@ -1,38 +1,27 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-// MFA is a user's second-factor state. Secrets never leave the gateway
-// except once, at enrollment, to the user themself.
-type MFA struct {
-	// Secret is the active TOTP secret ("" when MFA is off).
-	Secret string
-	// Pending is a secret being enrolled, not yet confirmed.
-	Pending string
-	// LastStep is the last accepted TOTP time step (replay guard).
-	LastStep int64
-	// RecoveryLeft is how many unused recovery codes remain.
-	RecoveryLeft int
-}
-
 // UserMFA returns the MFA state of the user called name, or ErrNotFound.
-func (s *SQLite) UserMFA(ctx context.Context, name string) (MFA, error) {
-	var m MFA
+func (s *Store) UserMFA(ctx context.Context, name string) (store.MFA, error) {
+	var m store.MFA
 	err := s.db.QueryRowContext(ctx, `SELECT totp_secret, totp_pending, totp_last_step,
 		(SELECT COUNT(*) FROM recovery_codes WHERE user_name = users.name)
 		FROM users WHERE name = ?`, name).Scan(&m.Secret, &m.Pending, &m.LastStep, &m.RecoveryLeft)
 	if err != nil {
-		return MFA{}, fmt.Errorf("store: mfa of %q: %w", name, mapErr(err))
+		return store.MFA{}, fmt.Errorf("store: mfa of %q: %w", name, mapErr(err))
 	}
 	return m, nil
 }
 
 // SetPendingTOTP stores a secret being enrolled (replacing any earlier one).
-func (s *SQLite) SetPendingTOTP(ctx context.Context, name, secret string) error {
+func (s *Store) SetPendingTOTP(ctx context.Context, name, secret string) error {
 	res, err := s.exec(ctx, `UPDATE users SET totp_pending = ? WHERE name = ?`, secret, name)
 	if err == nil {
 		err = affected(res)
@@ -48,7 +37,7 @@ func (s *SQLite) SetPendingTOTP(ctx context.Context, name, secret string) error 
 // fails with ErrNotFound when the pending secret is no longer pending
 // (enrolled again meanwhile). Every earlier token of the user ends (token
 // version bumped).
-func (s *SQLite) EnableTOTP(ctx context.Context, name, pending string, step int64, recoveryHashes []string) error {
+func (s *Store) EnableTOTP(ctx context.Context, name, pending string, step int64, recoveryHashes []string) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = totp_pending, totp_pending = '', totp_last_step = ?,
 			token_version = token_version + 1 WHERE name = ? AND totp_pending = ? AND totp_pending != ''`, step, name, pending)
@@ -68,7 +57,7 @@ func (s *SQLite) EnableTOTP(ctx context.Context, name, pending string, step int6
 
 // DisableTOTP turns MFA off: secrets cleared, recovery codes deleted; when
 // MFA was on, every earlier token of the user ends (token version bumped).
-func (s *SQLite) DisableTOTP(ctx context.Context, name string) error {
+func (s *Store) DisableTOTP(ctx context.Context, name string) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET totp_secret = '', totp_pending = '', totp_last_step = 0,
 			token_version = token_version + (totp_secret != '') WHERE name = ?`, name)
@@ -102,7 +91,7 @@ func replaceRecovery(ctx context.Context, tx *sql.Tx, name string, hashes []stri
 // later than the one stored. It reports false when step was already used
 // (or an earlier one): the code is a replay. Atomic across gateways sharing
 // the database.
-func (s *SQLite) UseTOTPStep(ctx context.Context, name string, step int64) (bool, error) {
+func (s *Store) UseTOTPStep(ctx context.Context, name string, step int64) (bool, error) {
 	res, err := s.exec(ctx, `UPDATE users SET totp_last_step = ? WHERE name = ? AND totp_last_step < ?`, step, name, step)
 	if err != nil {
 		return false, fmt.Errorf("store: use totp step of %q: %w", name, err)
@@ -115,7 +104,7 @@ func (s *SQLite) UseTOTPStep(ctx context.Context, name string, step int64) (bool
 }
 
 // RecoveryHashes returns the user's unused recovery code hashes.
-func (s *SQLite) RecoveryHashes(ctx context.Context, name string) ([]string, error) {
+func (s *Store) RecoveryHashes(ctx context.Context, name string) ([]string, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT code_hash FROM recovery_codes WHERE user_name = ? ORDER BY code_hash`, name)
 	if err != nil {
 		return nil, fmt.Errorf("store: recovery codes of %q: %w", name, err)
@@ -137,7 +126,7 @@ func (s *SQLite) RecoveryHashes(ctx context.Context, name string) ([]string, err
 
 // UseRecoveryCode deletes one recovery code hash. It reports false when the
 // hash was not there (already used, concurrently or before).
-func (s *SQLite) UseRecoveryCode(ctx context.Context, name, hash string) (bool, error) {
+func (s *Store) UseRecoveryCode(ctx context.Context, name, hash string) (bool, error) {
 	res, err := s.exec(ctx, `DELETE FROM recovery_codes WHERE user_name = ? AND code_hash = ?`, name, hash)
 	if err != nil {
 		return false, fmt.Errorf("store: use recovery code of %q: %w", name, err)
@@ -151,7 +140,7 @@ func (s *SQLite) UseRecoveryCode(ctx context.Context, name, hash string) (bool, 
 
 // SetSessionTechnician hands a session's row to another technician
 // (escalation). An unknown id is ErrNotFound.
-func (s *SQLite) SetSessionTechnician(ctx context.Context, id, technician string) error {
+func (s *Store) SetSessionTechnician(ctx context.Context, id, technician string) error {
 	res, err := s.exec(ctx, `UPDATE sessions SET technician = ? WHERE id = ?`, technician, id)
 	if err == nil {
 		err = affected(res)
@@ -164,13 +153,13 @@ func (s *SQLite) SetSessionTechnician(ctx context.Context, id, technician string
 
 // ConnectedSessions returns every session in state connected (the policy
 // watcher checks their age and idleness).
-func (s *SQLite) ConnectedSessions(ctx context.Context) ([]Session, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE state = ? ORDER BY created_at`, SessionConnected)
+func (s *Store) ConnectedSessions(ctx context.Context) ([]store.Session, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE state = ? ORDER BY created_at`, store.SessionConnected)
 	if err != nil {
 		return nil, fmt.Errorf("store: connected sessions: %w", err)
 	}
 	defer rows.Close()
-	out := []Session{}
+	out := []store.Session{}
 	for rows.Next() {
 		ss, err := scanSession(rows)
 		if err != nil {

@@ -1,4 +1,4 @@
-package store
+package storetest
 
 import (
 	"context"
@@ -8,19 +8,21 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-func TestReportsRoundTrip(t *testing.T) {
+func (x *suite) testReportsRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, path, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
-	var want []Report
+	var want []store.Report
 	for i, v := range nasty {
 		body, err := json.Marshal(map[string]any{"id": v, "results": []any{map[string]string{"summary": v}}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep := &Report{
+		rep := &store.Report{
 			ID: fmt.Sprintf("d_%d%s", i, v), TicketID: tid, SessionID: v, Actor: v, Runbook: v,
 			DurationMS: int64(i * 10), Counts: map[string]int{"ok": i, "fail": 1, v: 2}, Body: body,
 		}
@@ -29,7 +31,7 @@ func TestReportsRoundTrip(t *testing.T) {
 		}
 		want = append(want, *rep)
 	}
-	for _, st := range []*SQLite{s, reopen(t, path)} {
+	for _, st := range []Store{s, x.reopen(t, s)} {
 		for _, w := range want {
 			got, err := st.Report(ctx, w.ID)
 			if err != nil {
@@ -56,11 +58,11 @@ func TestReportsRoundTrip(t *testing.T) {
 	}
 }
 
-func TestReportErrors(t *testing.T) {
+func (x *suite) testReportErrors(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
-	if err := s.CreateReport(ctx, &Report{ID: "d_1", TicketID: tid}); err != nil {
+	if err := s.CreateReport(ctx, &store.Report{ID: "d_1", TicketID: tid}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Report(ctx, "d_1")
@@ -72,17 +74,17 @@ func TestReportErrors(t *testing.T) {
 		err  error
 		want error
 	}{
-		{"dup", s.CreateReport(ctx, &Report{ID: "d_1", TicketID: tid}), ErrConflict},
-		{"unknown ticket", s.CreateReport(ctx, &Report{ID: "d_2", TicketID: 77}), ErrNotFound},
-		{"bad body", s.CreateReport(ctx, &Report{ID: "d_3", TicketID: tid, Body: json.RawMessage(`{"a":`)}), nil},
-		{"no id", s.CreateReport(ctx, &Report{TicketID: tid}), nil},
+		{"dup", s.CreateReport(ctx, &store.Report{ID: "d_1", TicketID: tid}), store.ErrConflict},
+		{"unknown ticket", s.CreateReport(ctx, &store.Report{ID: "d_2", TicketID: 77}), store.ErrNotFound},
+		{"bad body", s.CreateReport(ctx, &store.Report{ID: "d_3", TicketID: tid, Body: json.RawMessage(`{"a":`)}), nil},
+		{"no id", s.CreateReport(ctx, &store.Report{TicketID: tid}), nil},
 	}
 	for _, c := range checks {
 		if c.err == nil || (c.want != nil && !errors.Is(c.err, c.want)) {
 			t.Errorf("%s: err = %v, want %v", c.name, c.err, c.want)
 		}
 	}
-	if _, err := s.Report(ctx, "d_x"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Report(ctx, "d_x"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Report(unknown) err = %v, want ErrNotFound", err)
 	}
 }

@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -54,7 +54,7 @@ func migrations() ([]migration, error) {
 // migrate creates schema_version if needed and applies every embedded
 // migration newer than the recorded version, each in its own transaction
 // together with its schema_version row.
-func (s *SQLite) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context) error {
 	ms, err := migrations()
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
@@ -92,7 +92,7 @@ func (s *SQLite) migrate(ctx context.Context) error {
 }
 
 // SchemaVersion returns the highest applied migration version.
-func (s *SQLite) SchemaVersion(ctx context.Context) (int, error) {
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
 	var v sql.NullInt64
 	if err := s.db.QueryRowContext(ctx, `SELECT MAX(version) FROM schema_version`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("store: schema version: %w", err)

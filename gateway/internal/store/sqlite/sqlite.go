@@ -1,4 +1,4 @@
-package store
+package sqlite
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 // maxOpenConns bounds the pool: one writer at a time (serialised by wmu and
@@ -20,18 +22,21 @@ import (
 const maxOpenConns = 8
 
 // SQLite is the embedded store. It is safe for concurrent use.
-type SQLite struct {
+type Store struct {
 	db *sql.DB
 	// wmu serialises this process's writes so they queue in Go instead of
 	// spinning in SQLite's busy handler.
 	wmu sync.Mutex
 	// now is the clock for default timestamps; tests may replace it.
 	now func() time.Time
+	// owner is the gateway instance new sessions and recordings belong to
+	// when the caller names none (see WithOwner).
+	owner string
 }
 
 // Open opens (creating it with mode 0600 if needed) the SQLite database at
 // path and brings its schema up to date.
-func Open(ctx context.Context, path string) (*SQLite, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("store: open: invalid database path %q", path)
 	}
@@ -56,7 +61,10 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 	}
 	db.SetMaxOpenConns(maxOpenConns)
 	db.SetMaxIdleConns(maxOpenConns)
-	s := &SQLite{db: db, now: time.Now}
+	s := &Store{db: db, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
@@ -65,7 +73,7 @@ func Open(ctx context.Context, path string) (*SQLite, error) {
 }
 
 // Close closes the database.
-func (s *SQLite) Close() error {
+func (s *Store) Close() error {
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
@@ -73,7 +81,7 @@ func (s *SQLite) Close() error {
 }
 
 // exec runs one write statement under the write lock.
-func (s *SQLite) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	return s.db.ExecContext(ctx, query, args...)
@@ -81,7 +89,7 @@ func (s *SQLite) exec(ctx context.Context, query string, args ...any) (sql.Resul
 
 // inTx runs fn in one write transaction (BEGIN IMMEDIATE) under the write
 // lock, committing when fn returns nil.
-func (s *SQLite) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -101,15 +109,15 @@ func mapErr(err error) error {
 		return nil
 	}
 	if errors.Is(err, sql.ErrNoRows) {
-		return ErrNotFound
+		return store.ErrNotFound
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() {
 		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			return fmt.Errorf("%w: %v", ErrConflict, err)
+			return fmt.Errorf("%w: %v", store.ErrConflict, err)
 		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			return fmt.Errorf("%w: referenced row: %v", ErrNotFound, err)
+			return fmt.Errorf("%w: referenced row: %v", store.ErrNotFound, err)
 		}
 	}
 	return err
@@ -122,7 +130,7 @@ func affected(res sql.Result) error {
 		return err
 	}
 	if n == 0 {
-		return ErrNotFound
+		return store.ErrNotFound
 	}
 	return nil
 }
@@ -164,7 +172,7 @@ func fromOptNanos(n sql.NullInt64) *time.Time {
 }
 
 // orNow returns t, or the store's clock when t is zero.
-func (s *SQLite) orNow(t time.Time) time.Time {
+func (s *Store) orNow(t time.Time) time.Time {
 	if t.IsZero() {
 		return s.now().UTC()
 	}

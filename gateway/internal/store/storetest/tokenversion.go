@@ -1,16 +1,18 @@
-package store
+package storetest
 
 import (
 	"context"
 	"testing"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 // Every security-relevant change of a user bumps the token version, so
 // tokens issued before it end; cosmetic changes do not.
-func TestTokenVersionBumps(t *testing.T) {
+func (x *suite) testTokenVersionBumps(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
-	if err := s.CreateUser(ctx, &User{Name: "alice", Role: RoleTechnician, PasswordHash: "h1"}); err != nil {
+	s, _ := x.openTest(t)
+	if err := s.CreateUser(ctx, &store.User{Name: "alice", Role: store.RoleTechnician, PasswordHash: "h1"}); err != nil {
 		t.Fatal(err)
 	}
 	version := func() int64 {
@@ -23,16 +25,16 @@ func TestTokenVersionBumps(t *testing.T) {
 	}
 	steps := []struct {
 		name   string
-		change func(u *User)
+		change func(u *store.User)
 		bump   bool
 	}{
-		{"display name", func(u *User) { u.DisplayName = "Alice" }, false},
-		{"password", func(u *User) { u.PasswordHash = "h2" }, true},
-		{"role", func(u *User) { u.Role = RoleAuditor }, true},
-		{"role back", func(u *User) { u.Role = RoleTechnician }, true},
-		{"disable", func(u *User) { u.Disabled = true }, true},
-		{"enable", func(u *User) { u.Disabled = false }, true},
-		{"nothing", func(u *User) {}, false},
+		{"display name", func(u *store.User) { u.DisplayName = "Alice" }, false},
+		{"password", func(u *store.User) { u.PasswordHash = "h2" }, true},
+		{"role", func(u *store.User) { u.Role = store.RoleAuditor }, true},
+		{"role back", func(u *store.User) { u.Role = store.RoleTechnician }, true},
+		{"disable", func(u *store.User) { u.Disabled = true }, true},
+		{"enable", func(u *store.User) { u.Disabled = false }, true},
+		{"nothing", func(u *store.User) {}, false},
 	}
 	for _, st := range steps {
 		before := version()

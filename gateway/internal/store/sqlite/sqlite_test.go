@@ -1,15 +1,17 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 func TestOpenCreatesPrivateFileAndMigrates(t *testing.T) {
 	ctx := context.Background()
-	s, path, _ := openTest(t)
+	s, path := openTest(t)
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +53,7 @@ func TestReopenKeepsDataAndMigrationsAreIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatalf("open #%d: %v", i, err)
 		}
-		if err := s.CreateUser(ctx, &User{Name: "u" + string(rune('a'+i)), Role: RoleAuditor}); err != nil {
+		if err := s.CreateUser(ctx, &store.User{Name: "u" + string(rune('a'+i)), Role: store.RoleAuditor}); err != nil {
 			t.Fatalf("open #%d: CreateUser: %v", i, err)
 		}
 		n, err := s.CountUsers(ctx)
@@ -91,24 +93,5 @@ func TestMigrationsAreNumbered(t *testing.T) {
 	}
 	if len(ms) == 0 || ms[0].name != "0001_init.sql" {
 		t.Fatalf("migrations = %v, want 0001_init.sql first", ms)
-	}
-}
-
-func TestNewID(t *testing.T) {
-	seen := map[string]bool{}
-	for i := 0; i < 1000; i++ {
-		id := NewID("s_")
-		if len(id) != 18 || id[:2] != "s_" {
-			t.Fatalf("NewID = %q, want s_ + 16 chars", id)
-		}
-		for _, c := range id[2:] {
-			if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
-				t.Fatalf("NewID = %q: %q is not lowercase base32", id, c)
-			}
-		}
-		if seen[id] {
-			t.Fatalf("NewID repeated %q", id)
-		}
-		seen[id] = true
 	}
 }

@@ -1,14 +1,16 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 // CreateReport inserts rep (ID chosen by the caller), filling rep.CreatedAt
 // when zero. Body must be valid JSON (empty means {}).
-func (s *SQLite) CreateReport(ctx context.Context, rep *Report) error {
+func (s *Store) CreateReport(ctx context.Context, rep *store.Report) error {
 	if rep.ID == "" {
 		return fmt.Errorf("store: create report: empty id")
 	}
@@ -46,8 +48,8 @@ func (s *SQLite) CreateReport(ctx context.Context, rep *Report) error {
 	return nil
 }
 
-func scanReport(r scanner, withBody bool) (Report, error) {
-	var rep Report
+func scanReport(r scanner, withBody bool) (store.Report, error) {
+	var rep store.Report
 	var created int64
 	var counts, body string
 	dest := []any{&rep.ID, &rep.TicketID, &rep.SessionID, &rep.Actor, &rep.Runbook, &created, &rep.DurationMS, &counts}
@@ -71,7 +73,7 @@ func scanReport(r scanner, withBody bool) (Report, error) {
 const reportCols = `id, ticket_id, session_id, actor, runbook, created_at, duration_ms, counts`
 
 // Report returns report id with its body, or ErrNotFound.
-func (s *SQLite) Report(ctx context.Context, id string) (*Report, error) {
+func (s *Store) Report(ctx context.Context, id string) (*store.Report, error) {
 	rep, err := scanReport(s.db.QueryRowContext(ctx, `SELECT `+reportCols+`, body FROM reports WHERE id = ?`, id), true)
 	if err != nil {
 		return nil, fmt.Errorf("store: report %s: %w", id, mapErr(err))
@@ -80,14 +82,14 @@ func (s *SQLite) Report(ctx context.Context, id string) (*Report, error) {
 }
 
 // ListReports returns a ticket's reports, oldest first, without bodies.
-func (s *SQLite) ListReports(ctx context.Context, ticketID int64) ([]Report, error) {
+func (s *Store) ListReports(ctx context.Context, ticketID int64) ([]store.Report, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+reportCols+` FROM reports WHERE ticket_id = ?
 		ORDER BY created_at, id`, ticketID)
 	if err != nil {
 		return nil, fmt.Errorf("store: list reports: %w", err)
 	}
 	defer rows.Close()
-	out := []Report{}
+	out := []store.Report{}
 	for rows.Next() {
 		rep, err := scanReport(rows, false)
 		if err != nil {

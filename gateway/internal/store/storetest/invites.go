@@ -1,4 +1,4 @@
-package store
+package storetest
 
 import (
 	"context"
@@ -9,15 +9,17 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-func TestInvitesRoundTrip(t *testing.T) {
+func (x *suite) testInvitesRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, path, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
-	var want []Invite
+	var want []store.Invite
 	for i, v := range nasty {
-		in := &Invite{
+		in := &store.Invite{
 			Code:      fmt.Sprintf("CODE-%d-%s", i, v),
 			TicketID:  tid,
 			CreatedBy: v,
@@ -30,13 +32,13 @@ func TestInvitesRoundTrip(t *testing.T) {
 		}
 		want = append(want, *in)
 	}
-	nilScopes := &Invite{Code: "NOSCOPES", TicketID: tid, ExpiresAt: t0.Add(time.Hour)}
+	nilScopes := &store.Invite{Code: "NOSCOPES", TicketID: tid, ExpiresAt: t0.Add(time.Hour)}
 	if err := s.CreateInvite(ctx, nilScopes); err != nil {
 		t.Fatal(err)
 	}
 	want = append(want, *nilScopes)
 
-	for _, st := range []*SQLite{s, reopen(t, path)} {
+	for _, st := range []Store{s, x.reopen(t, s)} {
 		for _, w := range want {
 			got, err := st.Invite(ctx, w.Code)
 			if err != nil {
@@ -59,34 +61,34 @@ func TestInvitesRoundTrip(t *testing.T) {
 	}
 }
 
-func TestInviteErrors(t *testing.T) {
+func (x *suite) testInviteErrors(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
-	in := Invite{Code: "A", TicketID: tid, ExpiresAt: t0.Add(time.Minute)}
+	in := store.Invite{Code: "A", TicketID: tid, ExpiresAt: t0.Add(time.Minute)}
 	if err := s.CreateInvite(ctx, &in); err != nil {
 		t.Fatal(err)
 	}
 	dup := in
-	if err := s.CreateInvite(ctx, &dup); !errors.Is(err, ErrConflict) {
+	if err := s.CreateInvite(ctx, &dup); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("duplicate code err = %v, want ErrConflict", err)
 	}
-	if err := s.CreateInvite(ctx, &Invite{Code: "B", TicketID: 999, ExpiresAt: t0}); !errors.Is(err, ErrNotFound) {
+	if err := s.CreateInvite(ctx, &store.Invite{Code: "B", TicketID: 999, ExpiresAt: t0}); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown ticket err = %v, want ErrNotFound", err)
 	}
-	if err := s.CreateInvite(ctx, &Invite{Code: "C", TicketID: tid}); err == nil {
+	if err := s.CreateInvite(ctx, &store.Invite{Code: "C", TicketID: tid}); err == nil {
 		t.Error("invite without expiry: nil error")
 	}
-	if _, err := s.Invite(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := s.Invite(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("Invite(nope) err = %v, want ErrNotFound", err)
 	}
 }
 
-func TestUseInvite(t *testing.T) {
+func (x *suite) testUseInvite(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
-	for _, in := range []Invite{
+	for _, in := range []store.Invite{
 		{Code: "FRESH", TicketID: tid, ExpiresAt: t0.Add(time.Minute)},
 		{Code: "OLD", TicketID: tid, ExpiresAt: t0},
 		{Code: "USED", TicketID: tid, ExpiresAt: t0.Add(time.Minute), UsedAt: ptr(t0.Add(-time.Second)), SessionID: "s_prev"},
@@ -99,11 +101,11 @@ func TestUseInvite(t *testing.T) {
 		code string
 		want error
 	}{
-		{"OLD", ErrInviteExpired}, // expires_at == now is expired
-		{"USED", ErrInviteUsed},
-		{"NOPE", ErrNotFound},
+		{"OLD", store.ErrInviteExpired}, // expires_at == now is expired
+		{"USED", store.ErrInviteUsed},
+		{"NOPE", store.ErrNotFound},
 		{"FRESH", nil},
-		{"FRESH", ErrInviteUsed},
+		{"FRESH", store.ErrInviteUsed},
 	}
 	for _, tt := range tests {
 		got, err := s.UseInvite(ctx, tt.code, t0, "s_new")
@@ -121,20 +123,16 @@ func TestUseInvite(t *testing.T) {
 	}
 }
 
-func TestUseInviteRaceExactlyOneWins(t *testing.T) {
+func (x *suite) testUseInviteRaceExactlyOneWins(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	tid := mustTicket(t, s, "t")
-	if err := s.CreateInvite(ctx, &Invite{Code: "RACE", TicketID: tid, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+	if err := s.CreateInvite(ctx, &store.Invite{Code: "RACE", TicketID: tid, ExpiresAt: t0.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
 	}
-	// A second *sql.DB on the same file races too, as another gateway
-	// process would.
-	other, err := Open(ctx, s.path(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer other.Close()
+	// A second handle on the same data (Backend.Reopen) races too, as
+	// another gateway process would.
+	other := x.reopen(t, s)
 
 	const n = 20
 	var wg sync.WaitGroup
@@ -153,7 +151,7 @@ func TestUseInviteRaceExactlyOneWins(t *testing.T) {
 			sid := fmt.Sprintf("s_%02d", i)
 			if _, err := st.UseInvite(ctx, "RACE", t0, sid); err == nil {
 				winners <- sid
-			} else if !errors.Is(err, ErrInviteUsed) {
+			} else if !errors.Is(err, store.ErrInviteUsed) {
 				errs <- err
 			}
 		}(i)
@@ -178,5 +176,49 @@ func TestUseInviteRaceExactlyOneWins(t *testing.T) {
 	}
 	if in.SessionID != won[0] {
 		t.Errorf("stored session = %q, want winner %q", in.SessionID, won[0])
+	}
+}
+
+// testExpireInvite: a withdrawn invite can no longer be used; withdrawing a
+// used invite is refused, an expired one is a no-op, a missing one is
+// ErrNotFound.
+func (x *suite) testExpireInvite(t *testing.T) {
+	ctx := context.Background()
+	s, _ := x.openTest(t)
+	tid := mustTicket(t, s, "t")
+	for _, code := range []string{"LIVE", "USED", "OLD"} {
+		exp := t0.Add(time.Hour)
+		if code == "OLD" {
+			exp = t0.Add(-time.Minute)
+		}
+		if err := s.CreateInvite(ctx, &store.Invite{Code: code, TicketID: tid, ExpiresAt: exp}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.UseInvite(ctx, "USED", t0, "s_1"); err != nil {
+		t.Fatal(err)
+	}
+	at := t0.Add(time.Second)
+	if err := s.ExpireInvite(ctx, "LIVE", at); err != nil {
+		t.Fatalf("ExpireInvite(LIVE): %v", err)
+	}
+	inv, err := s.Invite(ctx, "LIVE")
+	if err != nil || !inv.ExpiresAt.Equal(at) {
+		t.Errorf("withdrawn invite = %+v, %v; want ExpiresAt %v", inv, err, at)
+	}
+	if _, err := s.UseInvite(ctx, "LIVE", at.Add(time.Second), "s_2"); !errors.Is(err, store.ErrInviteExpired) {
+		t.Errorf("UseInvite(withdrawn) err = %v, want ErrInviteExpired", err)
+	}
+	if err := s.ExpireInvite(ctx, "USED", at); !errors.Is(err, store.ErrInviteUsed) {
+		t.Errorf("ExpireInvite(USED) err = %v, want ErrInviteUsed", err)
+	}
+	if err := s.ExpireInvite(ctx, "OLD", at); err != nil {
+		t.Errorf("ExpireInvite(OLD) err = %v, want nil (already expired)", err)
+	}
+	if inv, err := s.Invite(ctx, "OLD"); err != nil || !inv.ExpiresAt.Equal(t0.Add(-time.Minute)) {
+		t.Errorf("ExpireInvite(OLD) moved its expiry: %+v, %v", inv, err)
+	}
+	if err := s.ExpireInvite(ctx, "NOPE", at); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("ExpireInvite(missing) err = %v, want ErrNotFound", err)
 	}
 }

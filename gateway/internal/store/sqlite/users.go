@@ -1,15 +1,17 @@
-package store
+package sqlite
 
 import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 const userCols = `id, name, display_name, role, password_hash, totp_secret, disabled, created_at, token_version`
 
-func scanUser(r scanner) (User, error) {
-	var u User
+func scanUser(r scanner) (store.User, error) {
+	var u store.User
 	var created int64
 	err := r.Scan(&u.ID, &u.Name, &u.DisplayName, &u.Role, &u.PasswordHash, &u.TOTPSecret, &u.Disabled, &created, &u.TokenVersion)
 	u.CreatedAt = fromNanos(created)
@@ -18,7 +20,7 @@ func scanUser(r scanner) (User, error) {
 
 // CreateUser inserts u, filling u.ID and (when zero) u.CreatedAt. A
 // duplicate name is ErrConflict.
-func (s *SQLite) CreateUser(ctx context.Context, u *User) error {
+func (s *Store) CreateUser(ctx context.Context, u *store.User) error {
 	if u.Name == "" {
 		return fmt.Errorf("store: create user: empty name")
 	}
@@ -45,7 +47,7 @@ func (s *SQLite) CreateUser(ctx context.Context, u *User) error {
 }
 
 // UserByName returns the user called name, or ErrNotFound.
-func (s *SQLite) UserByName(ctx context.Context, name string) (*User, error) {
+func (s *Store) UserByName(ctx context.Context, name string) (*store.User, error) {
 	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE name = ?`, name))
 	if err != nil {
 		return nil, fmt.Errorf("store: user %q: %w", name, mapErr(err))
@@ -54,13 +56,13 @@ func (s *SQLite) UserByName(ctx context.Context, name string) (*User, error) {
 }
 
 // ListUsers returns every user ordered by name.
-func (s *SQLite) ListUsers(ctx context.Context) ([]User, error) {
+func (s *Store) ListUsers(ctx context.Context) ([]store.User, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("store: list users: %w", err)
 	}
 	defer rows.Close()
-	out := []User{}
+	out := []store.User{}
 	for rows.Next() {
 		u, err := scanUser(rows)
 		if err != nil {
@@ -79,7 +81,7 @@ func (s *SQLite) ListUsers(ctx context.Context) ([]User, error) {
 // role, the disabled flag, the password or the second factor changes, the
 // user's token version is bumped in the same statement, so every token
 // issued before ends (u.TokenVersion is set to the stored version).
-func (s *SQLite) UpdateUser(ctx context.Context, u *User) error {
+func (s *Store) UpdateUser(ctx context.Context, u *store.User) error {
 	if !u.Role.Valid() {
 		return fmt.Errorf("store: update user %q: invalid role %q", u.Name, u.Role)
 	}
@@ -106,7 +108,7 @@ func (s *SQLite) UpdateUser(ctx context.Context, u *User) error {
 
 // BumpTokenVersion ends every token issued to the user so far (sign out
 // everywhere) and returns the new version. An unknown name is ErrNotFound.
-func (s *SQLite) BumpTokenVersion(ctx context.Context, name string) (int64, error) {
+func (s *Store) BumpTokenVersion(ctx context.Context, name string) (int64, error) {
 	var v int64
 	err := s.db.QueryRowContext(ctx, `UPDATE users SET token_version = token_version + 1 WHERE name = ? RETURNING token_version`, name).Scan(&v)
 	if err != nil {
@@ -117,7 +119,7 @@ func (s *SQLite) BumpTokenVersion(ctx context.Context, name string) (int64, erro
 
 // CountUsers returns how many users exist (the gateway creates the first
 // admin when it is 0).
-func (s *SQLite) CountUsers(ctx context.Context) (int, error) {
+func (s *Store) CountUsers(ctx context.Context) (int, error) {
 	var n int
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("store: count users: %w", err)

@@ -1,4 +1,4 @@
-package store
+package storetest
 
 import (
 	"context"
@@ -12,22 +12,24 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
-// testSeal is a stand-in for audit.Hash (which imports this package).
-func testSeal(prev string, e *AuditEntry) string {
+// testSeal is a stand-in for audit.Hash (package audit imports package store).
+func testSeal(prev string, e *store.AuditEntry) string {
 	h := sha256.Sum256(fmt.Appendf(nil, "%s|%d|%s|%s|%d|%s|%s|%s|%d",
 		prev, e.Seq, e.Actor, e.Action, e.TicketID, e.SessionID, e.RemoteAddr, e.Details, e.Time.UnixNano()))
 	return hex.EncodeToString(h[:])
 }
 
-func TestAppendAuditRoundTrip(t *testing.T) {
+func (x *suite) testAppendAuditRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	s, path, clk := openTest(t)
-	var want []AuditEntry
+	s, clk := x.openTest(t)
+	var want []store.AuditEntry
 	for i, v := range nasty {
 		d, _ := json.Marshal(map[string]string{"note": v})
-		e := &AuditEntry{Actor: v, Action: "diag.run", TicketID: int64(i), SessionID: v, RemoteAddr: v, Details: d}
+		e := &store.AuditEntry{Actor: v, Action: "diag.run", TicketID: int64(i), SessionID: v, RemoteAddr: v, Details: d}
 		if err := s.AppendAudit(ctx, e, testSeal); err != nil {
 			t.Fatalf("AppendAudit(%q): %v", v, err)
 		}
@@ -37,7 +39,7 @@ func TestAppendAuditRoundTrip(t *testing.T) {
 		want = append(want, *e)
 		clk.Advance(time.Millisecond)
 	}
-	empty := &AuditEntry{Action: "logout", Time: time.Date(2030, 1, 2, 3, 4, 5, 6, time.FixedZone("X", 3600))}
+	empty := &store.AuditEntry{Action: "logout", Time: time.Date(2030, 1, 2, 3, 4, 5, 6, time.FixedZone("X", 3600))}
 	if err := s.AppendAudit(ctx, empty, testSeal); err != nil {
 		t.Fatal(err)
 	}
@@ -46,16 +48,16 @@ func TestAppendAuditRoundTrip(t *testing.T) {
 	}
 	want = append(want, *empty)
 
-	for _, st := range []*SQLite{s, reopen(t, path)} {
-		got, err := st.ListAudit(ctx, AuditFilter{})
+	for _, st := range []Store{s, x.reopen(t, s)} {
+		got, err := st.ListAudit(ctx, store.AuditFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("ListAudit (-want +got):\n%s", diff)
 		}
-		var streamed []AuditEntry
-		if err := st.AllAudit(ctx, func(e AuditEntry) error { streamed = append(streamed, e); return nil }); err != nil {
+		var streamed []store.AuditEntry
+		if err := st.AllAudit(ctx, func(e store.AuditEntry) error { streamed = append(streamed, e); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		if diff := cmp.Diff(want, streamed); diff != "" {
@@ -69,10 +71,10 @@ func TestAppendAuditRoundTrip(t *testing.T) {
 	}
 }
 
-func TestAppendAuditRejects(t *testing.T) {
+func (x *suite) testAppendAuditRejects(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
-	for name, e := range map[string]*AuditEntry{
+	s, _ := x.openTest(t)
+	for name, e := range map[string]*store.AuditEntry{
 		"no action":     {Actor: "a"},
 		"bad details":   {Action: "x", Details: json.RawMessage(`{"a"`)},
 		"time too late": {Action: "x", Time: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)},
@@ -81,20 +83,20 @@ func TestAppendAuditRejects(t *testing.T) {
 			t.Errorf("%s: AppendAudit = nil error", name)
 		}
 	}
-	if err := s.AppendAudit(ctx, &AuditEntry{Action: "x"}, nil); err == nil {
+	if err := s.AppendAudit(ctx, &store.AuditEntry{Action: "x"}, nil); err == nil {
 		t.Error("nil seal: AppendAudit = nil error")
 	}
 	n := 0
-	_ = s.AllAudit(ctx, func(AuditEntry) error { n++; return nil })
+	_ = s.AllAudit(ctx, func(store.AuditEntry) error { n++; return nil })
 	if n != 0 {
 		t.Errorf("rejected appends left %d rows", n)
 	}
 }
 
-func TestAppendAuditConcurrentChain(t *testing.T) {
+func (x *suite) testAppendAuditConcurrentChain(t *testing.T) {
 	ctx := context.Background()
-	s, path, _ := openTest(t)
-	other := reopen(t, path) // a second pool on the same file, like a CLI process
+	s, _ := x.openTest(t)
+	other := x.reopen(t, s) // a second handle on the same data, like a CLI process
 	const workers, each = 8, 25
 	var wg sync.WaitGroup
 	errs := make(chan error, workers*each)
@@ -107,7 +109,7 @@ func TestAppendAuditConcurrentChain(t *testing.T) {
 				st = other
 			}
 			for i := 0; i < each; i++ {
-				e := &AuditEntry{Actor: fmt.Sprintf("w%d", w), Action: "shell.open", Details: json.RawMessage(fmt.Sprintf(`{"i":%d}`, i))}
+				e := &store.AuditEntry{Actor: fmt.Sprintf("w%d", w), Action: "shell.open", Details: json.RawMessage(fmt.Sprintf(`{"i":%d}`, i))}
 				if err := st.AppendAudit(ctx, e, testSeal); err != nil {
 					errs <- err
 					return
@@ -122,7 +124,7 @@ func TestAppendAuditConcurrentChain(t *testing.T) {
 	}
 	var seq int64
 	prev := ""
-	err := s.AllAudit(ctx, func(e AuditEntry) error {
+	err := s.AllAudit(ctx, func(e store.AuditEntry) error {
 		seq++
 		if e.Seq != seq {
 			return fmt.Errorf("seq %d, want %d", e.Seq, seq)
@@ -144,11 +146,11 @@ func TestAppendAuditConcurrentChain(t *testing.T) {
 	}
 }
 
-func TestListAuditFilters(t *testing.T) {
+func (x *suite) testListAuditFilters(t *testing.T) {
 	ctx := context.Background()
-	s, _, clk := openTest(t)
+	s, clk := x.openTest(t)
 	add := func(actor, action string, ticket int64) {
-		if err := s.AppendAudit(ctx, &AuditEntry{Actor: actor, Action: action, TicketID: ticket}, testSeal); err != nil {
+		if err := s.AppendAudit(ctx, &store.AuditEntry{Actor: actor, Action: action, TicketID: ticket}, testSeal); err != nil {
 			t.Fatal(err)
 		}
 		clk.Advance(time.Second)
@@ -161,21 +163,21 @@ func TestListAuditFilters(t *testing.T) {
 	add("a_ice", "login.fail", 0)    // 6 @ t0+5s
 	tests := []struct {
 		name string
-		f    AuditFilter
+		f    store.AuditFilter
 		want []int64
 	}{
-		{"all", AuditFilter{}, []int64{1, 2, 3, 4, 5, 6}},
-		{"ticket", AuditFilter{TicketID: 1}, []int64{2, 4}},
-		{"actor exact, no LIKE", AuditFilter{Actor: "a_ice"}, []int64{6}},
-		{"action", AuditFilter{Action: "login.ok"}, []int64{1, 3}},
-		{"actor+action", AuditFilter{Actor: "bob", Action: "ticket.create"}, []int64{5}},
-		{"since inclusive", AuditFilter{Since: t0.Add(3 * time.Second)}, []int64{4, 5, 6}},
-		{"until exclusive", AuditFilter{Until: t0.Add(2 * time.Second)}, []int64{1, 2}},
-		{"window", AuditFilter{Since: t0.Add(time.Second), Until: t0.Add(3 * time.Second)}, []int64{2, 3}},
-		{"after seq", AuditFilter{AfterSeq: 4}, []int64{5, 6}},
-		{"limit", AuditFilter{Limit: 2}, []int64{1, 2}},
-		{"page", AuditFilter{AfterSeq: 2, Limit: 2}, []int64{3, 4}},
-		{"none", AuditFilter{Actor: "'; DROP TABLE audit; --"}, []int64{}},
+		{"all", store.AuditFilter{}, []int64{1, 2, 3, 4, 5, 6}},
+		{"ticket", store.AuditFilter{TicketID: 1}, []int64{2, 4}},
+		{"actor exact, no LIKE", store.AuditFilter{Actor: "a_ice"}, []int64{6}},
+		{"action", store.AuditFilter{Action: "login.ok"}, []int64{1, 3}},
+		{"actor+action", store.AuditFilter{Actor: "bob", Action: "ticket.create"}, []int64{5}},
+		{"since inclusive", store.AuditFilter{Since: t0.Add(3 * time.Second)}, []int64{4, 5, 6}},
+		{"until exclusive", store.AuditFilter{Until: t0.Add(2 * time.Second)}, []int64{1, 2}},
+		{"window", store.AuditFilter{Since: t0.Add(time.Second), Until: t0.Add(3 * time.Second)}, []int64{2, 3}},
+		{"after seq", store.AuditFilter{AfterSeq: 4}, []int64{5, 6}},
+		{"limit", store.AuditFilter{Limit: 2}, []int64{1, 2}},
+		{"page", store.AuditFilter{AfterSeq: 2, Limit: 2}, []int64{3, 4}},
+		{"none", store.AuditFilter{Actor: "'; DROP TABLE audit; --"}, []int64{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -194,17 +196,17 @@ func TestListAuditFilters(t *testing.T) {
 	}
 }
 
-func TestAllAuditStopsOnCallbackError(t *testing.T) {
+func (x *suite) testAllAuditStopsOnCallbackError(t *testing.T) {
 	ctx := context.Background()
-	s, _, _ := openTest(t)
+	s, _ := x.openTest(t)
 	for i := 0; i < 5; i++ {
-		if err := s.AppendAudit(ctx, &AuditEntry{Action: "x"}, testSeal); err != nil {
+		if err := s.AppendAudit(ctx, &store.AuditEntry{Action: "x"}, testSeal); err != nil {
 			t.Fatal(err)
 		}
 	}
 	stop := errors.New("stop")
 	n := 0
-	err := s.AllAudit(ctx, func(AuditEntry) error {
+	err := s.AllAudit(ctx, func(store.AuditEntry) error {
 		n++
 		if n == 2 {
 			return stop
@@ -213,13 +215,5 @@ func TestAllAuditStopsOnCallbackError(t *testing.T) {
 	})
 	if !errors.Is(err, stop) || n != 2 {
 		t.Errorf("AllAudit err = %v after %d calls, want stop after 2", err, n)
-	}
-}
-
-func TestClampLimit(t *testing.T) {
-	for _, tt := range []struct{ in, want int }{{0, 1000}, {-5, 1000}, {7, 7}, {10000, 10000}, {10001, 10000}} {
-		if got := clampLimit(tt.in, DefaultAuditLimit, MaxAuditLimit); got != tt.want {
-			t.Errorf("clampLimit(%d) = %d, want %d", tt.in, got, tt.want)
-		}
 	}
 }
