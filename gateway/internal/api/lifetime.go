@@ -119,6 +119,15 @@ func (a *API) reissue(w http.ResponseWriter, r *http.Request, name string) map[s
 	return map[string]any{"token": tok, "expires_at": exp}
 }
 
+// afterReissue ends what the user's earlier tokens hold open, after the
+// answer that carries their fresh token has been sent: this browser's own
+// event stream (opened with the old cookie) then ends when the new cookie
+// is already there, so the console reconnects instead of signing out.
+func (a *API) afterReissue(w http.ResponseWriter, r *http.Request, name string) {
+	http.NewResponseController(w).Flush()
+	a.userChanged(r, name)
+}
+
 // signOutUser ends every sign-in of another user: POST
 // /api/v1/users/{name}/sign-out (admin). The user's open shells, screen
 // views and event streams end at once.

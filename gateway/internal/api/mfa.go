@@ -76,12 +76,12 @@ func (a *API) mfaConfirm(w http.ResponseWriter, r *http.Request) {
 	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionMFAEnable, RemoteAddr: r.RemoteAddr, Details: map[string]any{"recovery_codes": len(plain)}})
 	// Turning MFA on ended every earlier sign-in (token version bumped):
 	// those elsewhere end now; this browser gets a fresh token.
-	a.userChanged(r, p.Name)
 	resp := map[string]any{"mfa": true, "recovery_codes": plain}
 	for k, v := range a.reissue(w, r, p.Name) {
 		resp[k] = v
 	}
 	writeJSON(w, http.StatusOK, resp)
+	a.afterReissue(w, r, p.Name)
 }
 
 // mfaDisable turns MFA off after a valid code (TOTP or recovery), unless
@@ -117,9 +117,9 @@ func (a *API) mfaDisable(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionMFADisable, RemoteAddr: r.RemoteAddr})
-	a.userChanged(r, p.Name)
 	a.reissue(w, r, p.Name)
 	w.WriteHeader(http.StatusNoContent)
+	a.afterReissue(w, r, p.Name)
 }
 
 // secondFactor checks code against the user's active TOTP secret, refusing

@@ -172,9 +172,12 @@ func (a *API) updateUser(w http.ResponseWriter, r *http.Request) {
 	// name changed (the store bumped the token version): end what the user
 	// holds open now, and keep an admin who changed themselves signed in here.
 	a.record(r, audit.Event{Actor: who(r).Name, Action: audit.ActionUserUpdate, RemoteAddr: r.RemoteAddr, Details: changes})
-	a.userChanged(r, name)
-	if self {
-		a.reissue(w, r, name)
+	if !self {
+		a.userChanged(r, name) // before the answer: the admin sees the effect done
+		writeJSON(w, http.StatusOK, toUserJSON(u))
+		return
 	}
+	a.reissue(w, r, name)
 	writeJSON(w, http.StatusOK, toUserJSON(u))
+	a.afterReissue(w, r, name)
 }
