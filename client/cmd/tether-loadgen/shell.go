@@ -7,6 +7,7 @@ import (
 	"golang.org/x/crypto/ssh"
 
 	"github.com/tetherhq/tether/client/internal/shell"
+	"github.com/tetherhq/tether/internal/wire"
 )
 
 // serveShell serves one "session" channel the way the real agent does:
@@ -30,28 +31,24 @@ func serveShell(nch ssh.NewChannel, program string) {
 	}()
 	for req := range reqs {
 		switch req.Type {
-		case "pty-req":
-			var p struct {
-				Term                          string
-				Cols, Rows, WidthPx, HeightPx uint32
-				Modes                         string
-			}
-			if ssh.Unmarshal(req.Payload, &p) != nil || p.Cols == 0 || p.Rows == 0 || p.Cols > 1000 || p.Rows > 1000 {
+		case wire.RequestPTY:
+			p, err := wire.ParsePTYRequest(req.Payload)
+			if err != nil {
 				req.Reply(false, nil)
 				continue
 			}
 			cfg.Term, cfg.Cols, cfg.Rows = p.Term, int(p.Cols), int(p.Rows)
 			req.Reply(true, nil)
-		case "window-change":
-			var w struct{ Cols, Rows, WidthPx, HeightPx uint32 }
-			ok := ssh.Unmarshal(req.Payload, &w) == nil && w.Cols > 0 && w.Rows > 0 && w.Cols <= 1000 && w.Rows <= 1000
+		case wire.RequestWindowChange:
+			w, err := wire.ParseWindowChange(req.Payload)
+			ok := err == nil
 			if ok && sh != nil {
 				sh.Resize(int(w.Cols), int(w.Rows))
 			}
 			if req.WantReply {
 				req.Reply(ok, nil)
 			}
-		case "shell":
+		case wire.RequestShell:
 			if sh != nil {
 				req.Reply(false, nil)
 				continue
