@@ -160,7 +160,8 @@ func (a *API) updateTicket(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusForbidden, "only an admin can reassign a ticket; escalate it to hand it over")
 			return
 		case t.AssignedTo == "" && req.AssignedTo == nil:
-			writeError(w, http.StatusForbidden, "this ticket is not assigned to anyone; take it first (assigned_to: your name)")
+			nobody := ""
+			writeJSON(w, http.StatusForbidden, errorJSON{Error: "this ticket is not assigned to anyone; take it first (assigned_to: your name)", Code: codeNotAssigned, AssignedTo: &nobody})
 			return
 		}
 	}

@@ -17,6 +17,9 @@ import (
 // user did not grant its scope). Reason is the agent's message.
 type RefusedError struct {
 	Reason string
+	// NotGranted: the agent refused the channel as prohibited, which it
+	// does only for a scope the user did not grant (or revoked).
+	NotGranted bool
 }
 
 func (e *RefusedError) Error() string { return "the client refused: " + e.Reason }
@@ -31,7 +34,7 @@ func (l *Live) OpenChannel(typ, actor, purpose string) (ssh.Channel, <-chan *ssh
 	if err != nil {
 		var oce *ssh.OpenChannelError
 		if errors.As(err, &oce) {
-			return nil, nil, &RefusedError{Reason: wire.CleanText(oce.Message, 200)}
+			return nil, nil, &RefusedError{Reason: wire.CleanText(oce.Message, 200), NotGranted: oce.Reason == ssh.Prohibited}
 		}
 		return nil, nil, fmt.Errorf("broker: open %s: %w", typ, err)
 	}
