@@ -62,7 +62,7 @@ func (a *API) escalateTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	a.hub.Publish("ticket", t)
 	a.ticketChanged(r, t.ID)
-	writeJSON(w, http.StatusOK, t)
+	writeJSON(w, http.StatusOK, toTicketJSON(t))
 }
 
 // handOver gives the ticket's live sessions to technician to (after the

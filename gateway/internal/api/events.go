@@ -33,9 +33,10 @@ func NewHub(size int) *Hub {
 	return &Hub{subs: map[chan hubEvent]struct{}{}, size: size}
 }
 
-// Publish sends an event named name with v as its JSON data.
+// Publish sends an event named name with v as its JSON data; a store row
+// is published as its API object (eventJSON).
 func (h *Hub) Publish(name string, v any) {
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(eventJSON(v))
 	if err != nil {
 		return
 	}

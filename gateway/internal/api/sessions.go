@@ -27,7 +27,7 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) {
 	if ss == nil {
 		ss = []store.Session{}
 	}
-	writeJSON(w, http.StatusOK, ss)
+	writeJSON(w, http.StatusOK, toSessionsJSON(ss))
 }
 
 // sessionOr404 loads the session named in the path or answers.
@@ -51,7 +51,7 @@ func (a *API) sessionOr404(w http.ResponseWriter, r *http.Request) *store.Sessio
 
 func (a *API) getSession(w http.ResponseWriter, r *http.Request) {
 	if s := a.sessionOr404(w, r); s != nil {
-		writeJSON(w, http.StatusOK, s)
+		writeJSON(w, http.StatusOK, toSessionJSON(s))
 	}
 }
 
