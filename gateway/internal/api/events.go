@@ -134,7 +134,7 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-ctx.Done():
 			if cause := context.Cause(ctx); errors.Is(cause, rights.ErrWithdrawn) {
-				b, _ := json.Marshal(map[string]string{"reason": cause.Error()})
+				b, _ := json.Marshal(toStreamEndJSON(cause))
 				fmt.Fprintf(w, "event: end\ndata: %s\n\n", b)
 				fl.Flush()
 			}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
@@ -165,6 +166,17 @@ func toAuditEntriesJSON(es []store.AuditEntry) []auditEntryJSON {
 		out[i] = toAuditEntryJSON(&es[i])
 	}
 	return out
+}
+
+// streamEndJSON is the data of the event stream's last event, "end": why
+// the stream ended (for people) and the end-cause code (right_withdrawn).
+type streamEndJSON struct {
+	Reason string `json:"reason"`
+	Code   string `json:"code"`
+}
+
+func toStreamEndJSON(why error) streamEndJSON {
+	return streamEndJSON{Reason: why.Error(), Code: cause.Code(why)}
 }
 
 // eventJSON is what the event hub publishes for v: store rows become their

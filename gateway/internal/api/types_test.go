@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
@@ -73,5 +74,12 @@ func TestTicketDetailJSON(t *testing.T) {
 	want := `{"id":1,"title":"t","description":"","status":"open","requester":"","created_by":"","assigned_to":"","created_at":"0001-01-01T00:00:00Z","updated_at":"0001-01-01T00:00:00Z","sessions":[],"recordings":[],"reports":[],"invites":[]}`
 	if string(b) != want {
 		t.Errorf("ticket detail:\n got %s\nwant %s", b, want)
+	}
+}
+
+func TestStreamEndJSON(t *testing.T) {
+	b, _ := json.Marshal(toStreamEndJSON(cause.With(cause.RightWithdrawn, "signed out")))
+	if want := `{"reason":"right withdrawn: signed out","code":"right_withdrawn"}`; string(b) != want {
+		t.Errorf("got %s, want %s", b, want)
 	}
 }
