@@ -75,8 +75,3 @@ func ParseChannelOpen(b []byte) (ChannelOpen, error) {
 	c.Purpose = CleanText(c.Purpose, 128)
 	return c, nil
 }
-
-// ScopesNotice tells the gateway the scopes now granted after the user revoked some.
-type ScopesNotice struct {
-	Granted []string `json:"granted"`
-}

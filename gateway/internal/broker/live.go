@@ -2,7 +2,6 @@ package broker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -170,12 +169,7 @@ func (l *Live) handleRequest(req *ssh.Request) {
 		// every open shell and screen view ends with.
 		l.cancel(l.agentReason())
 	case wire.RequestScopes:
-		var n wire.ScopesNotice
-		if json.Unmarshal(req.Payload, &n) != nil {
-			req.Reply(false, nil)
-			return
-		}
-		now, err := wire.NewScopes(n.Granted)
+		now, err := wire.ParseScopesNotice(req.Payload)
 		if err != nil {
 			req.Reply(false, nil)
 			return

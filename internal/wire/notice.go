@@ -1,5 +1,8 @@
 package wire
 
+// The payloads of Tether's global requests (RequestEnd, RequestScopes),
+// sent on the SSH connection outside any channel.
+
 import (
 	"encoding/json"
 	"errors"
@@ -51,4 +54,35 @@ func ParseEndNotice(b []byte) (EndNotice, error) {
 	}
 	n.Reason = CleanText(n.Reason, MaxEndReason)
 	return n, nil
+}
+
+// ScopesNotice is the JSON payload of a RequestScopes: the scopes still
+// granted after the user revoked some.
+//
+//	{"granted":["diagnostics"]}
+type ScopesNotice struct {
+	Granted []string `json:"granted"`
+}
+
+// MaxScopesNotice bounds a RequestScopes payload.
+const MaxScopesNotice = 1 << 10
+
+// Marshal encodes n as a RequestScopes payload.
+func (n ScopesNotice) Marshal() []byte {
+	b, _ := json.Marshal(n) // a list of strings always encodes
+	return b
+}
+
+// ParseScopesNotice decodes a RequestScopes payload into the scopes it
+// names (NewScopes: known names only, at most 16, normalised). An oversized
+// or non-JSON payload, or an unknown scope, is an error.
+func ParseScopesNotice(b []byte) (Scopes, error) {
+	if len(b) > MaxScopesNotice {
+		return nil, fmt.Errorf("scopes notice too large (%d bytes)", len(b))
+	}
+	var n ScopesNotice
+	if err := json.Unmarshal(b, &n); err != nil {
+		return nil, fmt.Errorf("bad scopes notice: %w", err)
+	}
+	return NewScopes(n.Granted)
 }

@@ -71,3 +71,48 @@ func FuzzParseEndNotice(f *testing.F) {
 		}
 	})
 }
+
+func TestParseScopesNotice(t *testing.T) {
+	tests := map[string]struct {
+		in      string
+		want    string
+		wantErr bool
+	}{
+		"some":          {in: `{"granted":["shell","diagnostics"]}`, want: "diagnostics,shell"},
+		"none":          {in: `{"granted":[]}`, want: ""},
+		"null":          {in: `null`, want: ""},
+		"duplicates":    {in: `{"granted":["shell","SHELL"]}`, want: "shell"},
+		"unknown scope": {in: `{"granted":["root"]}`, wantErr: true},
+		"not json":      {in: `shell`, wantErr: true},
+		"too large":     {in: `{"granted":["` + strings.Repeat("a", MaxScopesNotice) + `"]}`, wantErr: true},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			got, err := ParseScopesNotice([]byte(tc.in))
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("ParseScopesNotice error = %v, want error %v", err, tc.wantErr)
+			}
+			if err == nil && strings.Join(got.Strings(), ",") != tc.want {
+				t.Errorf("ParseScopesNotice = %v, want %q", got.Strings(), tc.want)
+			}
+		})
+	}
+}
+
+// FuzzParseScopesNotice: any input either fails or yields known scopes that
+// survive a round trip.
+func FuzzParseScopesNotice(f *testing.F) {
+	for _, s := range []string{`{"granted":["shell"]}`, `{"granted":[]}`, `null`, ``, `{"granted":["x"]}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sc, err := ParseScopesNotice(b)
+		if err != nil {
+			return
+		}
+		again, err := ParseScopesNotice(ScopesNotice{Granted: sc.Strings()}.Marshal())
+		if err != nil || strings.Join(again.Strings(), ",") != strings.Join(sc.Strings(), ",") {
+			t.Fatalf("round trip of %q: %v then %v, %v", b, sc, again, err)
+		}
+	})
+}
