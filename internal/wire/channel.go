@@ -75,16 +75,3 @@ func ParseChannelOpen(b []byte) (ChannelOpen, error) {
 	c.Purpose = CleanText(c.Purpose, 128)
 	return c, nil
 }
-
-// EndNotice says why the agent ended the session.
-type EndNotice struct {
-	Reason string `json:"reason"`
-	// Reconnect asks the client to come back (the gateway is restarting):
-	// the session is kept and resumes with the client's resume token.
-	Reconnect bool `json:"reconnect,omitempty"`
-}
-
-// ScopesNotice tells the gateway the scopes now granted after the user revoked some.
-type ScopesNotice struct {
-	Granted []string `json:"granted"`
-}

@@ -1,5 +1,6 @@
 // Package wire holds everything the gateway and the client say to each other:
-// scope and channel names, the join string, the agent handshake, and the
+// scope and channel names, the join string, the agent handshake, the
+// terminal requests (pty.go), the global requests' notices (notice.go) and the
 // payloads of Tether's own SSH channels. Both binaries import it, so a change
 // here is a protocol change: bump ProtocolVersion and note it in the changelog
 // below.
@@ -29,4 +30,11 @@
 //	   ("tether-echo@tether", echo.go) on a shell's session channel when
 //	   the terminal's echo state changes; a peer that does not know it
 //	   answers false and nothing else changes.
+//	1 (no change on the wire): the payloads of "pty-req" and
+//	   "window-change" (pty.go) and of RequestEnd and RequestScopes
+//	   (notice.go) are declared and parsed here, with their bounds,
+//	   instead of on each side. The terminal bounds are the ones the
+//	   agent already enforced; new are a 4 KiB bound on an end notice
+//	   (a bigger one is read as one without a reason) and 1 KiB on a
+//	   scopes notice (a bigger one is refused).
 package wire

@@ -2,7 +2,6 @@ package agent
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -57,7 +56,7 @@ func (s *session) serve(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			setCause(ErrEndedByUser)
-			payload, _ := json.Marshal(wire.EndNotice{Reason: "ended by user"})
+			payload := wire.EndNotice{Reason: "ended by user"}.Marshal()
 			replied := make(chan struct{})
 			go func() {
 				sconn.SendRequest(wire.RequestEnd, true, payload)
@@ -103,9 +102,13 @@ func (s *session) serve(ctx context.Context) error {
 		for req := range reqs {
 			switch req.Type {
 			case wire.RequestEnd:
-				var n wire.EndNotice
-				_ = json.Unmarshal(req.Payload, &n)
-				reason := wire.CleanText(n.Reason, 200)
+				// A notice that does not parse still ends the session
+				// (the gateway is hanging up either way), in our words.
+				n, err := wire.ParseEndNotice(req.Payload)
+				if err != nil {
+					cfg.Log.Info("end notice from the gateway", "err", err)
+				}
+				reason := n.Reason
 				if reason == "" {
 					reason = "ended by the gateway"
 				}

@@ -10,46 +10,6 @@ import (
 	"github.com/tetherhq/tether/internal/wire"
 )
 
-// ptyReq is the payload of a "pty-req" request (RFC 4254 §6.2).
-type ptyReq struct {
-	Term     string
-	Cols     uint32
-	Rows     uint32
-	WidthPx  uint32
-	HeightPx uint32
-	Modes    string
-}
-
-// winChange is the payload of a "window-change" request (RFC 4254 §6.7).
-type winChange struct {
-	Cols     uint32
-	Rows     uint32
-	WidthPx  uint32
-	HeightPx uint32
-}
-
-func parsePTYReq(b []byte) (ptyReq, error) {
-	var p ptyReq
-	if err := ssh.Unmarshal(b, &p); err != nil {
-		return p, fmt.Errorf("bad pty-req: %w", err)
-	}
-	if p.Cols == 0 || p.Rows == 0 || p.Cols > 1000 || p.Rows > 1000 || len(p.Term) > 64 {
-		return p, fmt.Errorf("bad pty-req: size %dx%d", p.Cols, p.Rows)
-	}
-	return p, nil
-}
-
-func parseWinChange(b []byte) (winChange, error) {
-	var w winChange
-	if err := ssh.Unmarshal(b, &w); err != nil {
-		return w, fmt.Errorf("bad window-change: %w", err)
-	}
-	if w.Cols == 0 || w.Rows == 0 || w.Cols > 1000 || w.Rows > 1000 {
-		return w, fmt.Errorf("bad window-change: size %dx%d", w.Cols, w.Rows)
-	}
-	return w, nil
-}
-
 // handleShell serves a "session" channel: pty-req, window-change and shell.
 // exec and subsystems are refused: a technician gets an interactive,
 // recorded shell and nothing that bypasses it.
@@ -63,7 +23,7 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 	s.event(Event{Kind: EventChannelOpen, Actor: open.Actor, What: "shell", Message: fmt.Sprintf("%s opened a shell.", actor)})
 
 	var (
-		pty     *ptyReq
+		pty     *wire.PTYRequest
 		sh      Shell
 		copies  sync.WaitGroup
 		started bool
@@ -81,23 +41,23 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 
 	for req := range reqs {
 		switch req.Type {
-		case "pty-req":
-			p, err := parsePTYReq(req.Payload)
+		case wire.RequestPTY:
+			p, err := wire.ParsePTYRequest(req.Payload)
 			if err != nil || started {
 				req.Reply(false, nil)
 				continue
 			}
 			pty = &p
 			req.Reply(true, nil)
-		case "window-change":
-			w, err := parseWinChange(req.Payload)
+		case wire.RequestWindowChange:
+			w, err := wire.ParseWindowChange(req.Payload)
 			if err == nil && sh != nil {
 				sh.Resize(int(w.Cols), int(w.Rows))
 			}
 			if req.WantReply {
 				req.Reply(err == nil, nil)
 			}
-		case "shell":
+		case wire.RequestShell:
 			if started || pty == nil {
 				req.Reply(false, nil)
 				continue

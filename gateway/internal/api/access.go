@@ -108,7 +108,8 @@ func (a *API) mayActOnTicket(w http.ResponseWriter, r *http.Request, act auth.Ac
 	}
 	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionAccessDenied, TicketID: t.ID, RemoteAddr: r.RemoteAddr,
 		Details: map[string]any{"action": string(act), "assigned_to": t.AssignedTo, "path": r.URL.Path}})
-	writeError(w, http.StatusForbidden, msg)
+	assignee := t.AssignedTo
+	writeJSON(w, http.StatusForbidden, errorJSON{Error: msg, Code: codeNotAssigned, AssignedTo: &assignee})
 	return false
 }
 

@@ -59,7 +59,7 @@ func (a *API) listAudit(w http.ResponseWriter, r *http.Request) {
 	if es == nil {
 		es = []store.AuditEntry{}
 	}
-	writeJSON(w, http.StatusOK, es)
+	writeJSON(w, http.StatusOK, toAuditEntriesJSON(es))
 }
 
 func (a *API) verifyAudit(w http.ResponseWriter, r *http.Request) {

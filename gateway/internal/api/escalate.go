@@ -29,7 +29,7 @@ func (a *API) escalateTicket(w http.ResponseWriter, r *http.Request) {
 	to := strings.ToLower(strings.TrimSpace(req.To))
 	switch {
 	case p.Role != store.RoleAdmin && t.AssignedTo != p.Name:
-		writeError(w, http.StatusForbidden, "only the ticket's assignee or an admin can escalate it; take it first")
+		writeErrorCode(w, http.StatusForbidden, codeNotAssigned, "only the ticket's assignee or an admin can escalate it; take it first")
 		return
 	case len(req.Note) > 2000:
 		writeError(w, http.StatusBadRequest, "note is longer than 2000 characters")
@@ -62,7 +62,7 @@ func (a *API) escalateTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	a.hub.Publish("ticket", t)
 	a.ticketChanged(r, t.ID)
-	writeJSON(w, http.StatusOK, t)
+	writeJSON(w, http.StatusOK, toTicketJSON(t))
 }
 
 // handOver gives the ticket's live sessions to technician to (after the

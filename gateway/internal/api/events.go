@@ -33,9 +33,10 @@ func NewHub(size int) *Hub {
 	return &Hub{subs: map[chan hubEvent]struct{}{}, size: size}
 }
 
-// Publish sends an event named name with v as its JSON data.
+// Publish sends an event named name with v as its JSON data; a store row
+// is published as its API object (eventJSON).
 func (h *Hub) Publish(name string, v any) {
-	b, err := json.Marshal(v)
+	b, err := json.Marshal(eventJSON(v))
 	if err != nil {
 		return
 	}
@@ -133,7 +134,7 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-ctx.Done():
 			if cause := context.Cause(ctx); errors.Is(cause, rights.ErrWithdrawn) {
-				b, _ := json.Marshal(map[string]string{"reason": cause.Error()})
+				b, _ := json.Marshal(toStreamEndJSON(cause))
 				fmt.Fprintf(w, "event: end\ndata: %s\n\n", b)
 				fl.Flush()
 			}

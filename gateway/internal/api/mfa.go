@@ -100,7 +100,7 @@ func (a *API) mfaDisable(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if a.cfg.RequireMFA[string(p.Role)] {
-		writeError(w, http.StatusConflict, "your role ("+string(p.Role)+") requires MFA; it cannot be turned off")
+		writeErrorCode(w, http.StatusConflict, codeMFARequired, "your role ("+string(p.Role)+") requires MFA; it cannot be turned off")
 		return
 	}
 	ok, why, err := a.secondFactor(r.Context(), p.Name, req.OTP)

@@ -120,7 +120,7 @@ func (a *API) authed(next http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		if a.mfaRequired(p) && !mfaExempt(r.URL.Path) {
-			writeJSON(w, http.StatusForbidden, map[string]any{"error": "enroll MFA first", "mfa_enrollment_required": true})
+			writeJSON(w, http.StatusForbidden, errorJSON{Error: "enroll MFA first", Code: codeMFAEnrollmentRequired, MFAEnrollmentRequired: true})
 			return
 		}
 		next(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))

@@ -172,15 +172,6 @@ func (a *API) storeSeal(ctx context.Context, row *store.Recording, seal sealInfo
 	a.hub.Publish("recording", toRecordingJSON(row))
 }
 
-type recordingJSON struct {
-	store.Recording
-	URL string `json:"url"`
-}
-
-func toRecordingJSON(r *store.Recording) recordingJSON {
-	return recordingJSON{Recording: *r, URL: "/api/v1/recordings/" + r.ID}
-}
-
 // recordingOr404 loads the recording named in the path.
 func (a *API) recordingOr404(w http.ResponseWriter, r *http.Request) *store.Recording {
 	id := r.PathValue("id")

@@ -19,9 +19,29 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// writeError answers {"error": msg}. msg is for people and holds no internal detail.
+// errorJSON is every error answer: the words for people, the stable code
+// for programs (see codes.go), and the few details a client acts on.
+type errorJSON struct {
+	Error string `json:"error"`
+	Code  string `json:"code"`
+	// AssignedTo names the ticket's assignee with not_assigned ("" when nobody).
+	AssignedTo *string `json:"assigned_to,omitempty"`
+	// OTPRequired is the older flag beside otp_required.
+	OTPRequired bool `json:"otp_required,omitempty"`
+	// MFAEnrollmentRequired is the older flag beside mfa_enrollment_required.
+	MFAEnrollmentRequired bool `json:"mfa_enrollment_required,omitempty"`
+}
+
+// writeError answers {"error": msg, "code": ...} with the generic code of
+// status. msg is for people and holds no internal detail.
 func writeError(w http.ResponseWriter, status int, msg string) {
-	writeJSON(w, status, map[string]string{"error": msg})
+	writeErrorCode(w, status, statusCode(status), msg)
+}
+
+// writeErrorCode answers {"error": msg, "code": code}; code is one of the
+// constants in codes.go.
+func writeErrorCode(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, errorJSON{Error: msg, Code: code})
 }
 
 // errBadInput marks decode failures that are the caller's fault.

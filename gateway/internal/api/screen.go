@@ -64,7 +64,7 @@ func (a *API) screen(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case a.refused(w, r, s, "screen", err):
 		case errors.Is(err, errRecordingStart):
-			writeError(w, http.StatusServiceUnavailable, "the recording could not be started, so the screen is not shown")
+			writeErrorCode(w, http.StatusServiceUnavailable, codeRecordingFailed, "the recording could not be started, so the screen is not shown")
 		default:
 			a.cfg.Log.Warn("open screen", "session_id", s.ID, "err", err)
 			writeError(w, http.StatusBadGateway, "could not open the screen on the client")

@@ -52,7 +52,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	}
 	fail := func(reason string) {
 		a.record(r, audit.Event{Actor: actor, Action: audit.ActionLoginFail, RemoteAddr: r.RemoteAddr, Details: map[string]any{"reason": reason}})
-		writeError(w, http.StatusUnauthorized, badLogin)
+		writeErrorCode(w, http.StatusUnauthorized, codeInvalidCredentials, badLogin)
 	}
 	if len(name) > 64 || len(req.Password) > 1024 {
 		auth.DummyCheck(req.Password)
@@ -80,7 +80,7 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 	if u.TOTPSecret != "" {
 		if req.OTP == "" {
 			a.record(r, audit.Event{Actor: actor, Action: audit.ActionLoginFail, RemoteAddr: r.RemoteAddr, Details: map[string]any{"reason": "one-time code required"}})
-			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "one-time code required", "otp_required": true})
+			writeJSON(w, http.StatusUnauthorized, errorJSON{Error: "one-time code required", Code: codeOTPRequired, OTPRequired: true})
 			return
 		}
 		ok, why, err := a.secondFactor(r.Context(), u.Name, req.OTP)

@@ -27,7 +27,7 @@ func (a *API) listSessions(w http.ResponseWriter, r *http.Request) {
 	if ss == nil {
 		ss = []store.Session{}
 	}
-	writeJSON(w, http.StatusOK, ss)
+	writeJSON(w, http.StatusOK, toSessionsJSON(ss))
 }
 
 // sessionOr404 loads the session named in the path or answers.
@@ -51,7 +51,7 @@ func (a *API) sessionOr404(w http.ResponseWriter, r *http.Request) *store.Sessio
 
 func (a *API) getSession(w http.ResponseWriter, r *http.Request) {
 	if s := a.sessionOr404(w, r); s != nil {
-		writeJSON(w, http.StatusOK, s)
+		writeJSON(w, http.StatusOK, toSessionJSON(s))
 	}
 }
 
@@ -62,7 +62,7 @@ func (a *API) endSession(w http.ResponseWriter, r *http.Request) {
 	}
 	l, err := a.cfg.Broker.Live(s.ID)
 	if err != nil {
-		writeError(w, http.StatusConflict, "the session is not connected")
+		writeErrorCode(w, http.StatusConflict, codeSessionNotConnected, "the session is not connected")
 		return
 	}
 	l.End(cause.With(cause.TechnicianEnded, who(r).Name))
@@ -77,7 +77,7 @@ func (a *API) endSession(w http.ResponseWriter, r *http.Request) {
 func (a *API) liveFor(w http.ResponseWriter, r *http.Request, s *store.Session) *broker.Live {
 	l, err := a.cfg.Broker.Live(s.ID)
 	if err != nil {
-		writeError(w, http.StatusConflict, "the session is not connected ("+s.State+")")
+		writeErrorCode(w, http.StatusConflict, codeSessionNotConnected, "the session is not connected ("+s.State+")")
 		return nil
 	}
 	a.touch(s.ID)
@@ -92,7 +92,11 @@ func (a *API) refused(w http.ResponseWriter, r *http.Request, s *store.Session, 
 	}
 	a.record(r, audit.Event{Actor: who(r).Name, Action: audit.ActionChannelRefused, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
 		Details: map[string]any{"channel": what, "reason": re.Reason}})
-	writeError(w, http.StatusForbidden, re.Error())
+	code := codeClientRefused
+	if re.NotGranted {
+		code = codeScopeNotGranted
+	}
+	writeErrorCode(w, http.StatusForbidden, code, re.Error())
 	return true
 }
 

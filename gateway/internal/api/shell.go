@@ -81,7 +81,7 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		sh.Close()
 		a.cfg.Log.Error("start recording", "session_id", s.ID, "err", err)
-		writeError(w, http.StatusServiceUnavailable, "the recording could not be started, so the shell was not opened")
+		writeErrorCode(w, http.StatusServiceUnavailable, codeRecordingFailed, "the recording could not be started, so the shell was not opened")
 		return
 	}
 	up := websocket.Upgrader{

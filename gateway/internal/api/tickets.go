@@ -44,7 +44,7 @@ func (a *API) createTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	a.record(r, audit.Event{Actor: who(r).Name, Action: audit.ActionTicketCreate, TicketID: t.ID, RemoteAddr: r.RemoteAddr, Details: map[string]any{"title": t.Title}})
 	a.hub.Publish("ticket", t)
-	writeJSON(w, http.StatusCreated, t)
+	writeJSON(w, http.StatusCreated, toTicketJSON(t))
 }
 
 func (a *API) listTickets(w http.ResponseWriter, r *http.Request) {
@@ -66,7 +66,7 @@ func (a *API) listTickets(w http.ResponseWriter, r *http.Request) {
 	if ts == nil {
 		ts = []store.Ticket{}
 	}
-	writeJSON(w, http.StatusOK, ts)
+	writeJSON(w, http.StatusOK, toTicketsJSON(ts))
 }
 
 // ticketOr404 loads the ticket named in the path or answers.
@@ -89,10 +89,10 @@ func (a *API) ticketOr404(w http.ResponseWriter, r *http.Request) *store.Ticket 
 }
 
 type ticketDetail struct {
-	*store.Ticket
-	Sessions   []store.Session `json:"sessions"`
+	ticketJSON
+	Sessions   []sessionJSON   `json:"sessions"`
 	Recordings []recordingJSON `json:"recordings"`
-	Reports    []store.Report  `json:"reports"`
+	Reports    []reportJSON    `json:"reports"`
 	Invites    []inviteJSON    `json:"invites"`
 }
 
@@ -102,13 +102,15 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	d := ticketDetail{Ticket: t, Sessions: []store.Session{}, Recordings: []recordingJSON{}, Reports: []store.Report{}, Invites: []inviteJSON{}}
+	d := ticketDetail{ticketJSON: toTicketJSON(t), Sessions: []sessionJSON{}, Recordings: []recordingJSON{}, Reports: []reportJSON{}, Invites: []inviteJSON{}}
 	ss, err := a.cfg.Store.ListSessions(ctx, t.ID)
 	if err != nil {
 		a.internal(w, r, "list sessions", err)
 		return
 	}
-	d.Sessions = append(d.Sessions, ss...)
+	for i := range ss {
+		d.Sessions = append(d.Sessions, toSessionJSON(&ss[i]))
+	}
 	recs, err := a.cfg.Store.ListRecordings(ctx, t.ID)
 	if err != nil {
 		a.internal(w, r, "list recordings", err)
@@ -122,7 +124,9 @@ func (a *API) getTicket(w http.ResponseWriter, r *http.Request) {
 		a.internal(w, r, "list reports", err)
 		return
 	}
-	d.Reports = append(d.Reports, reps...)
+	for i := range reps {
+		d.Reports = append(d.Reports, toReportJSON(&reps[i]))
+	}
 	// Auditors see that invites existed, not their codes.
 	if who(r).Role != store.RoleAuditor {
 		invs, err := a.cfg.Store.ListInvites(ctx, t.ID)
@@ -160,7 +164,8 @@ func (a *API) updateTicket(w http.ResponseWriter, r *http.Request) {
 			writeError(w, http.StatusForbidden, "only an admin can reassign a ticket; escalate it to hand it over")
 			return
 		case t.AssignedTo == "" && req.AssignedTo == nil:
-			writeError(w, http.StatusForbidden, "this ticket is not assigned to anyone; take it first (assigned_to: your name)")
+			nobody := ""
+			writeJSON(w, http.StatusForbidden, errorJSON{Error: "this ticket is not assigned to anyone; take it first (assigned_to: your name)", Code: codeNotAssigned, AssignedTo: &nobody})
 			return
 		}
 	}
@@ -211,7 +216,7 @@ func (a *API) updateTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	a.hub.Publish("ticket", t)
 	a.ticketChanged(r, t.ID)
-	writeJSON(w, http.StatusOK, t)
+	writeJSON(w, http.StatusOK, toTicketJSON(t))
 }
 
 type inviteJSON struct {

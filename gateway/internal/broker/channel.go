@@ -17,6 +17,9 @@ import (
 // user did not grant its scope). Reason is the agent's message.
 type RefusedError struct {
 	Reason string
+	// NotGranted: the agent refused the channel as prohibited, which it
+	// does only for a scope the user did not grant (or revoked).
+	NotGranted bool
 }
 
 func (e *RefusedError) Error() string { return "the client refused: " + e.Reason }
@@ -31,7 +34,7 @@ func (l *Live) OpenChannel(typ, actor, purpose string) (ssh.Channel, <-chan *ssh
 	if err != nil {
 		var oce *ssh.OpenChannelError
 		if errors.As(err, &oce) {
-			return nil, nil, &RefusedError{Reason: wire.CleanText(oce.Message, 200)}
+			return nil, nil, &RefusedError{Reason: wire.CleanText(oce.Message, 200), NotGranted: oce.Reason == ssh.Prohibited}
 		}
 		return nil, nil, fmt.Errorf("broker: open %s: %w", typ, err)
 	}
@@ -61,19 +64,11 @@ func (l *Live) OpenShell(actor, term string, cols, rows int) (*Shell, error) {
 	}
 	s := &Shell{ch: ch, reqsDone: make(chan struct{})}
 	go s.serveRequests(reqs)
-	if term == "" {
-		term = "xterm-256color"
-	}
-	pty := struct {
-		Term                 string
-		Cols, Rows, Wpx, Hpx uint32
-		Modes                string
-	}{term, uint32(cols), uint32(rows), 0, 0, string([]byte{0})}
-	if ok, err := ch.SendRequest("pty-req", true, ssh.Marshal(&pty)); err != nil || !ok {
+	if ok, err := ch.SendRequest(wire.RequestPTY, true, wire.NewPTYRequest(term, cols, rows).Marshal()); err != nil || !ok {
 		ch.Close()
 		return nil, fmt.Errorf("broker: the client refused a terminal (%dx%d)", cols, rows)
 	}
-	if ok, err := ch.SendRequest("shell", true, nil); err != nil || !ok {
+	if ok, err := ch.SendRequest(wire.RequestShell, true, nil); err != nil || !ok {
 		ch.Close()
 		return nil, &RefusedError{Reason: "the client could not start a shell"}
 	}
@@ -144,8 +139,8 @@ func (s *Shell) Resize(cols, rows int) error {
 	if cols <= 0 || rows <= 0 || cols > 1000 || rows > 1000 {
 		return fmt.Errorf("broker: bad terminal size %dx%d", cols, rows)
 	}
-	wc := struct{ Cols, Rows, Wpx, Hpx uint32 }{uint32(cols), uint32(rows), 0, 0}
-	_, err := s.ch.SendRequest("window-change", false, ssh.Marshal(&wc))
+	wc := wire.WindowChange{Cols: uint32(cols), Rows: uint32(rows)}
+	_, err := s.ch.SendRequest(wire.RequestWindowChange, false, wc.Marshal())
 	return err
 }
 

@@ -2,7 +2,6 @@ package broker
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -83,7 +82,7 @@ func (l *Live) run() {
 	cause := context.Cause(l.ctx)
 	if l.agentReason() == nil {
 		// Tell the agent why before hanging up (best effort, bounded).
-		payload, _ := json.Marshal(wire.EndNotice{Reason: cause.Error(), Reconnect: errors.Is(cause, errRestarting)})
+		payload := wire.EndNotice{Reason: cause.Error(), Reconnect: errors.Is(cause, errRestarting)}.Marshal()
 		done := make(chan struct{})
 		go func() { l.conn.SendRequest(wire.RequestEnd, true, payload); close(done) }()
 		select {
@@ -152,9 +151,13 @@ func (l *Live) handleRequest(req *ssh.Request) {
 	case wire.RequestKeepalive:
 		req.Reply(true, nil)
 	case wire.RequestEnd:
-		var n wire.EndNotice
-		_ = json.Unmarshal(req.Payload, &n)
-		reason := wire.CleanText(n.Reason, 200)
+		// A notice that does not parse still ends the session (the agent
+		// is hanging up either way), in our words.
+		n, err := wire.ParseEndNotice(req.Payload)
+		if err != nil {
+			l.b.cfg.Log.Info("end notice from the agent", "session_id", l.ID, "err", err)
+		}
+		reason := n.Reason
 		if reason == "" {
 			reason = "ended by user"
 		}
@@ -166,12 +169,7 @@ func (l *Live) handleRequest(req *ssh.Request) {
 		// every open shell and screen view ends with.
 		l.cancel(l.agentReason())
 	case wire.RequestScopes:
-		var n wire.ScopesNotice
-		if json.Unmarshal(req.Payload, &n) != nil {
-			req.Reply(false, nil)
-			return
-		}
-		now, err := wire.NewScopes(n.Granted)
+		now, err := wire.ParseScopesNotice(req.Payload)
 		if err != nil {
 			req.Reply(false, nil)
 			return

@@ -71,15 +71,15 @@ func ValidStatus(s string) bool {
 
 // Ticket is a support case; sessions, recordings and reports hang off it.
 type Ticket struct {
-	ID          int64     `json:"id"`
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
-	Status      string    `json:"status"`
-	Requester   string    `json:"requester"`
-	CreatedBy   string    `json:"created_by"`
-	AssignedTo  string    `json:"assigned_to"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64
+	Title       string
+	Description string
+	Status      string
+	Requester   string
+	CreatedBy   string
+	AssignedTo  string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // Invite is a single-use code a technician gives an end user to join a ticket.
@@ -96,11 +96,11 @@ type Invite struct {
 
 // HostInfo describes the end user's machine as the client reported it.
 type HostInfo struct {
-	Hostname  string `json:"hostname"`
-	OS        string `json:"os"`
-	OSVersion string `json:"os_version"`
-	Arch      string `json:"arch"`
-	User      string `json:"user"`
+	Hostname  string
+	OS        string
+	OSVersion string
+	Arch      string
+	User      string
 }
 
 // Session states.
@@ -112,23 +112,23 @@ const (
 
 // Session is one connection of a client to the gateway for a ticket.
 type Session struct {
-	ID            string     `json:"id"`
-	TicketID      int64      `json:"ticket_id"`
-	InviteCode    string     `json:"-"`
-	Technician    string     `json:"technician"`
-	State         string     `json:"state"`
-	Scopes        []string   `json:"scopes"`
-	Granted       []string   `json:"granted"`
-	Host          HostInfo   `json:"host"`
-	ClientVersion string     `json:"client_version"`
-	RemoteAddr    string     `json:"remote_addr"`
-	CreatedAt     time.Time  `json:"created_at"`
-	ConnectedAt   *time.Time `json:"connected_at"`
-	EndedAt       *time.Time `json:"ended_at"`
-	EndReason     string     `json:"end_reason"`
+	ID            string
+	TicketID      int64
+	InviteCode    string
+	Technician    string
+	State         string
+	Scopes        []string
+	Granted       []string
+	Host          HostInfo
+	ClientVersion string
+	RemoteAddr    string
+	CreatedAt     time.Time
+	ConnectedAt   *time.Time
+	EndedAt       *time.Time
+	EndReason     string
 	// Owner is the id of the gateway instance that runs the session (see
 	// the package doc); "" only for rows from before owners were recorded.
-	Owner string `json:"-"`
+	Owner string
 }
 
 // Recording kinds and states.
@@ -144,36 +144,36 @@ const (
 // Recording is the metadata of one terminal or screen recording; the bytes
 // live in the blob store under Key.
 type Recording struct {
-	ID        string     `json:"id"`
-	TicketID  int64      `json:"ticket_id"`
-	SessionID string     `json:"session_id"`
-	Kind      string     `json:"kind"`
-	Actor     string     `json:"actor"`
-	Title     string     `json:"title"`
-	State     string     `json:"state"`
-	Key       string     `json:"-"`
-	StartedAt time.Time  `json:"started_at"`
-	EndedAt   *time.Time `json:"ended_at"`
-	Size      int64      `json:"size"`
-	SHA256    string     `json:"sha256"`
-	Signature string     `json:"signature"`
+	ID        string
+	TicketID  int64
+	SessionID string
+	Kind      string
+	Actor     string
+	Title     string
+	State     string
+	Key       string
+	StartedAt time.Time
+	EndedAt   *time.Time
+	Size      int64
+	SHA256    string
+	Signature string
 	// Owner is the id of the gateway instance that writes the recording.
-	Owner string `json:"-"`
+	Owner string
 }
 
 // Report is a stored diagnostics report. Counts maps a result status
 // (ok, warn, fail, error, skipped) to how many checks ended with it; Body is
 // the full report JSON as returned to the technician.
 type Report struct {
-	ID         string          `json:"id"`
-	TicketID   int64           `json:"ticket_id"`
-	SessionID  string          `json:"session_id"`
-	Actor      string          `json:"actor"`
-	Runbook    string          `json:"runbook"`
-	CreatedAt  time.Time       `json:"created_at"`
-	DurationMS int64           `json:"duration_ms"`
-	Counts     map[string]int  `json:"counts"`
-	Body       json.RawMessage `json:"body,omitempty"`
+	ID         string
+	TicketID   int64
+	SessionID  string
+	Actor      string
+	Runbook    string
+	CreatedAt  time.Time
+	DurationMS int64
+	Counts     map[string]int
+	Body       json.RawMessage
 }
 
 // AuditEntry is one link of the tamper-evident audit chain (see package

@@ -265,21 +265,69 @@ export interface MfaConfirmation {
   recovery_codes: string[] | null;
 }
 
+/**
+ * ErrorCode is the stable `code` of an error answer (docs/api.md, "Error
+ * codes"). Decide by the code, never by the words: the words may change.
+ * '' when the answer had none (the gateway could not be reached, or it sent
+ * no JSON).
+ */
+export type ErrorCode =
+  | 'invalid_input'
+  | 'unauthorized'
+  | 'invalid_credentials'
+  | 'otp_required'
+  | 'forbidden'
+  | 'not_assigned'
+  | 'mfa_enrollment_required'
+  | 'scope_not_granted'
+  | 'client_refused'
+  | 'not_found'
+  | 'conflict'
+  | 'session_not_connected'
+  | 'mfa_required'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'internal'
+  | 'client_failed'
+  | 'unavailable'
+  | 'recording_failed'
+  | 'unknown'
+  | '';
+
+/** The details of an error answer beside its words. */
+export interface ApiErrorDetails {
+  /** The answer's `code`. */
+  code?: ErrorCode | string;
+  /** True when the login answer says a one-time code is needed. */
+  otpRequired?: boolean;
+  /** Seconds from Retry-After on 429, if given. */
+  retryAfter?: number;
+  /** With not_assigned: the ticket's assignee ('' when nobody). */
+  assignedTo?: string;
+}
+
 /** ApiError carries what went wrong in words, plus the HTTP details. */
 export class ApiError extends Error {
   /** HTTP status; 0 when the gateway could not be reached at all. */
   readonly status: number;
+  /** The stable code of the answer; see ErrorCode. */
+  readonly code: string;
   /** True when the login answer says a one-time code is needed. */
   readonly otpRequired: boolean;
   /** Seconds from Retry-After on 429, if given. */
   readonly retryAfter?: number;
+  /** With code not_assigned: the ticket's assignee ('' when nobody), if the answer named one. */
+  readonly assignedTo?: string;
 
-  constructor(message: string, status: number, otpRequired = false, retryAfter?: number) {
+  constructor(message: string, status: number, details: ApiErrorDetails = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
-    this.otpRequired = otpRequired;
-    this.retryAfter = retryAfter;
+    this.code = details.code ?? '';
+    this.otpRequired = details.otpRequired === true || this.code === 'otp_required';
+    this.retryAfter = details.retryAfter;
+    this.assignedTo = details.assignedTo;
   }
 }
 
@@ -355,7 +403,12 @@ export async function request<T>(
     const obj = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
     const msg = typeof obj.error === 'string' && obj.error.trim() !== '' ? obj.error : describeStatus(res.status);
     const ra = Number(res.headers.get('Retry-After'));
-    const err = new ApiError(msg, res.status, obj.otp_required === true, Number.isFinite(ra) && ra > 0 ? ra : undefined);
+    const err = new ApiError(msg, res.status, {
+      code: typeof obj.code === 'string' ? obj.code : '',
+      otpRequired: obj.otp_required === true,
+      retryAfter: Number.isFinite(ra) && ra > 0 ? ra : undefined,
+      assignedTo: typeof obj.assigned_to === 'string' ? obj.assigned_to : undefined,
+    });
     if (res.status === 401 && !opts.quiet401 && onUnauthorized) onUnauthorized();
     throw err;
   }
@@ -449,7 +502,7 @@ export function shellUrl(sessionId: string, cols: number, rows: number, loc?: { 
 /** ShellControl is a text frame the gateway sends on the shell socket. */
 export type ShellControl =
   | { type: 'recording'; id: string }
-  | { type: 'exit'; reason: string; code?: string }
+  | { type: 'exit'; reason: string; code?: ShellEndCode | string }
   | { type: string; [k: string]: unknown };
 
 /** parseShellControl reads a text frame; null when it is not a control object. */
@@ -462,6 +515,46 @@ export function parseShellControl(text: string): ShellControl | null {
     /* not JSON */
   }
   return null;
+}
+
+/**
+ * ShellEndCode is the `code` of a shell's exit frame: the gateway's end
+ * cause (internal/wire/browser.go). The reason beside it is for people.
+ */
+export type ShellEndCode =
+  | 'shell_exited'
+  | 'technician_ended'
+  | 'user_ended'
+  | 'user_revoked'
+  | 'right_withdrawn'
+  | 'policy_timeout'
+  | 'link_lost'
+  | 'gateway_shutdown'
+  | 'gateway_restart'
+  | 'recording_failed'
+  | 'client_failed'
+  | 'unknown';
+
+const shellEndWords: Record<string, string> = {
+  shell_exited: 'the shell exited',
+  technician_ended: 'ended by the technician',
+  user_ended: 'ended by the user',
+  user_revoked: 'the user withdrew the permission',
+  right_withdrawn: 'your right to this shell was withdrawn',
+  policy_timeout: 'the session reached a time limit',
+  link_lost: 'the connection to the user\'s machine dropped',
+  gateway_shutdown: 'the gateway is shutting down',
+  gateway_restart: 'the gateway is restarting',
+  recording_failed: 'the recording failed',
+  client_failed: 'the client stopped',
+};
+
+/**
+ * describeShellEnd words an exit frame without a reason from its code
+ * (the reason, when there is one, carries detail such as who ended it).
+ */
+export function describeShellEnd(exitCode: string): string {
+  return shellEndWords[exitCode] ?? 'the session ended';
 }
 
 /** describeShellClose says in words why the shell socket closed. */
@@ -483,14 +576,17 @@ export function errorMessage(e: unknown): string {
 
 /**
  * actionError says why an action was refused. A 403 from the access rules
- * ("this ticket is assigned to X") becomes a full sentence that says what to
- * do next; everything else is errorMessage.
+ * (code not_assigned, naming the assignee) becomes a full sentence that says
+ * what to do next; other 403s read "Not allowed: ..."; everything else is
+ * errorMessage.
  */
 export function actionError(e: unknown): string {
   const msg = errorMessage(e);
   if (!(e instanceof ApiError) || e.status !== 403) return msg;
-  const m = /this ticket is assigned to ([A-Za-z0-9._-]+)/i.exec(msg);
-  if (m) return `Not allowed: this ticket is assigned to ${m[1]}. Ask ${m[1]} or an admin to escalate it to you.`;
+  if (e.code === 'not_assigned' && e.assignedTo) {
+    const who = e.assignedTo;
+    return `Not allowed: this ticket is assigned to ${who}. Ask ${who} or an admin to escalate it to you.`;
+  }
   const s = msg.replace(/\.$/, '');
   return `Not allowed: ${s.charAt(0).toLowerCase()}${s.slice(1)}.`;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { api, ApiError, describeShellClose, parseShellControl, request, setFetch, setUnauthorizedHandler, shellUrl } from '../../src/lib/api';
+import { api, ApiError, describeShellClose, describeShellEnd, parseShellControl, request, setFetch, setUnauthorizedHandler, shellUrl } from '../../src/lib/api';
 
 function respond(status: number, body: string, headers: Record<string, string> = {}) {
   return vi.fn(async () => new Response(body === '' ? null : body, { status, headers }));
@@ -56,6 +56,24 @@ describe('request', () => {
     expect(e.status).toBe(401);
   });
 
+  it('keeps the error code and the assignee', async () => {
+    setFetch(respond(403, JSON.stringify({ error: 'this ticket is assigned to tina', code: 'not_assigned', assigned_to: 'tina' })));
+    const e = await api.updateTicket(7, { status: 'resolved' }).catch((x) => x);
+    expect(e).toBeInstanceOf(ApiError);
+    expect(e).toMatchObject({ status: 403, code: 'not_assigned', assignedTo: 'tina', message: 'this ticket is assigned to tina' });
+  });
+
+  it('marks otp_required from the code alone', async () => {
+    setFetch(respond(401, JSON.stringify({ error: 'one-time code required', code: 'otp_required' })));
+    const e = await api.login('a', 'b').catch((x) => x);
+    expect(e.otpRequired).toBe(true);
+  });
+
+  it('has an empty code when the answer has none', async () => {
+    setFetch(respond(500, 'oops'));
+    await expect(request('GET', '/x')).rejects.toMatchObject({ status: 500, code: '' });
+  });
+
   it('reads Retry-After on 429', async () => {
     setFetch(respond(429, JSON.stringify({ error: 'slow down' }), { 'Retry-After': '30' }));
     await expect(api.login('a', 'b')).rejects.toMatchObject({ status: 429, retryAfter: 30 });
@@ -96,6 +114,8 @@ describe('shell socket helpers', () => {
   });
   it('describes why the shell closed', () => {
     expect(describeShellClose('user pressed Ctrl-C', 1000, '', true)).toBe('The shell has ended: user pressed Ctrl-C');
+    expect(describeShellClose(describeShellEnd('user_revoked'), 1000, '', true)).toBe('The shell has ended: the user withdrew the permission');
+    expect(describeShellEnd('something_new')).toBe('the session ended');
     expect(describeShellClose('', 1000, '', true)).toBe('The shell has ended.');
     expect(describeShellClose('', 1006, '', false)).toMatch(/^Could not open the shell/);
     expect(describeShellClose('', 1006, '', true)).toBe('The connection to the gateway dropped (code 1006).');

@@ -30,13 +30,21 @@ describe('secret and recovery codes', () => {
 
 describe('actionError', () => {
   it('turns the assignee 403 into a sentence with the next step', () =>
-    expect(actionError(new ApiError('this ticket is assigned to tina', 403))).toBe(
+    expect(actionError(new ApiError('this ticket is assigned to tina', 403, { code: 'not_assigned', assignedTo: 'tina' }))).toBe(
       'Not allowed: this ticket is assigned to tina. Ask tina or an admin to escalate it to you.',
     ));
   it('keeps other 403s readable', () =>
     expect(actionError(new ApiError('Only the ticket\'s assignee or an admin can escalate it; take it first', 403))).toBe(
       'Not allowed: only the ticket\'s assignee or an admin can escalate it; take it first.',
     ));
+  it('decides by the code, not the words', () => {
+    expect(actionError(new ApiError('Dieses Ticket gehört tina', 403, { code: 'not_assigned', assignedTo: 'tina' }))).toBe(
+      'Not allowed: this ticket is assigned to tina. Ask tina or an admin to escalate it to you.',
+    );
+    expect(actionError(new ApiError('this ticket is assigned to tina', 403, { code: 'forbidden' }))).toBe(
+      'Not allowed: this ticket is assigned to tina.',
+    );
+  });
   it('passes other errors through', () => expect(actionError(new ApiError('invite already used', 409))).toBe('invite already used'));
 });
 
