@@ -199,7 +199,7 @@ func (a *API) routes() http.Handler {
 	h("GET /api/v1/join/{code}", a.joinInfo)
 	h("GET /api/v1/downloads", a.listDownloads)
 	h("GET /download/{os}/{arch}", a.download)
-	h("GET /api/v1/agent", a.cfg.Broker.ServeAgent)
+	h("GET /api/v1/agent", a.agent)
 
 	h("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)

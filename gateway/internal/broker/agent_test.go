@@ -107,7 +107,16 @@ func newHarness(t *testing.T, mod ...func(*Config)) *harness {
 	if h.b, err = New(cfg); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(h.b.ServeAgent))
+	// The HTTP side is the api package's (GET /api/v1/agent); here it is
+	// the least that hands Accept an upgraded WebSocket.
+	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		h.b.Accept(r.Context(), ws, r.RemoteAddr)
+	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
