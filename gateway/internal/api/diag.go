@@ -74,32 +74,29 @@ func (a *API) runDiagnostics(w http.ResponseWriter, r *http.Request) {
 	if l == nil {
 		return
 	}
-	ch, reqs, err := l.OpenChannel(wire.ChannelDiag, who(r).Display, "diagnostics")
+	run, err := l.OpenDiag(who(r).Display)
 	if err != nil {
 		if !a.refused(w, r, s, "diagnostics", err) {
 			writeError(w, http.StatusBadGateway, "could not start diagnostics on the client")
 		}
 		return
 	}
-	go discard(reqs)
-	defer ch.Close()
+	defer run.Close()
 	held, release := a.hold(r.Context(), r, "diagnostics", auth.ActDiagRun, s.TicketID, s.ID)
 	defer release()
 	ctx, cancel := context.WithTimeout(held, DiagTimeout)
 	defer cancel()
-	stop := context.AfterFunc(ctx, func() { ch.Close() })
+	stop := context.AfterFunc(ctx, func() { run.Close() })
 	defer stop()
 
 	rep := wire.DiagReport{ID: store.NewID("d_"), SessionID: s.ID, StartedAt: a.now(), Runbook: body.Runbook, Results: []wire.DiagResult{}}
-	if err := wire.DiagWriteRequest(ch, req); err != nil {
+	if err := run.Send(req); err != nil {
 		writeError(w, http.StatusBadGateway, "could not send the request to the client")
 		return
 	}
-	ch.CloseWrite()
-	rd := wire.NewDiagReader(ch)
 	var clientErr string
 	for {
-		ev, err := rd.Next()
+		ev, err := run.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -161,11 +158,6 @@ func (a *API) runDiagnostics(w http.ResponseWriter, r *http.Request) {
 	a.hub.Publish("report", row)
 	a.hub.Publish("diag", diagEvent{ReportID: rep.ID, SessionID: s.ID, TicketID: s.TicketID, Done: true})
 	writeJSON(w, http.StatusOK, rep)
-}
-
-func discard[T any](c <-chan T) {
-	for range c {
-	}
 }
 
 func (a *API) runbooks() runbook.List {

@@ -10,8 +10,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/crypto/ssh"
-
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
@@ -47,7 +45,7 @@ type screenFeed struct {
 	a     *API
 	l     *broker.Live
 	sess  store.Session
-	ch    ssh.Channel
+	ch    *broker.ScreenStream
 	hello wire.ScreenHello
 	rec   *screenRecording
 
@@ -103,11 +101,10 @@ func (a *API) joinScreen(l *broker.Live, s *store.Session, actor, display string
 var errRecordingStart = errors.New("the recording could not be started")
 
 func (a *API) openScreenFeed(l *broker.Live, s *store.Session, actor, display string) (*screenFeed, error) {
-	ch, reqs, err := l.OpenChannel(wire.ChannelScreen, display, "screen")
+	ch, err := l.OpenScreen(display)
 	if err != nil {
 		return nil, err
 	}
-	go ssh.DiscardRequests(reqs)
 	type result struct {
 		h   *wire.ScreenHello
 		err error

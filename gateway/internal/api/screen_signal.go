@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/pion/webrtc/v3"
-
 	"github.com/tetherhq/tether/gateway/internal/rtc"
 	"github.com/tetherhq/tether/internal/wire"
 )
@@ -46,7 +44,7 @@ type screenSignal struct {
 	// offer, answer
 	SDP string `json:"sdp,omitempty"`
 	// candidate
-	Candidate *webrtc.ICECandidateInit `json:"candidate,omitempty"`
+	Candidate *rtc.Candidate `json:"candidate,omitempty"`
 	// control: a wire.ScreenControl object, checked by wire.ScreenParseControl
 	Control json.RawMessage `json:"control,omitempty"`
 	// fallback, error
