@@ -70,6 +70,13 @@ func (a *API) startTermRecording(ctx context.Context, s *store.Session, actor st
 func (t *termRecording) output(p []byte) error { return t.cast.Output(p) }
 func (t *termRecording) resize(c, r int)       { t.cast.Resize(c, r) }
 
+// termSink is a termRecording as the bridge's term.Recording.
+type termSink struct{ t *termRecording }
+
+func (s termSink) Output(p []byte) error { return s.t.output(p) }
+func (s termSink) Input(p []byte) error  { return s.t.input(p) }
+func (s termSink) Resize(c, r int)       { s.t.resize(c, r) }
+
 // input records what the technician typed: as "i" events while the user's
 // terminal shows it, as a length only while it does not (echo off, or not
 // reported yet: hiding is the safe guess).

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -15,6 +14,7 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/auth"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/cause"
+	"github.com/tetherhq/tether/gateway/internal/term"
 	"github.com/tetherhq/tether/internal/wire"
 )
 
@@ -112,97 +112,53 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 			"input_bytes": in.Bytes, "input_hidden_bytes": in.HiddenBytes, "input_hidden_episodes": in.HiddenEpisodes}})
 }
 
-// bridgeShell copies bytes both ways until either side ends or held ends
-// (the technician lost the right), then seals the recording. It returns
-// why the shell ended, carrying a cause.Cause.
+// bridgeShell runs the terminal bridge (package term) until either side
+// ends, held ends (the technician lost the right), the session ends or the
+// gateway stops, then seals the recording. It returns why the shell ended,
+// carrying a cause.Cause.
 func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Conn, sh *broker.Shell, rec *termRecording) error {
 	ws.SetReadLimit(shellMaxMessage)
 	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
 	untrack := a.shells.track(cancel)
 	defer untrack()
-	var wmu sync.Mutex
-	send := func(typ int, p []byte) error {
-		wmu.Lock()
-		defer wmu.Unlock()
-		ws.SetWriteDeadline(time.Now().Add(shellWriteWait))
-		return ws.WriteMessage(typ, p)
-	}
-	hello, _ := json.Marshal(wire.BrowserShellRecording{Type: wire.BrowserShellTypeRecording, ID: rec.row.ID})
-	send(websocket.TextMessage, hello)
-
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { // agent → browser, recorded
-		defer wg.Done()
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := sh.Read(buf)
-			if n > 0 {
-				a.touch(l.ID)
-				if rerr := rec.output(buf[:n]); rerr != nil {
-					cancel(cause.With(cause.RecordingFailed, rerr.Error()))
-					return
-				}
-				if werr := send(websocket.BinaryMessage, buf[:n]); werr != nil {
-					cancel(cause.With(cause.TechnicianEnded, "the technician disconnected"))
-					return
-				}
-			}
-			if err != nil {
-				cancel(a.shellEndCause(l, sh))
-				return
-			}
+	stopHeld := context.AfterFunc(held, func() { cancel(context.Cause(held)) })
+	defer stopHeld()
+	go func() {
+		select {
+		case <-l.Done():
+			cancel(sessionEnded(l.Cause()))
+		case <-ctx.Done():
 		}
 	}()
-	go func() { // browser → agent
-		defer wg.Done()
-		for {
-			typ, p, err := ws.ReadMessage()
-			if err != nil {
-				cancel(cause.With(cause.TechnicianEnded, "the technician closed the shell"))
-				return
-			}
-			a.touch(l.ID)
-			switch typ {
-			case websocket.BinaryMessage:
-				if err := rec.input(p); err != nil {
-					cancel(cause.With(cause.RecordingFailed, err.Error()))
-					return
-				}
-				if _, err := sh.Write(p); err != nil {
-					cancel(a.shellEndCause(l, sh))
-					return
-				}
-			case websocket.TextMessage:
-				c, err := wire.ParseBrowserShellControl(p)
-				if err != nil {
-					continue // a bad control message is ignored, not fatal
-				}
-				if sh.Resize(c.Cols, c.Rows) == nil {
-					rec.resize(c.Cols, c.Rows)
-				}
-			}
-		}
-	}()
-	select {
-	case <-ctx.Done():
-	case <-held.Done():
-		cancel(context.Cause(held))
-	case <-l.Done():
-		cancel(sessionEnded(l.Cause()))
-	}
-	why := context.Cause(ctx)
-	reason := why.Error()
-	sh.Close()
-	exit, _ := json.Marshal(wire.BrowserShellExit{Type: wire.BrowserShellTypeExit, Reason: reason, Code: cause.Code(why)})
-	send(websocket.TextMessage, exit)
-	wmu.Lock()
-	ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, truncate(reason, 100)), time.Now().Add(time.Second))
-	wmu.Unlock()
-	ws.Close()
-	wg.Wait()
+	why := term.Run(ctx, term.Config{
+		Shell: sh, Browser: wsBrowser{ws}, Recording: termSink{rec}, RecordingID: rec.row.ID,
+		Touch:      func() { a.touch(l.ID) },
+		ShellEnded: func() error { return a.shellEndCause(l, sh) },
+	})
 	rec.finish(context.Background(), why)
 	return why
+}
+
+// wsBrowser is the technician's WebSocket as a term.Browser.
+type wsBrowser struct{ ws *websocket.Conn }
+
+func (b wsBrowser) ReadMessage() (bool, []byte, error) {
+	typ, p, err := b.ws.ReadMessage()
+	return typ == websocket.TextMessage, p, err
+}
+
+func (b wsBrowser) WriteBinary(p []byte) error { return b.write(websocket.BinaryMessage, p) }
+func (b wsBrowser) WriteText(p []byte) error   { return b.write(websocket.TextMessage, p) }
+
+func (b wsBrowser) write(typ int, p []byte) error {
+	b.ws.SetWriteDeadline(time.Now().Add(shellWriteWait))
+	return b.ws.WriteMessage(typ, p)
+}
+
+func (b wsBrowser) Close(reason string) error {
+	b.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason), time.Now().Add(time.Second))
+	return b.ws.Close()
 }
 
 // shellEndCause says why a shell's channel ended when the gateway did not
