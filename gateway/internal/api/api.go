@@ -20,9 +20,11 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/blob"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
+	"github.com/tetherhq/tether/gateway/internal/recording"
 	"github.com/tetherhq/tether/gateway/internal/rights"
 	"github.com/tetherhq/tether/gateway/internal/rtc"
 	"github.com/tetherhq/tether/gateway/internal/runbook"
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 // Config configures the API.
@@ -114,6 +116,7 @@ type API struct {
 	screens screenHub // live screen feeds, one per session (screen_feed.go)
 	policy  policyWatcher
 	rights  *rights.Registry // the holds of long-lived channels (lifetime.go)
+	recs    *recording.Service
 
 	stopRights context.CancelFunc
 	rightsDone chan struct{}
@@ -126,6 +129,12 @@ func New(cfg Config) (*API, error) {
 	}
 	a := &API{cfg: cfg, hub: NewHub(256)}
 	var err error
+	a.recs, err = recording.New(recording.Config{Store: cfg.Store, Blobs: cfg.Blobs, Audit: cfg.Audit, SigningKey: cfg.SigningKey,
+		Mode: cfg.RecordingMode, Clock: cfg.Clock, Log: cfg.Log,
+		OnChange: func(r store.Recording) { a.hub.Publish("recording", toRecordingJSON(&r)) }})
+	if err != nil {
+		return nil, err
+	}
 	a.rights, err = rights.New(rights.Config{Check: a.checkHold, OnEnd: a.rightWithdrawn, Sweep: cfg.Security.RightsSweep, Clock: cfg.Clock, Log: cfg.Log})
 	if err != nil {
 		return nil, err

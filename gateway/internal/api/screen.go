@@ -83,10 +83,10 @@ func (a *API) screen(w http.ResponseWriter, r *http.Request) {
 	ss := &screenSession{a: a, l: l, f: f, v: v, ws: ws, actor: p.Name,
 		canControl: f.hello.CanControl && auth.Can(string(p.Role), auth.ActScreenControl)}
 	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionScreenOpen, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
-		Details: map[string]any{"recording_id": f.rec.row.ID, "width": f.hello.Width, "height": f.hello.Height}})
+		Details: map[string]any{"recording_id": f.rec.ID(), "width": f.hello.Width, "height": f.hello.Height}})
 	reason := ss.serve(held, want)
 	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionScreenClose, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
-		Details: map[string]any{"recording_id": f.rec.row.ID, "reason": reason, "frames": ss.frames.Load(), "bytes": ss.bytes.Load(),
+		Details: map[string]any{"recording_id": f.rec.ID(), "reason": reason, "frames": ss.frames.Load(), "bytes": ss.bytes.Load(),
 			"dropped": v.dropped.Load(), "inputs": ss.inputs.Load(), "transport": ss.transport()}})
 }
 
@@ -144,7 +144,7 @@ func (ss *screenSession) serve(held context.Context, want string) string {
 
 	useRTC := a.cfg.RTC != nil && want != transportWebSocket
 	hello := &screenHelloJSON{Width: ss.f.hello.Width, Height: ss.f.hello.Height, Display: ss.f.hello.Display, CanControl: ss.canControl && ss.controlGranted(),
-		RecordingID: ss.f.rec.row.ID, Transport: transportWebSocket, ChunkHeader: rtc.ChunkHeader, ICEServers: []rtc.ICEServer{}}
+		RecordingID: ss.f.rec.ID(), Transport: transportWebSocket, ChunkHeader: rtc.ChunkHeader, ICEServers: []rtc.ICEServer{}}
 	if useRTC {
 		hello.Transport = transportWebRTC
 		hello.ICEServers = a.cfg.RTC.ICEServers()

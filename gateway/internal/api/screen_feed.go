@@ -3,7 +3,6 @@ package api
 import (
 	"bufio"
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"sync"
@@ -12,8 +11,7 @@ import (
 
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/cause"
-	"github.com/tetherhq/tether/gateway/internal/recorder"
-	"github.com/tetherhq/tether/gateway/internal/screenrec"
+	"github.com/tetherhq/tether/gateway/internal/recording"
 	"github.com/tetherhq/tether/gateway/internal/store"
 	"github.com/tetherhq/tether/internal/wire"
 )
@@ -47,7 +45,7 @@ type screenFeed struct {
 	sess  store.Session
 	ch    *broker.ScreenStream
 	hello wire.ScreenHello
-	rec   *screenRecording
+	rec   *recording.Screen
 
 	wmu sync.Mutex // serialises control records to the client
 
@@ -126,7 +124,7 @@ func (a *API) openScreenFeed(l *broker.Live, s *store.Session, actor, display st
 	}
 	f := &screenFeed{a: a, l: l, sess: *s, ch: ch, hello: *hello, viewers: map[*screenViewer]struct{}{},
 		done: make(chan struct{}), finished: make(chan struct{})}
-	if f.rec, err = a.startScreenRecording(context.Background(), s, actor, hello); err != nil {
+	if f.rec, err = a.recs.StartScreen(context.Background(), s, actor, hello); err != nil {
 		ch.Close()
 		a.cfg.Log.Error("start screen recording", "session_id", s.ID, "err", err)
 		return nil, errRecordingStart
@@ -162,10 +160,8 @@ func (f *screenFeed) leave(v *screenViewer) {
 // run reads records from the client until the channel ends, records and
 // fans out every frame, then seals the recording.
 func (f *screenFeed) run() {
-	log := f.a.cfg.Log.With("session_id", f.sess.ID)
 	br := bufio.NewReaderSize(f.ch, 64<<10)
 	var why error // set when the feed ends for a reason of its own
-	recFailed := false
 	for {
 		typ, rec, err := wire.ScreenReadRecord(br, wire.ScreenMaxFrame)
 		if err != nil {
@@ -179,13 +175,9 @@ func (f *screenFeed) run() {
 			why = cause.With(cause.ClientFailed, "the client sent a bad frame: "+err.Error())
 			break
 		}
-		if err := f.rec.w.Append(rec); err != nil && !recFailed {
-			recFailed = true
-			log.Error("screen recording write", "recording_id", f.rec.row.ID, "err", err)
-			if f.a.cfg.RecordingMode == recorder.Strict {
-				why = cause.With(cause.RecordingFailed, "the screen view was stopped")
-				break
-			}
+		if err := f.rec.Append(rec); err != nil { // strict mode: the recording must not miss what a viewer sees
+			why = cause.With(cause.RecordingFailed, "the screen view was stopped")
+			break
 		}
 		key := rec[5]&1 != 0
 		if key {
@@ -229,7 +221,7 @@ func (f *screenFeed) run() {
 	}
 	f.cause = why
 	close(f.done)
-	f.rec.finish(context.Background(), why)
+	f.rec.Finish(context.Background(), why)
 	close(f.finished)
 }
 
@@ -285,52 +277,4 @@ func (v *screenViewer) offer(rec []byte, key bool) (needKey bool) {
 		v.waitKey.Store(true)
 		return true
 	}
-}
-
-// screenRecording is one feed's .tsr file and its row.
-type screenRecording struct {
-	a    *API
-	row  *store.Recording
-	w    *screenrec.Writer
-	once sync.Once
-}
-
-func (a *API) startScreenRecording(ctx context.Context, s *store.Session, actor string, h *wire.ScreenHello) (*screenRecording, error) {
-	now := a.now()
-	id := store.NewID("r_")
-	key := fmt.Sprintf("%d/%s.tsr", s.TicketID, id)
-	title := "screen of " + s.Host.Hostname
-	row := &store.Recording{ID: id, TicketID: s.TicketID, SessionID: s.ID, Kind: "screen", Actor: actor, Title: title,
-		State: "recording", Key: key, StartedAt: now}
-	bw, err := a.cfg.Blobs.Create(key)
-	if err != nil {
-		return nil, fmt.Errorf("create recording file: %w", err)
-	}
-	opts := screenrec.Options{Clock: a.cfg.Clock}
-	if a.cfg.SigningKey != nil {
-		k := a.cfg.SigningKey
-		opts.Signer = func(sum [32]byte) ([]byte, error) { return ed25519.Sign(k, sum[:]), nil }
-	}
-	w, err := screenrec.NewWriter(bw, screenrec.Header{Width: h.Width, Height: h.Height, Display: h.Display, Title: title, Actor: actor,
-		SessionID: s.ID, TicketID: s.TicketID}, opts)
-	if err != nil {
-		bw.Close()
-		return nil, err
-	}
-	if err := a.cfg.Store.CreateRecording(ctx, row); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("record recording row: %w", err)
-	}
-	a.hub.Publish("recording", toRecordingJSON(row))
-	return &screenRecording{a: a, row: row, w: w}, nil
-}
-
-// finish seals the file, stores the seal and writes it to the audit chain
-// (as termRecording.finish does for terminals).
-func (t *screenRecording) finish(ctx context.Context, why error) {
-	t.once.Do(func() {
-		seal, err := t.w.Close()
-		t.a.storeSeal(ctx, t.row, sealInfo{SHA256: seal.SHA256, Size: seal.Size, Signature: seal.Signature}, err, err != nil || !cause.Normal(why),
-			map[string]any{"frames": seal.Frames, "keyframes": seal.Keyframes, "reason": why.Error(), "cause": cause.Code(why)})
-	})
 }

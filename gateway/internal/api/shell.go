@@ -14,6 +14,7 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/auth"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/cause"
+	"github.com/tetherhq/tether/gateway/internal/recording"
 	"github.com/tetherhq/tether/gateway/internal/term"
 	"github.com/tetherhq/tether/internal/wire"
 )
@@ -77,7 +78,7 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	rec, err := a.startTermRecording(r.Context(), s, actor, cols, rows)
+	rec, err := a.recs.StartTerminal(r.Context(), s, actor, cols, rows)
 	if err != nil {
 		sh.Close()
 		a.cfg.Log.Error("start recording", "session_id", s.ID, "err", err)
@@ -91,24 +92,24 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 	ws, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		sh.Close()
-		rec.finish(context.WithoutCancel(r.Context()), cause.With(cause.TechnicianEnded, "the WebSocket upgrade failed"))
+		rec.Finish(context.WithoutCancel(r.Context()), cause.With(cause.TechnicianEnded, "the WebSocket upgrade failed"))
 		return
 	}
 	a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellOpen, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
-		Details: map[string]any{"recording_id": rec.row.ID, "cols": cols, "rows": rows}})
-	rec.onHidden = func(n int64, episode int) {
+		Details: map[string]any{"recording_id": rec.ID(), "cols": cols, "rows": rows}})
+	rec.OnHidden(func(n int64, episode int) {
 		if episode > shellMaxHiddenAudits {
 			return
 		}
 		a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellInputHidden, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
-			Details: map[string]any{"recording_id": rec.row.ID, "bytes": n, "episode": episode}})
-	}
-	sh.OnEcho(rec.echo)
+			Details: map[string]any{"recording_id": rec.ID(), "bytes": n, "episode": episode}})
+	})
+	sh.OnEcho(rec.Echo)
 	reason := a.bridgeShell(held, l, ws, sh, rec)
 	code, _ := sh.ExitStatus()
-	in := rec.inputStats()
+	in := rec.InputStats()
 	a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellClose, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
-		Details: map[string]any{"recording_id": rec.row.ID, "reason": reason.Error(), "cause": cause.Code(reason), "exit_status": code,
+		Details: map[string]any{"recording_id": rec.ID(), "reason": reason.Error(), "cause": cause.Code(reason), "exit_status": code,
 			"input_bytes": in.Bytes, "input_hidden_bytes": in.HiddenBytes, "input_hidden_episodes": in.HiddenEpisodes}})
 }
 
@@ -116,7 +117,7 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 // ends, held ends (the technician lost the right), the session ends or the
 // gateway stops, then seals the recording. It returns why the shell ended,
 // carrying a cause.Cause.
-func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Conn, sh *broker.Shell, rec *termRecording) error {
+func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Conn, sh *broker.Shell, rec *recording.Terminal) error {
 	ws.SetReadLimit(shellMaxMessage)
 	ctx, cancel := context.WithCancelCause(context.Background())
 	defer cancel(nil)
@@ -132,11 +133,11 @@ func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Co
 		}
 	}()
 	why := term.Run(ctx, term.Config{
-		Shell: sh, Browser: wsBrowser{ws}, Recording: termSink{rec}, RecordingID: rec.row.ID,
+		Shell: sh, Browser: wsBrowser{ws}, Recording: rec, RecordingID: rec.ID(),
 		Touch:      func() { a.touch(l.ID) },
 		ShellEnded: func() error { return a.shellEndCause(l, sh) },
 	})
-	rec.finish(context.Background(), why)
+	rec.Finish(context.Background(), why)
 	return why
 }
 
