@@ -24,6 +24,7 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/rights"
 	"github.com/tetherhq/tether/gateway/internal/rtc"
 	"github.com/tetherhq/tether/gateway/internal/runbook"
+	"github.com/tetherhq/tether/gateway/internal/screen"
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
@@ -113,7 +114,7 @@ type API struct {
 	hub     *Hub
 	handler http.Handler
 	shells  shellTracker
-	screens screenHub // live screen feeds, one per session (screen_feed.go)
+	screens *screen.Hub // live screen feeds, one per session
 	policy  policyWatcher
 	rights  *rights.Registry // the holds of long-lived channels (lifetime.go)
 	recs    *recording.Service
@@ -132,6 +133,10 @@ func New(cfg Config) (*API, error) {
 	a.recs, err = recording.New(recording.Config{Store: cfg.Store, Blobs: cfg.Blobs, Audit: cfg.Audit, SigningKey: cfg.SigningKey,
 		Mode: cfg.RecordingMode, Clock: cfg.Clock, Log: cfg.Log,
 		OnChange: func(r store.Recording) { a.hub.Publish("recording", toRecordingJSON(&r)) }})
+	if err != nil {
+		return nil, err
+	}
+	a.screens, err = screen.New(screen.Config{Recordings: a.recs, RTC: cfg.RTC, Touch: a.touch, Track: a.shells.track, Log: cfg.Log})
 	if err != nil {
 		return nil, err
 	}

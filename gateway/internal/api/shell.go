@@ -128,38 +128,17 @@ func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Co
 	go func() {
 		select {
 		case <-l.Done():
-			cancel(sessionEnded(l.Cause()))
+			cancel(broker.SessionEnded(l.Cause()))
 		case <-ctx.Done():
 		}
 	}()
 	why := term.Run(ctx, term.Config{
-		Shell: sh, Browser: wsBrowser{ws}, Recording: rec, RecordingID: rec.ID(),
+		Shell: sh, Browser: wsMessages{ws, shellWriteWait}, Recording: rec, RecordingID: rec.ID(),
 		Touch:      func() { a.touch(l.ID) },
 		ShellEnded: func() error { return a.shellEndCause(l, sh) },
 	})
 	rec.Finish(context.Background(), why)
 	return why
-}
-
-// wsBrowser is the technician's WebSocket as a term.Browser.
-type wsBrowser struct{ ws *websocket.Conn }
-
-func (b wsBrowser) ReadMessage() (bool, []byte, error) {
-	typ, p, err := b.ws.ReadMessage()
-	return typ == websocket.TextMessage, p, err
-}
-
-func (b wsBrowser) WriteBinary(p []byte) error { return b.write(websocket.BinaryMessage, p) }
-func (b wsBrowser) WriteText(p []byte) error   { return b.write(websocket.TextMessage, p) }
-
-func (b wsBrowser) write(typ int, p []byte) error {
-	b.ws.SetWriteDeadline(time.Now().Add(shellWriteWait))
-	return b.ws.WriteMessage(typ, p)
-}
-
-func (b wsBrowser) Close(reason string) error {
-	b.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, reason), time.Now().Add(time.Second))
-	return b.ws.Close()
 }
 
 // shellEndCause says why a shell's channel ended when the gateway did not
@@ -174,19 +153,10 @@ func (a *API) shellEndCause(l *broker.Live, sh *broker.Shell) error {
 	}
 	select {
 	case <-l.Done():
-		return sessionEnded(l.Cause())
+		return broker.SessionEnded(l.Cause())
 	default:
 	}
 	return cause.With(cause.LinkLost, "the client closed the shell")
-}
-
-// sessionEnded is why a channel ended because its session did: the
-// session's own cause, worded for the channel.
-func sessionEnded(err error) error {
-	if err == nil {
-		return cause.With(cause.LinkLost, "the session ended")
-	}
-	return fmt.Errorf("session ended: %w", err)
 }
 
 func truncate(s string, n int) string {

@@ -1,4 +1,4 @@
-package api
+package screen
 
 import (
 	"bufio"
@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/tetherhq/tether/gateway/internal/broker"
@@ -16,31 +15,14 @@ import (
 	"github.com/tetherhq/tether/internal/wire"
 )
 
-// One capture per live session, shared by every viewer:
-//
-//	agent ── tether-screen ──► feed.run ──► recording (every frame)
-//	                               └──► viewer queues (bounded; full → drop,
-//	                                    skip deltas, ask for a keyframe)
-//
-// The first viewer opens the channel and the recording; the last one to
-// leave closes both (the recording is sealed before its handler returns).
+// One capture per live session, shared by every viewer: see the package doc.
 
-// screenHelloTimeout bounds the wait for the client's hello.
-const screenHelloTimeout = 15 * time.Second
+// helloTimeout bounds the wait for the client's hello.
+const helloTimeout = 15 * time.Second
 
-// screenViewerQueue is how many frames may wait for one viewer.
-const screenViewerQueue = 8
-
-// screenHub holds the feeds of live sessions.
-type screenHub struct {
-	startMu sync.Mutex // serialises opening feeds, which takes a round trip
-	mu      sync.Mutex
-	feeds   map[string]*screenFeed
-}
-
-// screenFeed is one tether-screen channel and its recording.
-type screenFeed struct {
-	a     *API
+// feed is one tether-screen channel and its recording.
+type feed struct {
+	h     *Hub
 	l     *broker.Live
 	sess  store.Session
 	ch    *broker.ScreenStream
@@ -49,8 +31,8 @@ type screenFeed struct {
 
 	wmu sync.Mutex // serialises control records to the client
 
-	// guarded by a.screens.mu
-	viewers map[*screenViewer]struct{}
+	// guarded by h.mu
+	viewers map[*viewer]struct{}
 	closing bool
 
 	keyMu      sync.Mutex
@@ -62,10 +44,9 @@ type screenFeed struct {
 	cause    error         // why, set before done closes
 }
 
-// joinScreen returns the session's feed with v added, opening the channel
-// and the recording when nobody is watching yet.
-func (a *API) joinScreen(l *broker.Live, s *store.Session, actor, display string, v *screenViewer) (*screenFeed, error) {
-	h := &a.screens
+// join returns the session's feed with v added, opening the channel and
+// the recording when nobody is watching yet.
+func (h *Hub) join(l *broker.Live, s *store.Session, actor, display string, v *viewer) (*feed, error) {
 	h.startMu.Lock()
 	defer h.startMu.Unlock()
 	h.mu.Lock()
@@ -80,13 +61,13 @@ func (a *API) joinScreen(l *broker.Live, s *store.Session, actor, display string
 	if f != nil {
 		<-f.finished // the previous feed is sealing; start a fresh one after it
 	}
-	f, err := a.openScreenFeed(l, s, actor, display)
+	f, err := h.open(l, s, actor, display)
 	if err != nil {
 		return nil, err
 	}
 	h.mu.Lock()
 	if h.feeds == nil {
-		h.feeds = map[string]*screenFeed{}
+		h.feeds = map[string]*feed{}
 	}
 	h.feeds[s.ID] = f
 	f.viewers[v] = struct{}{}
@@ -95,10 +76,10 @@ func (a *API) joinScreen(l *broker.Live, s *store.Session, actor, display string
 	return f, nil
 }
 
-// errRecordingStart says the recording could not be started (so no screen is shown).
-var errRecordingStart = errors.New("the recording could not be started")
+// ErrRecordingStart says the recording could not be started (so no screen is shown).
+var ErrRecordingStart = errors.New("the recording could not be started")
 
-func (a *API) openScreenFeed(l *broker.Live, s *store.Session, actor, display string) (*screenFeed, error) {
+func (h *Hub) open(l *broker.Live, s *store.Session, actor, display string) (*feed, error) {
 	ch, err := l.OpenScreen(display)
 	if err != nil {
 		return nil, err
@@ -117,24 +98,24 @@ func (a *API) openScreenFeed(l *broker.Live, s *store.Session, actor, display st
 			return nil, fmt.Errorf("screen hello: %w", r.err)
 		}
 		hello = r.h
-	case <-time.After(screenHelloTimeout):
+	case <-time.After(helloTimeout):
 		ch.Close()
 		<-got
 		return nil, errors.New("screen hello: the client did not answer")
 	}
-	f := &screenFeed{a: a, l: l, sess: *s, ch: ch, hello: *hello, viewers: map[*screenViewer]struct{}{},
+	f := &feed{h: h, l: l, sess: *s, ch: ch, hello: *hello, viewers: map[*viewer]struct{}{},
 		done: make(chan struct{}), finished: make(chan struct{})}
-	if f.rec, err = a.recs.StartScreen(context.Background(), s, actor, hello); err != nil {
+	if f.rec, err = h.cfg.Recordings.StartScreen(context.Background(), s, actor, hello); err != nil {
 		ch.Close()
-		a.cfg.Log.Error("start screen recording", "session_id", s.ID, "err", err)
-		return nil, errRecordingStart
+		h.cfg.Log.Error("start screen recording", "session_id", s.ID, "err", err)
+		return nil, ErrRecordingStart
 	}
 	return f, nil
 }
 
 // leave removes v; the last viewer closes the feed and waits for the seal.
-func (f *screenFeed) leave(v *screenViewer) {
-	h := &f.a.screens
+func (f *feed) leave(v *viewer) {
+	h := f.h
 	h.mu.Lock()
 	delete(f.viewers, v)
 	last := len(f.viewers) == 0 && !f.closing
@@ -159,7 +140,7 @@ func (f *screenFeed) leave(v *screenViewer) {
 
 // run reads records from the client until the channel ends, records and
 // fans out every frame, then seals the recording.
-func (f *screenFeed) run() {
+func (f *feed) run() {
 	br := bufio.NewReaderSize(f.ch, 64<<10)
 	var why error // set when the feed ends for a reason of its own
 	for {
@@ -185,32 +166,32 @@ func (f *screenFeed) run() {
 			f.keyPending = false
 			f.keyMu.Unlock()
 		}
-		f.a.screens.mu.Lock()
+		f.h.mu.Lock()
 		ask := false
 		if len(f.viewers) > 0 {
-			f.a.touch(f.sess.ID) // a watched screen is activity for the idle timeout
+			f.h.cfg.Touch(f.sess.ID) // a watched screen is activity for the idle timeout
 		}
 		for v := range f.viewers {
 			if v.offer(rec, key) {
 				ask = true
 			}
 		}
-		f.a.screens.mu.Unlock()
+		f.h.mu.Unlock()
 		if ask {
 			f.requestKeyframe(false)
 		}
 	}
-	f.a.screens.mu.Lock()
+	f.h.mu.Lock()
 	left := f.closing // the last viewer's leave closed the channel
 	f.closing = true
-	if f.a.screens.feeds[f.sess.ID] == f {
-		delete(f.a.screens.feeds, f.sess.ID)
+	if f.h.feeds[f.sess.ID] == f {
+		delete(f.h.feeds, f.sess.ID)
 	}
-	f.a.screens.mu.Unlock()
+	f.h.mu.Unlock()
 	f.ch.Close()
 	switch {
 	case f.l.Cause() != nil:
-		why = sessionEnded(f.l.Cause())
+		why = broker.SessionEnded(f.l.Cause())
 	case why != nil:
 	case !f.l.Granted().Has(wire.ScopeScreen):
 		why = cause.With(cause.UserRevoked, "the user stopped sharing the screen")
@@ -226,7 +207,7 @@ func (f *screenFeed) run() {
 }
 
 // control sends one control record to the client.
-func (f *screenFeed) control(c *wire.ScreenControl) error {
+func (f *feed) control(c *wire.ScreenControl) error {
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
 	return wire.ScreenEncodeControl(f.ch, c)
@@ -234,7 +215,7 @@ func (f *screenFeed) control(c *wire.ScreenControl) error {
 
 // requestKeyframe asks the client for a keyframe unless one is already on
 // its way (asked less than a second ago); force skips that check.
-func (f *screenFeed) requestKeyframe(force bool) {
+func (f *feed) requestKeyframe(force bool) {
 	f.keyMu.Lock()
 	now := time.Now()
 	if !force && f.keyPending && now.Sub(f.keyAsked) < time.Second {
@@ -244,37 +225,4 @@ func (f *screenFeed) requestKeyframe(force bool) {
 	f.keyPending, f.keyAsked = true, now
 	f.keyMu.Unlock()
 	f.control(&wire.ScreenControl{Type: wire.ScreenKeyframe})
-}
-
-// screenViewer is one viewer's bounded queue.
-type screenViewer struct {
-	q       chan []byte
-	waitKey atomic.Bool // skip deltas until a keyframe (after a drop, or at start)
-	paused  atomic.Bool
-	dropped atomic.Int64
-}
-
-func newScreenViewer() *screenViewer {
-	v := &screenViewer{q: make(chan []byte, screenViewerQueue)}
-	v.waitKey.Store(true)
-	return v
-}
-
-// offer queues rec without blocking. It reports whether the viewer needs a
-// keyframe because it had to drop a frame.
-func (v *screenViewer) offer(rec []byte, key bool) (needKey bool) {
-	if v.paused.Load() || (!key && v.waitKey.Load()) {
-		return false
-	}
-	select {
-	case v.q <- rec:
-		if key {
-			v.waitKey.Store(false)
-		}
-		return false
-	default:
-		v.dropped.Add(1)
-		v.waitKey.Store(true)
-		return true
-	}
 }
