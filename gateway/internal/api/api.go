@@ -1,8 +1,20 @@
 // Package api is the gateway's HTTP surface: the JSON API under /api/v1, the
-// technician's shell WebSocket, the live event stream, the agent endpoint
-// (handed to the broker) and the embedded web UI. Handlers authenticate,
-// authorise, validate and translate; they do not touch SQL (the store does)
-// or SSH (the broker does).
+// technician's shell and screen WebSockets, the live event stream, the
+// agent endpoint and the embedded web UI. Handlers authenticate, authorise,
+// decode, upgrade, call and encode; the work is done elsewhere:
+//
+//	GET /api/v1/agent            admit, check Origin, upgrade → broker.Accept
+//	GET /sessions/{id}/shell     broker.Live.OpenShell + recording.Service.StartTerminal → term.Run
+//	GET /sessions/{id}/screen    screen.Hub.Join → screen.View.Serve (feed, queues, WebRTC)
+//	POST /sessions/{id}/diagnostics  broker.Live.OpenDiag → DiagRun.Send / Next
+//	GET /recordings/{id}/meta    recording.Service.Verify
+//
+// The api holds no SSH, WebRTC or SQL types (internal/archtest enforces
+// it): the broker hands out domain handles, rtc and screen own WebRTC, the
+// store owns SQL. What is still here beyond HTTP: the holds that end a
+// channel when its right goes (lifetime.go, over package rights), the
+// session idle/max-length policy (policy.go), and the reading of a
+// diagnostics run's events into a stored report (diag.go).
 package api
 
 import (

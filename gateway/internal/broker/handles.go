@@ -27,7 +27,7 @@ type DiagRun struct {
 // technician's display name, shown to the user). A refusal is a
 // *RefusedError.
 func (l *Live) OpenDiag(actor string) (*DiagRun, error) {
-	ch, reqs, err := l.OpenChannel(wire.ChannelDiag, actor, "diagnostics")
+	ch, reqs, err := l.openChannel(wire.ChannelDiag, actor, "diagnostics")
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ var _ io.ReadWriteCloser = (*ScreenStream)(nil)
 // OpenScreen opens a screen channel on behalf of actor (the technician's
 // display name). A refusal is a *RefusedError.
 func (l *Live) OpenScreen(actor string) (*ScreenStream, error) {
-	ch, reqs, err := l.OpenChannel(wire.ChannelScreen, actor, "screen")
+	ch, reqs, err := l.openChannel(wire.ChannelScreen, actor, "screen")
 	if err != nil {
 		return nil, err
 	}
