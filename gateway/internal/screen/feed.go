@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -23,9 +24,9 @@ const helloTimeout = 15 * time.Second
 // feed is one tether-screen channel and its recording.
 type feed struct {
 	h     *Hub
-	l     *broker.Live
+	l     Session
 	sess  store.Session
-	ch    *broker.ScreenStream
+	ch    io.ReadWriteCloser // a broker.ScreenStream
 	hello wire.ScreenHello
 	rec   *recording.Screen
 
@@ -46,7 +47,7 @@ type feed struct {
 
 // join returns the session's feed with v added, opening the channel and
 // the recording when nobody is watching yet.
-func (h *Hub) join(l *broker.Live, s *store.Session, actor, display string, v *viewer) (*feed, error) {
+func (h *Hub) join(l Session, open opener, s *store.Session, actor string, v *viewer) (*feed, error) {
 	h.startMu.Lock()
 	defer h.startMu.Unlock()
 	h.mu.Lock()
@@ -61,7 +62,7 @@ func (h *Hub) join(l *broker.Live, s *store.Session, actor, display string, v *v
 	if f != nil {
 		<-f.finished // the previous feed is sealing; start a fresh one after it
 	}
-	f, err := h.open(l, s, actor, display)
+	f, err := h.open(l, open, s, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -79,8 +80,11 @@ func (h *Hub) join(l *broker.Live, s *store.Session, actor, display string, v *v
 // ErrRecordingStart says the recording could not be started (so no screen is shown).
 var ErrRecordingStart = errors.New("the recording could not be started")
 
-func (h *Hub) open(l *broker.Live, s *store.Session, actor, display string) (*feed, error) {
-	ch, err := l.OpenScreen(display)
+// opener opens the session's screen channel.
+type opener func() (io.ReadWriteCloser, error)
+
+func (h *Hub) open(l Session, open opener, s *store.Session, actor string) (*feed, error) {
+	ch, err := open()
 	if err != nil {
 		return nil, err
 	}

@@ -18,6 +18,7 @@ package screen
 import (
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"sync"
 
@@ -27,6 +28,15 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/store"
 	"github.com/tetherhq/tether/internal/wire"
 )
+
+// Session is the live session a feed belongs to (*broker.Live is one).
+type Session interface {
+	// Done is closed when the session ends; Cause then says why.
+	Done() <-chan struct{}
+	Cause() error
+	// Granted is what the user allows now (scope screen, scope control).
+	Granted() wire.Scopes
+}
 
 // Recordings starts screen recordings (*recording.Service is one).
 type Recordings interface {
@@ -83,8 +93,13 @@ func New(cfg Config) (*Hub, error) {
 // recording that cannot start is ErrRecordingStart. The view must be
 // served (View.Serve) or left (View.Leave).
 func (h *Hub) Join(l *broker.Live, s *store.Session, actor, display string) (*View, error) {
+	return h.joinOn(l, func() (io.ReadWriteCloser, error) { return l.OpenScreen(display) }, s, actor)
+}
+
+// joinOn is Join over any session and channel (tests use pipes).
+func (h *Hub) joinOn(l Session, open opener, s *store.Session, actor string) (*View, error) {
 	v := newViewer()
-	f, err := h.join(l, s, actor, display, v)
+	f, err := h.join(l, open, s, actor, v)
 	if err != nil {
 		return nil, err
 	}

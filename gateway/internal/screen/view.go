@@ -40,7 +40,7 @@ type Conn interface {
 // returns (or Leave, when it never serves).
 type View struct {
 	h          *Hub
-	l          *broker.Live
+	l          Session
 	f          *feed
 	v          *viewer
 	ws         Conn
