@@ -6,15 +6,15 @@
 //	GET /api/v1/agent            admit, check Origin, upgrade → broker.Accept
 //	GET /sessions/{id}/shell     broker.Live.OpenShell + recording.Service.StartTerminal → term.Run
 //	GET /sessions/{id}/screen    screen.Hub.Join → screen.View.Serve (feed, queues, WebRTC)
-//	POST /sessions/{id}/diagnostics  broker.Live.OpenDiag → DiagRun.Send / Next
+//	POST /sessions/{id}/diagnostics  broker.Live.OpenDiag → DiagRun.Send / Collect
 //	GET /recordings/{id}/meta    recording.Service.Verify
 //
 // The api holds no SSH, WebRTC or SQL types (internal/archtest enforces
 // it): the broker hands out domain handles, rtc and screen own WebRTC, the
 // store owns SQL. What is still here beyond HTTP: the holds that end a
 // channel when its right goes (lifetime.go, over package rights), the
-// session idle/max-length policy (policy.go), and the reading of a
-// diagnostics run's events into a stored report (diag.go).
+// session idle/max-length policy (policy.go), and turning a diagnostics
+// run's results into a stored report and its audit entry (diag.go).
 package api
 
 import (

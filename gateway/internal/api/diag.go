@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/auth"
+	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/diagdiff"
 	"github.com/tetherhq/tether/gateway/internal/rights"
 	"github.com/tetherhq/tether/gateway/internal/runbook"
@@ -95,33 +95,23 @@ func (a *API) runDiagnostics(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var clientErr string
-	for {
-		ev, err := run.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			if cause := context.Cause(held); errors.Is(cause, rights.ErrWithdrawn) {
-				clientErr = "diagnostics stopped: " + cause.Error()
-			} else if r.Context().Err() != nil {
-				clientErr = "the request was aborted"
-			} else if ctx.Err() != nil {
-				clientErr = "diagnostics timed out"
-			} else {
-				clientErr = "the client sent a malformed result: " + err.Error()
-			}
-			break
-		}
-		if ev.Type == wire.DiagEventError {
-			clientErr = "the client refused the request: " + wire.CleanText(ev.Error, 300)
-			break
-		}
-		if ev.Type == wire.DiagEventDone {
-			break
-		}
-		if ev.Result != nil && len(rep.Results) < 64 {
-			rep.Results = append(rep.Results, *ev.Result)
-			a.hub.Publish("diag", diagEvent{ReportID: rep.ID, SessionID: s.ID, TicketID: s.TicketID, Result: ev.Result})
+	results, err := run.Collect(64, func(res wire.DiagResult) {
+		a.hub.Publish("diag", diagEvent{ReportID: rep.ID, SessionID: s.ID, TicketID: s.TicketID, Result: &res})
+	})
+	rep.Results = results
+	var refused *broker.RefusedError
+	switch {
+	case errors.As(err, &refused):
+		clientErr = "the client refused the request: " + refused.Reason
+	case err != nil:
+		if cause := context.Cause(held); errors.Is(cause, rights.ErrWithdrawn) {
+			clientErr = "diagnostics stopped: " + cause.Error()
+		} else if r.Context().Err() != nil {
+			clientErr = "the request was aborted"
+		} else if ctx.Err() != nil {
+			clientErr = "diagnostics timed out"
+		} else {
+			clientErr = "the client sent a malformed result: " + err.Error()
 		}
 	}
 	if clientErr == "" && held.Err() != nil {

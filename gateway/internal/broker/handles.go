@@ -16,8 +16,8 @@ import (
 // serves its channel requests itself.
 
 // DiagRun is one diagnostics run on the agent (a wire.ChannelDiag channel):
-// Send the request once, then read events with Next until io.EOF or a done
-// event, and Close.
+// Send the request once, then read the results with Collect (or events
+// with Next until io.EOF or a done event), and Close.
 type DiagRun struct {
 	ch ssh.Channel
 	rd *wire.DiagReader
@@ -49,6 +49,37 @@ func (d *DiagRun) Send(req wire.DiagRequest) error {
 // Next returns the next event from the agent; io.EOF once the agent has
 // closed the channel.
 func (d *DiagRun) Next() (wire.DiagEvent, error) { return d.rd.Next() }
+
+// Collect reads the run to its end: every result, in order, until the
+// agent says it is done or closes the channel. The first max results are
+// kept and passed to onResult (optional) as they come; more are dropped.
+// The agent's refusal of the request is a *RefusedError (its text
+// cleaned); any other error is a read error (a malformed event, or the
+// channel closed under it: the caller knows why). A run that ends
+// normally returns nil.
+func (d *DiagRun) Collect(max int, onResult func(wire.DiagResult)) ([]wire.DiagResult, error) {
+	results := []wire.DiagResult{}
+	for {
+		ev, err := d.Next()
+		if errors.Is(err, io.EOF) {
+			return results, nil
+		}
+		if err != nil {
+			return results, err
+		}
+		switch {
+		case ev.Type == wire.DiagEventError:
+			return results, &RefusedError{Reason: wire.CleanText(ev.Error, 300)}
+		case ev.Type == wire.DiagEventDone:
+			return results, nil
+		case ev.Result != nil && len(results) < max:
+			results = append(results, *ev.Result)
+			if onResult != nil {
+				onResult(*ev.Result)
+			}
+		}
+	}
+}
 
 // Close closes the channel; a Next blocked on it returns. It is safe to
 // call more than once and from another goroutine.

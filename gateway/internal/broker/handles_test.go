@@ -3,6 +3,7 @@ package broker
 import (
 	"errors"
 	"io"
+	"strings"
 	"testing"
 
 	"golang.org/x/crypto/ssh"
@@ -193,5 +194,40 @@ func TestShellHandle(t *testing.T) {
 	}
 	if err := sh.Close(); err != nil {
 		t.Errorf("Close: %v", err)
+	}
+}
+
+func TestDiagCollect(t *testing.T) {
+	live := joinServing(t, func(nc ssh.NewChannel) {
+		ch, reqs, err := nc.Accept()
+		if err != nil {
+			return
+		}
+		go ssh.DiscardRequests(reqs)
+		defer ch.Close()
+		if _, err := wire.DiagReadRequest(ch); err != nil {
+			return
+		}
+		for _, name := range wire.DiagChecks[:3] {
+			wire.DiagWriteEvent(ch, wire.DiagEvent{Type: wire.DiagEventResult, Result: &wire.DiagResult{Name: name, Status: wire.DiagWarn}})
+		}
+		wire.DiagWriteEvent(ch, wire.DiagEvent{Type: wire.DiagEventError, Error: "no more\x07 checks today"})
+	})
+	run, err := live.OpenDiag("Tina")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	if err := run.Send(wire.DiagRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	results, err := run.Collect(2, func(r wire.DiagResult) { seen = append(seen, r.Name) })
+	var re *RefusedError
+	if !errors.As(err, &re) || strings.ContainsRune(re.Reason, '\x07') || !strings.Contains(re.Reason, "checks today") {
+		t.Errorf("Collect error %v, want the agent's refusal, cleaned", err)
+	}
+	if len(results) != 2 || len(seen) != 2 || results[1].Name != wire.DiagChecks[1] {
+		t.Errorf("results %v (seen %v), want the first 2 of 3", results, seen)
 	}
 }
