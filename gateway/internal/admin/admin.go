@@ -6,8 +6,6 @@ package admin
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -146,12 +144,7 @@ func VerifyRecording(ctx context.Context, dataDir, pubKeyFile, file, sealSHA, se
 	if err != nil {
 		return res, err
 	}
-	sum, _, err := recorder.SumFile(f)
-	f.Close()
-	if err != nil {
-		return res, err
-	}
-	res.SHA256 = hex.EncodeToString(sum[:])
+	defer f.Close()
 	if sealSHA == "" {
 		if dataDir == "" {
 			return res, errors.New("give --data (to look up the seal) or --sha256 and --signature")
@@ -163,23 +156,28 @@ func VerifyRecording(ctx context.Context, dataDir, pubKeyFile, file, sealSHA, se
 		}
 		sealSHA, sealSig = seal.SHA256, seal.Signature
 	}
-	res.Sealed = sealSHA
-	res.Intact = sealSHA != "" && strings.EqualFold(sealSHA, res.SHA256)
 	if pubKeyFile == "" && dataDir != "" {
 		pubKeyFile = filepath.Join(dataDir, "keys", "signing.pub")
 	}
-	if sealSig == "" {
-		res.Note = "the seal carries no signature"
-		return res, nil
+	var pub ed25519.PublicKey
+	var pubErr error
+	if sealSig != "" {
+		pub, pubErr = readPub(pubKeyFile)
 	}
-	pub, err := readPub(pubKeyFile)
+	// The same check as the API's recording meta (recording.Service.Verify).
+	v, err := recorder.Verify(f, sealSHA, sealSig, pub)
 	if err != nil {
-		res.Note = "cannot check the signature: " + err.Error()
-		return res, nil
+		return res, err
 	}
-	sig, err := base64.StdEncoding.DecodeString(sealSig)
-	sealBytes, herr := hex.DecodeString(sealSHA)
-	res.SignatureOK = err == nil && herr == nil && ed25519.Verify(pub, sealBytes, sig)
+	res.SHA256, res.Sealed, res.Intact = v.SHA256, sealSHA, v.Intact
+	switch {
+	case !v.Signed:
+		res.Note = "the seal carries no signature"
+	case pubErr != nil:
+		res.Note = "cannot check the signature: " + pubErr.Error()
+	default:
+		res.SignatureOK = v.SignatureOK
+	}
 	return res, nil
 }
 

@@ -1,8 +1,20 @@
 // Package api is the gateway's HTTP surface: the JSON API under /api/v1, the
-// technician's shell WebSocket, the live event stream, the agent endpoint
-// (handed to the broker) and the embedded web UI. Handlers authenticate,
-// authorise, validate and translate; they do not touch SQL (the store does)
-// or SSH (the broker does).
+// technician's shell and screen WebSockets, the live event stream, the
+// agent endpoint and the embedded web UI. Handlers authenticate, authorise,
+// decode, upgrade, call and encode; the work is done elsewhere:
+//
+//	GET /api/v1/agent            admit, check Origin, upgrade → broker.Accept
+//	GET /sessions/{id}/shell     broker.Live.OpenShell + recording.Service.StartTerminal → term.Run
+//	GET /sessions/{id}/screen    screen.Hub.Join → screen.View.Serve (feed, queues, WebRTC)
+//	POST /sessions/{id}/diagnostics  broker.Live.OpenDiag → DiagRun.Send / Collect
+//	GET /recordings/{id}/meta    recording.Service.Verify
+//
+// The api holds no SSH, WebRTC or SQL types (internal/archtest enforces
+// it): the broker hands out domain handles, rtc and screen own WebRTC, the
+// store owns SQL. What is still here beyond HTTP: the holds that end a
+// channel when its right goes (lifetime.go, over package rights), the
+// session idle/max-length policy (policy.go), and turning a diagnostics
+// run's results into a stored report and its audit entry (diag.go).
 package api
 
 import (
@@ -20,9 +32,12 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/blob"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
+	"github.com/tetherhq/tether/gateway/internal/recording"
 	"github.com/tetherhq/tether/gateway/internal/rights"
 	"github.com/tetherhq/tether/gateway/internal/rtc"
 	"github.com/tetherhq/tether/gateway/internal/runbook"
+	"github.com/tetherhq/tether/gateway/internal/screen"
+	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
 // Config configures the API.
@@ -111,9 +126,10 @@ type API struct {
 	hub     *Hub
 	handler http.Handler
 	shells  shellTracker
-	screens screenHub // live screen feeds, one per session (screen_feed.go)
+	screens *screen.Hub // live screen feeds, one per session
 	policy  policyWatcher
 	rights  *rights.Registry // the holds of long-lived channels (lifetime.go)
+	recs    *recording.Service
 
 	stopRights context.CancelFunc
 	rightsDone chan struct{}
@@ -126,6 +142,16 @@ func New(cfg Config) (*API, error) {
 	}
 	a := &API{cfg: cfg, hub: NewHub(256)}
 	var err error
+	a.recs, err = recording.New(recording.Config{Store: cfg.Store, Blobs: cfg.Blobs, Audit: cfg.Audit, SigningKey: cfg.SigningKey,
+		Mode: cfg.RecordingMode, Clock: cfg.Clock, Log: cfg.Log,
+		OnChange: func(r store.Recording) { a.hub.Publish("recording", toRecordingJSON(&r)) }})
+	if err != nil {
+		return nil, err
+	}
+	a.screens, err = screen.New(screen.Config{Recordings: a.recs, RTC: cfg.RTC, Touch: a.touch, Track: a.shells.track, Log: cfg.Log})
+	if err != nil {
+		return nil, err
+	}
 	a.rights, err = rights.New(rights.Config{Check: a.checkHold, OnEnd: a.rightWithdrawn, Sweep: cfg.Security.RightsSweep, Clock: cfg.Clock, Log: cfg.Log})
 	if err != nil {
 		return nil, err
@@ -199,7 +225,7 @@ func (a *API) routes() http.Handler {
 	h("GET /api/v1/join/{code}", a.joinInfo)
 	h("GET /api/v1/downloads", a.listDownloads)
 	h("GET /download/{os}/{arch}", a.download)
-	h("GET /api/v1/agent", a.cfg.Broker.ServeAgent)
+	h("GET /api/v1/agent", a.agent)
 
 	h("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "no such API endpoint: "+r.Method+" "+r.URL.Path)

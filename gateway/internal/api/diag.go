@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/auth"
+	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/diagdiff"
 	"github.com/tetherhq/tether/gateway/internal/rights"
 	"github.com/tetherhq/tether/gateway/internal/runbook"
@@ -74,57 +74,44 @@ func (a *API) runDiagnostics(w http.ResponseWriter, r *http.Request) {
 	if l == nil {
 		return
 	}
-	ch, reqs, err := l.OpenChannel(wire.ChannelDiag, who(r).Display, "diagnostics")
+	run, err := l.OpenDiag(who(r).Display)
 	if err != nil {
 		if !a.refused(w, r, s, "diagnostics", err) {
 			writeError(w, http.StatusBadGateway, "could not start diagnostics on the client")
 		}
 		return
 	}
-	go discard(reqs)
-	defer ch.Close()
+	defer run.Close()
 	held, release := a.hold(r.Context(), r, "diagnostics", auth.ActDiagRun, s.TicketID, s.ID)
 	defer release()
 	ctx, cancel := context.WithTimeout(held, DiagTimeout)
 	defer cancel()
-	stop := context.AfterFunc(ctx, func() { ch.Close() })
+	stop := context.AfterFunc(ctx, func() { run.Close() })
 	defer stop()
 
 	rep := wire.DiagReport{ID: store.NewID("d_"), SessionID: s.ID, StartedAt: a.now(), Runbook: body.Runbook, Results: []wire.DiagResult{}}
-	if err := wire.DiagWriteRequest(ch, req); err != nil {
+	if err := run.Send(req); err != nil {
 		writeError(w, http.StatusBadGateway, "could not send the request to the client")
 		return
 	}
-	ch.CloseWrite()
-	rd := wire.NewDiagReader(ch)
 	var clientErr string
-	for {
-		ev, err := rd.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			if cause := context.Cause(held); errors.Is(cause, rights.ErrWithdrawn) {
-				clientErr = "diagnostics stopped: " + cause.Error()
-			} else if r.Context().Err() != nil {
-				clientErr = "the request was aborted"
-			} else if ctx.Err() != nil {
-				clientErr = "diagnostics timed out"
-			} else {
-				clientErr = "the client sent a malformed result: " + err.Error()
-			}
-			break
-		}
-		if ev.Type == wire.DiagEventError {
-			clientErr = "the client refused the request: " + wire.CleanText(ev.Error, 300)
-			break
-		}
-		if ev.Type == wire.DiagEventDone {
-			break
-		}
-		if ev.Result != nil && len(rep.Results) < 64 {
-			rep.Results = append(rep.Results, *ev.Result)
-			a.hub.Publish("diag", diagEvent{ReportID: rep.ID, SessionID: s.ID, TicketID: s.TicketID, Result: ev.Result})
+	results, err := run.Collect(64, func(res wire.DiagResult) {
+		a.hub.Publish("diag", diagEvent{ReportID: rep.ID, SessionID: s.ID, TicketID: s.TicketID, Result: &res})
+	})
+	rep.Results = results
+	var refused *broker.RefusedError
+	switch {
+	case errors.As(err, &refused):
+		clientErr = "the client refused the request: " + refused.Reason
+	case err != nil:
+		if cause := context.Cause(held); errors.Is(cause, rights.ErrWithdrawn) {
+			clientErr = "diagnostics stopped: " + cause.Error()
+		} else if r.Context().Err() != nil {
+			clientErr = "the request was aborted"
+		} else if ctx.Err() != nil {
+			clientErr = "diagnostics timed out"
+		} else {
+			clientErr = "the client sent a malformed result: " + err.Error()
 		}
 	}
 	if clientErr == "" && held.Err() != nil {
@@ -161,11 +148,6 @@ func (a *API) runDiagnostics(w http.ResponseWriter, r *http.Request) {
 	a.hub.Publish("report", row)
 	a.hub.Publish("diag", diagEvent{ReportID: rep.ID, SessionID: s.ID, TicketID: s.TicketID, Done: true})
 	writeJSON(w, http.StatusOK, rep)
-}
-
-func discard[T any](c <-chan T) {
-	for range c {
-	}
 }
 
 func (a *API) runbooks() runbook.List {

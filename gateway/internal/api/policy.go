@@ -114,13 +114,8 @@ func (a *API) enforcePolicy(ctx context.Context) {
 		if last.Before(start) {
 			last = start
 		}
-		var reason string
-		switch {
-		case a.cfg.SessionMaxLength > 0 && now.Sub(start) >= a.cfg.SessionMaxLength:
-			reason = fmt.Sprintf("the session reached its maximum length (%s)", a.cfg.SessionMaxLength)
-		case a.cfg.SessionIdleTimeout > 0 && now.Sub(last) >= a.cfg.SessionIdleTimeout:
-			reason = fmt.Sprintf("the session was idle for %s", a.cfg.SessionIdleTimeout)
-		default:
+		reason := policyReason(now, start, last, a.cfg.SessionMaxLength, a.cfg.SessionIdleTimeout)
+		if reason == "" {
 			continue
 		}
 		if err := a.cfg.Audit.Record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionSessionPolicy, TicketID: s.TicketID, SessionID: s.ID,
@@ -136,4 +131,18 @@ func (a *API) enforcePolicy(ctx context.Context) {
 		}
 	}
 	a.policy.mu.Unlock()
+}
+
+// policyReason says why a session that started (connected) at start, with
+// its last technician activity at last, must end now: it reached maxLen,
+// or it was idle for idle ("" when neither; a limit <= 0 is off). last is
+// never before start.
+func policyReason(now, start, last time.Time, maxLen, idle time.Duration) string {
+	switch {
+	case maxLen > 0 && now.Sub(start) >= maxLen:
+		return fmt.Sprintf("the session reached its maximum length (%s)", maxLen)
+	case idle > 0 && now.Sub(last) >= idle:
+		return fmt.Sprintf("the session was idle for %s", idle)
+	}
+	return ""
 }

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -15,6 +14,8 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/auth"
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/cause"
+	"github.com/tetherhq/tether/gateway/internal/recording"
+	"github.com/tetherhq/tether/gateway/internal/term"
 	"github.com/tetherhq/tether/internal/wire"
 )
 
@@ -77,7 +78,7 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	rec, err := a.startTermRecording(r.Context(), s, actor, cols, rows)
+	rec, err := a.recs.StartTerminal(r.Context(), s, actor, cols, rows)
 	if err != nil {
 		sh.Close()
 		a.cfg.Log.Error("start recording", "session_id", s.ID, "err", err)
@@ -91,117 +92,52 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 	ws, err := up.Upgrade(w, r, nil)
 	if err != nil {
 		sh.Close()
-		rec.finish(context.WithoutCancel(r.Context()), cause.With(cause.TechnicianEnded, "the WebSocket upgrade failed"))
+		rec.Finish(context.WithoutCancel(r.Context()), cause.With(cause.TechnicianEnded, "the WebSocket upgrade failed"))
 		return
 	}
 	a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellOpen, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
-		Details: map[string]any{"recording_id": rec.row.ID, "cols": cols, "rows": rows}})
-	rec.onHidden = func(n int64, episode int) {
+		Details: map[string]any{"recording_id": rec.ID(), "cols": cols, "rows": rows}})
+	rec.OnHidden(func(n int64, episode int) {
 		if episode > shellMaxHiddenAudits {
 			return
 		}
 		a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellInputHidden, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
-			Details: map[string]any{"recording_id": rec.row.ID, "bytes": n, "episode": episode}})
-	}
-	sh.OnEcho(rec.echo)
+			Details: map[string]any{"recording_id": rec.ID(), "bytes": n, "episode": episode}})
+	})
+	sh.OnEcho(rec.Echo)
 	reason := a.bridgeShell(held, l, ws, sh, rec)
 	code, _ := sh.ExitStatus()
-	in := rec.inputStats()
+	in := rec.InputStats()
 	a.record(r, audit.Event{Actor: actor, Action: audit.ActionShellClose, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
-		Details: map[string]any{"recording_id": rec.row.ID, "reason": reason.Error(), "cause": cause.Code(reason), "exit_status": code,
+		Details: map[string]any{"recording_id": rec.ID(), "reason": reason.Error(), "cause": cause.Code(reason), "exit_status": code,
 			"input_bytes": in.Bytes, "input_hidden_bytes": in.HiddenBytes, "input_hidden_episodes": in.HiddenEpisodes}})
 }
 
-// bridgeShell copies bytes both ways until either side ends or held ends
-// (the technician lost the right), then seals the recording. It returns
-// why the shell ended, carrying a cause.Cause.
-func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Conn, sh *broker.Shell, rec *termRecording) error {
+// bridgeShell runs the terminal bridge (package term) until either side
+// ends, held ends (the technician lost the right), the session ends or the
+// gateway stops, then seals the recording. It returns why the shell ended,
+// carrying a cause.Cause.
+func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Conn, sh *broker.Shell, rec *recording.Terminal) error {
 	ws.SetReadLimit(shellMaxMessage)
 	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
 	untrack := a.shells.track(cancel)
 	defer untrack()
-	var wmu sync.Mutex
-	send := func(typ int, p []byte) error {
-		wmu.Lock()
-		defer wmu.Unlock()
-		ws.SetWriteDeadline(time.Now().Add(shellWriteWait))
-		return ws.WriteMessage(typ, p)
-	}
-	hello, _ := json.Marshal(wire.BrowserShellRecording{Type: wire.BrowserShellTypeRecording, ID: rec.row.ID})
-	send(websocket.TextMessage, hello)
-
-	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { // agent → browser, recorded
-		defer wg.Done()
-		buf := make([]byte, 32<<10)
-		for {
-			n, err := sh.Read(buf)
-			if n > 0 {
-				a.touch(l.ID)
-				if rerr := rec.output(buf[:n]); rerr != nil {
-					cancel(cause.With(cause.RecordingFailed, rerr.Error()))
-					return
-				}
-				if werr := send(websocket.BinaryMessage, buf[:n]); werr != nil {
-					cancel(cause.With(cause.TechnicianEnded, "the technician disconnected"))
-					return
-				}
-			}
-			if err != nil {
-				cancel(a.shellEndCause(l, sh))
-				return
-			}
+	stopHeld := context.AfterFunc(held, func() { cancel(context.Cause(held)) })
+	defer stopHeld()
+	go func() {
+		select {
+		case <-l.Done():
+			cancel(broker.SessionEnded(l.Cause()))
+		case <-ctx.Done():
 		}
 	}()
-	go func() { // browser → agent
-		defer wg.Done()
-		for {
-			typ, p, err := ws.ReadMessage()
-			if err != nil {
-				cancel(cause.With(cause.TechnicianEnded, "the technician closed the shell"))
-				return
-			}
-			a.touch(l.ID)
-			switch typ {
-			case websocket.BinaryMessage:
-				if err := rec.input(p); err != nil {
-					cancel(cause.With(cause.RecordingFailed, err.Error()))
-					return
-				}
-				if _, err := sh.Write(p); err != nil {
-					cancel(a.shellEndCause(l, sh))
-					return
-				}
-			case websocket.TextMessage:
-				c, err := wire.ParseBrowserShellControl(p)
-				if err != nil {
-					continue // a bad control message is ignored, not fatal
-				}
-				if sh.Resize(c.Cols, c.Rows) == nil {
-					rec.resize(c.Cols, c.Rows)
-				}
-			}
-		}
-	}()
-	select {
-	case <-ctx.Done():
-	case <-held.Done():
-		cancel(context.Cause(held))
-	case <-l.Done():
-		cancel(sessionEnded(l.Cause()))
-	}
-	why := context.Cause(ctx)
-	reason := why.Error()
-	sh.Close()
-	exit, _ := json.Marshal(wire.BrowserShellExit{Type: wire.BrowserShellTypeExit, Reason: reason, Code: cause.Code(why)})
-	send(websocket.TextMessage, exit)
-	wmu.Lock()
-	ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, truncate(reason, 100)), time.Now().Add(time.Second))
-	wmu.Unlock()
-	ws.Close()
-	wg.Wait()
-	rec.finish(context.Background(), why)
+	why := term.Run(ctx, term.Config{
+		Shell: sh, Browser: wsMessages{ws, shellWriteWait}, Recording: rec, RecordingID: rec.ID(),
+		Touch:      func() { a.touch(l.ID) },
+		ShellEnded: func() error { return a.shellEndCause(l, sh) },
+	})
+	rec.Finish(context.Background(), why)
 	return why
 }
 
@@ -217,19 +153,10 @@ func (a *API) shellEndCause(l *broker.Live, sh *broker.Shell) error {
 	}
 	select {
 	case <-l.Done():
-		return sessionEnded(l.Cause())
+		return broker.SessionEnded(l.Cause())
 	default:
 	}
 	return cause.With(cause.LinkLost, "the client closed the shell")
-}
-
-// sessionEnded is why a channel ended because its session did: the
-// session's own cause, worded for the channel.
-func sessionEnded(err error) error {
-	if err == nil {
-		return cause.With(cause.LinkLost, "the session ended")
-	}
-	return fmt.Errorf("session ended: %w", err)
 }
 
 func truncate(s string, n int) string {

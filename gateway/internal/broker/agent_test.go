@@ -28,12 +28,15 @@ import (
 // harness is a real Broker behind a real HTTP server, on a real SQLite
 // file, with the agent's side of the protocol spoken by hand.
 type harness struct {
-	t     *testing.T
-	b     *Broker
-	st    *sqlite.Store
-	url   string
-	audit *auditLog
-	clock *clock
+	t *testing.T
+	// channels, when set, serves the channels the gateway opens on links
+	// joined from now on (the default agent refuses them all).
+	channels func(ssh.NewChannel)
+	b        *Broker
+	st       *sqlite.Store
+	url      string
+	audit    *auditLog
+	clock    *clock
 }
 
 // clock is a settable clock.
@@ -108,7 +111,16 @@ func newHarness(t *testing.T, mod ...func(*Config)) *harness {
 	if h.b, err = New(cfg); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(http.HandlerFunc(h.b.ServeAgent))
+	// The HTTP side is the api package's (GET /api/v1/agent); here it is
+	// the least that hands Accept an upgraded WebSocket.
+	up := websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		h.b.Accept(r.Context(), ws, r.RemoteAddr)
+	}))
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -138,10 +150,11 @@ func (h *harness) invite(scopes ...string) string {
 
 // link is one agent connection.
 type link struct {
-	ws      *websocket.Conn
-	welcome wire.Welcome
-	hostKey ssh.Signer
-	sc      *ssh.ServerConn
+	channels func(ssh.NewChannel) // nil: refuse every channel
+	ws       *websocket.Conn
+	welcome  wire.Welcome
+	hostKey  ssh.Signer
+	sc       *ssh.ServerConn
 }
 
 func (l *link) close() {
@@ -222,6 +235,10 @@ func (l *link) serveSSH(t *testing.T) {
 	}()
 	go func() {
 		for ch := range chans {
+			if l.channels != nil {
+				go l.channels(ch)
+				continue
+			}
 			ch.Reject(ssh.Prohibited, "test agent")
 		}
 	}()
@@ -238,7 +255,7 @@ func (h *harness) join(code string, granted ...string) *link {
 	} else if _, err := wire.ParseOffer(p); err != nil {
 		h.t.Fatalf("offer: %v", err)
 	}
-	l := &link{ws: ws, hostKey: newSigner(h.t)}
+	l := &link{ws: ws, hostKey: newSigner(h.t), channels: h.channels}
 	send(h.t, ws, wire.Accept{Type: wire.TypeAccept, Granted: granted, Host: wire.HostInfo{Hostname: "pc", OS: "linux"},
 		HostKey: string(ssh.MarshalAuthorizedKey(l.hostKey.PublicKey()))})
 	w, err := recvWelcome(h.t, ws)

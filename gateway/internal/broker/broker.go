@@ -1,12 +1,15 @@
 // Package broker owns live agent sessions on the gateway: it accepts the
-// client's WebSocket, runs the consent handshake, burns the invite, and then
-// holds the SSH client side of the connection so that technicians' actions
-// (shells, diagnostics, screen) become SSH channels to the agent. It knows
-// nothing of HTTP routing, users' tokens or SQL.
+// client's WebSocket (already upgraded by the api package: Accept), runs the
+// consent or resume handshake, burns the invite, and then holds the SSH
+// client side of the connection so that technicians' actions become SSH
+// channels to the agent. Callers get domain handles, never an ssh.Channel:
+// a Shell, a DiagRun, a ScreenStream. It knows nothing of HTTP (it does not
+// import net/http; internal/archtest enforces it), users' tokens or SQL.
 //
-//	client ──wss──► ServeAgent ──handshake──► Live{ssh.Conn} ◄── api: OpenShell / OpenChannel
-//	                     │                        │
-//	                  Store (invites, sessions)   └─ keepalives, end notices → session ended + reason
+//	client ──wss──► api (Admit, upgrade) ──► Accept ──handshake──► Live{ssh.Conn}
+//	                                            │                     │  ▲
+//	                             Store (invites, sessions)            │  └── OpenShell / OpenDiag / OpenScreen
+//	                                                                  └─ keepalives, end notices → session ended + cause
 package broker
 
 import (

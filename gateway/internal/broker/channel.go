@@ -24,8 +24,10 @@ type RefusedError struct {
 
 func (e *RefusedError) Error() string { return "the client refused: " + e.Reason }
 
-// OpenChannel opens a channel of type typ on the agent, on behalf of actor.
-func (l *Live) OpenChannel(typ, actor, purpose string) (ssh.Channel, <-chan *ssh.Request, error) {
+// openChannel opens a channel of type typ on the agent, on behalf of actor;
+// callers outside the broker get the handles built on it (OpenShell,
+// OpenDiag, OpenScreen).
+func (l *Live) openChannel(typ, actor, purpose string) (ssh.Channel, <-chan *ssh.Request, error) {
 	if l.ctx.Err() != nil {
 		return nil, nil, ErrNotLive
 	}
@@ -58,7 +60,7 @@ type Shell struct {
 
 // OpenShell opens a shell with a terminal of the given size.
 func (l *Live) OpenShell(actor, term string, cols, rows int) (*Shell, error) {
-	ch, reqs, err := l.OpenChannel(wire.ChannelSession, actor, "shell")
+	ch, reqs, err := l.openChannel(wire.ChannelSession, actor, "shell")
 	if err != nil {
 		return nil, err
 	}

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
-	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -19,44 +17,42 @@ import (
 	"github.com/tetherhq/tether/internal/wsconn"
 )
 
-// upgrader keeps idle agents cheap: a small read buffer, and write buffers
-// borrowed from a pool only while a message is being written.
-var upgrader = websocket.Upgrader{
-	ReadBufferSize:  4 << 10,
-	WriteBufferSize: 4 << 10,
-	WriteBufferPool: &sync.Pool{},
-	// Agents are programs, not browsers: they send no Origin. A request with
-	// an Origin comes from a web page and is refused.
-	CheckOrigin: func(r *http.Request) bool { return r.Header.Get("Origin") == "" },
+// ConnLimitError refuses an agent connection from an address that has
+// opened too many (Config.ConnLimiter). RetryAfter says when to try again.
+type ConnLimitError struct{ RetryAfter time.Duration }
+
+func (e *ConnLimitError) Error() string {
+	return "too many join attempts from this address; try again later"
 }
 
-// ServeAgent is the http.Handler body for GET /api/v1/agent. It returns when
-// the session ends.
-func (b *Broker) ServeAgent(w http.ResponseWriter, r *http.Request) {
-	ip := clientIP(r.RemoteAddr)
+// Admit says whether an agent connection from remote may be upgraded at
+// all (Config.ConnLimiter). The caller answers a refusal in its own
+// transport (HTTP 429 with Retry-After) before it upgrades.
+func (b *Broker) Admit(remote string) error {
 	if b.cfg.ConnLimiter != nil {
-		if ok, retry := b.cfg.ConnLimiter.Allow("agent-conn:" + ip); !ok {
-			w.Header().Set("Retry-After", fmt.Sprint(int(retry.Seconds())+1))
-			http.Error(w, `{"error":"too many join attempts from this address; try again later"}`, http.StatusTooManyRequests)
-			return
+		if ok, retry := b.cfg.ConnLimiter.Allow("agent-conn:" + clientIP(remote)); !ok {
+			return &ConnLimitError{RetryAfter: retry}
 		}
 	}
-	if r.Header.Get("Origin") != "" {
-		http.Error(w, `{"error":"cross-origin agent connections are not allowed"}`, http.StatusForbidden)
-		return
-	}
-	ws, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return // the upgrader already answered
-	}
+	return nil
+}
+
+// Accept runs an agent's connection: ws is the WebSocket the caller has
+// already upgraded (the api package checks the request and upgrades it;
+// the broker never sees HTTP), remote the client's address. Accept runs
+// the consent or resume handshake, then serves the session, and returns
+// when the session ends; ws is closed by then. The error says why a
+// handshake failed (it is logged here too); a session that ran returns nil.
+func (b *Broker) Accept(ctx context.Context, ws *websocket.Conn, remote string) error {
 	ws.SetReadLimit(wire.MaxHandshakeMessage)
-	l, err := b.handshake(r.Context(), ws, r.RemoteAddr)
+	l, err := b.handshake(ctx, ws, remote)
 	if err != nil {
-		b.cfg.Log.Info("agent handshake failed", "remote_addr", r.RemoteAddr, "err", err)
+		b.cfg.Log.Info("agent handshake failed", "remote_addr", remote, "err", err)
 		ws.Close()
-		return
+		return err
 	}
 	l.run()
+	return nil
 }
 
 // refuse sends an Error message and returns err for logging.

@@ -59,6 +59,15 @@ func (l *Live) Done() <-chan struct{} { return l.ctx.Done() }
 // Cause says why the session ended (nil while live).
 func (l *Live) Cause() error { return context.Cause(l.ctx) }
 
+// SessionEnded is why a channel (a shell, a screen view) ended because its
+// session did: the session's cause (Cause), worded for the channel.
+func SessionEnded(sessionCause error) error {
+	if sessionCause == nil {
+		return cause.With(cause.LinkLost, "the session ended")
+	}
+	return fmt.Errorf("session ended: %w", sessionCause)
+}
+
 // End ends the session with why, which should carry a cause.Cause (see
 // package cause) and reads well to a person.
 func (l *Live) End(why error) {

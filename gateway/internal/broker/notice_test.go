@@ -85,7 +85,7 @@ func TestRefusedChannelSaysNotGranted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = live.OpenChannel(wire.ChannelDiag, "Alice", "diagnostics")
+	_, _, err = live.openChannel(wire.ChannelDiag, "Alice", "diagnostics")
 	var re *RefusedError
 	if !errors.As(err, &re) || !re.NotGranted {
 		t.Fatalf("OpenChannel refused: err = %#v, want a *RefusedError with NotGranted", err)

@@ -16,8 +16,11 @@
 // the client reports.
 //
 // Close seals the file: the SHA-256 of every byte written, optionally
-// signed, which the caller stores in the database and the audit chain.
-// ReadCast is the bounded parser used to verify and replay recordings.
+// signed, which the caller (the recorder service, package recording)
+// stores in the database and the audit chain. ReadCast is the bounded
+// parser used to replay recordings. Verify checks a file of either kind
+// (asciicast or .tsr) against its stored seal: it is the one check behind
+// the API's recording meta and `tether-gateway recording verify`.
 //
 // The format is documented for operators in docs/recording-format.md.
 package recorder

@@ -119,6 +119,11 @@ func (e *Engine) Offer(ctx context.Context) (*Peer, string, error) {
 
 func (p *Peer) died() { p.dOnce.Do(func() { close(p.dead) }) }
 
+// Candidate is a trickled ICE candidate as the browser sends it
+// (RTCIceCandidateInit's JSON). It is pion's type under this package's
+// name, so that callers (the screen signaling) need not import pion.
+type Candidate = webrtc.ICECandidateInit
+
 // Accept applies the viewer's answer.
 func (p *Peer) Accept(sdp string) error {
 	if err := p.pc.SetRemoteDescription(webrtc.SessionDescription{Type: webrtc.SDPTypeAnswer, SDP: sdp}); err != nil {
@@ -128,7 +133,7 @@ func (p *Peer) Accept(sdp string) error {
 }
 
 // AddCandidate adds one of the viewer's trickled ICE candidates.
-func (p *Peer) AddCandidate(c webrtc.ICECandidateInit) error {
+func (p *Peer) AddCandidate(c Candidate) error {
 	if err := p.pc.AddICECandidate(c); err != nil {
 		return fmt.Errorf("rtc: candidate: %w", err)
 	}

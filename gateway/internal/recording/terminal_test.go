@@ -1,4 +1,4 @@
-package api
+package recording
 
 import (
 	"os"
@@ -64,7 +64,7 @@ func TestTermRecordingInputFollowsEcho(t *testing.T) {
 				t.Fatal(err)
 			}
 			var episodes []int64
-			rec := &termRecording{cast: cast, onHidden: func(n int64, k int) {
+			rec := &Terminal{cast: cast, onHidden: func(n int64, k int) {
 				if k != len(episodes)+1 {
 					t.Errorf("episode number: got %d, want %d", k, len(episodes)+1)
 				}
@@ -73,16 +73,16 @@ func TestTermRecordingInputFollowsEcho(t *testing.T) {
 			for _, s := range tc.steps {
 				switch s.echo {
 				case "on":
-					rec.echo(true, false)
+					rec.Echo(true, false)
 				case "off":
-					rec.echo(true, true)
+					rec.Echo(true, true)
 				default:
-					if err := rec.input([]byte(s.input)); err != nil {
+					if err := rec.Input([]byte(s.input)); err != nil {
 						t.Fatalf("input %q: %v", s.input, err)
 					}
 				}
 			}
-			// finish without a.storeSeal: end the episode and close, as finish does.
+			// Finish without the service: end the episode and close, as Finish does.
 			rec.mu.Lock()
 			n, k := rec.endHiddenLocked()
 			rec.mu.Unlock()

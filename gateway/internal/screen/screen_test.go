@@ -1,4 +1,4 @@
-package api
+package screen
 
 import (
 	"strings"
@@ -24,16 +24,16 @@ func TestParseScreenSignal(t *testing.T) {
 		{`{"type":"answer","sdp":"x","evil":1}`, "", "unknown field"},
 		{`{"type":"fallback"} {}`, "", "after the JSON"},
 		{`not json`, "", "bad message"},
-		{`{"type":"answer","sdp":"` + strings.Repeat("a", screenSignalMax) + `"}`, "", "max"},
+		{`{"type":"answer","sdp":"` + strings.Repeat("a", SignalMax) + `"}`, "", "max"},
 	} {
-		s, err := parseScreenSignal([]byte(tc.in))
+		s, err := parseSignal([]byte(tc.in))
 		switch {
 		case tc.wantErr == "" && err != nil:
-			t.Errorf("parseScreenSignal(%.60s): %v", tc.in, err)
+			t.Errorf("parseSignal(%.60s): %v", tc.in, err)
 		case tc.wantErr == "" && s.Type != tc.typ:
-			t.Errorf("parseScreenSignal(%.60s).Type = %q, want %q", tc.in, s.Type, tc.typ)
+			t.Errorf("parseSignal(%.60s).Type = %q, want %q", tc.in, s.Type, tc.typ)
 		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)):
-			t.Errorf("parseScreenSignal(%.60s) error = %v, want one containing %q", tc.in, err, tc.wantErr)
+			t.Errorf("parseSignal(%.60s) error = %v, want one containing %q", tc.in, err, tc.wantErr)
 		}
 	}
 }
@@ -49,9 +49,9 @@ func TestScreenControlOf(t *testing.T) {
 		`{"type":"reboot"}`:                                                    false,
 		`{"type":"keyframe","extra":true}`:                                     false,
 	} {
-		_, err := screenControlOf([]byte(in))
+		_, err := controlOf([]byte(in))
 		if (err == nil) != ok {
-			t.Errorf("screenControlOf(%s) error = %v, want ok=%v", in, err, ok)
+			t.Errorf("controlOf(%s) error = %v, want ok=%v", in, err, ok)
 		}
 	}
 }
@@ -59,7 +59,7 @@ func TestScreenControlOf(t *testing.T) {
 // TestViewerQueue: a full queue drops, asks for a keyframe once, and skips
 // deltas until a keyframe fits.
 func TestViewerQueue(t *testing.T) {
-	v := newScreenViewer()
+	v := newViewer()
 	delta, key := []byte("d"), []byte("k")
 	if v.offer(delta, false) || len(v.q) != 0 {
 		t.Fatal("a new viewer took a delta before any keyframe")
@@ -97,12 +97,12 @@ func FuzzParseScreenSignal(f *testing.F) {
 	f.Add([]byte(`{"type":"control","control":{"type":"input","input":{"kind":"wheel","x":1,"y":1,"delta_y":120}}}`))
 	f.Add([]byte(`{"type":"candidate","candidate":{"candidate":"x","sdpMid":"0"}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		s, err := parseScreenSignal(b)
+		s, err := parseSignal(b)
 		if err != nil {
 			return
 		}
 		if s.Type == sigControl {
-			screenControlOf(s.Control)
+			controlOf(s.Control)
 		}
 	})
 }

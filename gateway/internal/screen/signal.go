@@ -1,4 +1,4 @@
-package api
+package screen
 
 import (
 	"bytes"
@@ -8,13 +8,12 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/pion/webrtc/v3"
-
 	"github.com/tetherhq/tether/gateway/internal/rtc"
 	"github.com/tetherhq/tether/internal/wire"
 )
 
-// Screen signaling: text frames on GET /api/v1/sessions/{id}/screen, one
+// Screen signaling: text frames on GET /api/v1/sessions/{id}/screen (the
+// api package upgrades it and passes it to View.Serve as a Conn), one
 // JSON object each, {"type": ...}. Binary frames (gateway → viewer, only
 // after "fallback") are frame records exactly as on the data channel but
 // without chunk headers.
@@ -36,29 +35,29 @@ const (
 	sigError     = "error"
 )
 
-// screenSignalMax bounds one signaling message (an SDP with candidates is a few KiB).
-const screenSignalMax = 32 << 10
+// SignalMax bounds one signaling message (an SDP with candidates is a few KiB).
+const SignalMax = 32 << 10
 
-// screenSignal is one signaling message, either way. Fields are used by
+// signalMsg is one signaling message, either way. Fields are used by
 // the types named in their comments.
-type screenSignal struct {
+type signalMsg struct {
 	Type string `json:"type"`
 	// offer, answer
 	SDP string `json:"sdp,omitempty"`
 	// candidate
-	Candidate *webrtc.ICECandidateInit `json:"candidate,omitempty"`
+	Candidate *rtc.Candidate `json:"candidate,omitempty"`
 	// control: a wire.ScreenControl object, checked by wire.ScreenParseControl
 	Control json.RawMessage `json:"control,omitempty"`
 	// fallback, error
 	Reason string `json:"reason,omitempty"`
 	// hello
-	Hello *screenHelloJSON `json:"hello,omitempty"`
+	Hello *helloJSON `json:"hello,omitempty"`
 	// stats
-	Stats *screenStatsJSON `json:"stats,omitempty"`
+	Stats *statsJSON `json:"stats,omitempty"`
 }
 
-// screenHelloJSON tells the viewer what it is looking at and how to connect.
-type screenHelloJSON struct {
+// helloJSON tells the viewer what it is looking at and how to connect.
+type helloJSON struct {
 	Width       int             `json:"width"`
 	Height      int             `json:"height"`
 	Display     string          `json:"display"`
@@ -69,8 +68,8 @@ type screenHelloJSON struct {
 	ChunkHeader int             `json:"chunk_header"` // bytes before the payload of a data-channel chunk
 }
 
-// screenStatsJSON are counters for one viewer (or reported by it).
-type screenStatsJSON struct {
+// statsJSON are counters for one viewer (or reported by it).
+type statsJSON struct {
 	Transport string  `json:"transport,omitempty"`
 	Frames    int64   `json:"frames"`
 	Bytes     int64   `json:"bytes"`
@@ -78,15 +77,15 @@ type screenStatsJSON struct {
 	FPS       float64 `json:"fps,omitempty"`
 }
 
-// parseScreenSignal decodes a viewer's message: size-bounded, unknown
+// parseSignal decodes a viewer's message: size-bounded, unknown
 // fields and types refused, fields checked for the type.
-func parseScreenSignal(b []byte) (*screenSignal, error) {
-	if len(b) > screenSignalMax {
-		return nil, fmt.Errorf("message of %d bytes (max %d)", len(b), screenSignalMax)
+func parseSignal(b []byte) (*signalMsg, error) {
+	if len(b) > SignalMax {
+		return nil, fmt.Errorf("message of %d bytes (max %d)", len(b), SignalMax)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	var s screenSignal
+	var s signalMsg
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("bad message: %w", err)
 	}
@@ -113,9 +112,9 @@ func parseScreenSignal(b []byte) (*screenSignal, error) {
 	return &s, nil
 }
 
-// screenControlOf validates a control message with the wire package's rules
+// controlOf validates a control message with the wire package's rules
 // (the same the client applies) and returns the control and its record.
-func screenControlOf(raw json.RawMessage) (*wire.ScreenControl, error) {
+func controlOf(raw json.RawMessage) (*wire.ScreenControl, error) {
 	rec := binary.BigEndian.AppendUint32(make([]byte, 0, 5+len(raw)), uint32(1+len(raw)))
 	rec = append(rec, wire.ScreenMsgControl)
 	rec = append(rec, raw...)
