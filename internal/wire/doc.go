@@ -37,4 +37,12 @@
 //	   agent already enforced; new are a 4 KiB bound on an end notice
 //	   (a bigger one is read as one without a reason) and 1 KiB on a
 //	   scopes notice (a bigger one is refused).
+//	1 (meaning, no change on the wire): a resume token is good for one
+//	   confirmed resume. The Welcome of a resume carries a new token; the
+//	   presented one is refused once the SSH handshake on the resumed link
+//	   completes, and no token resumes a session past its maximum length.
+//	   The client cleans every gateway-sent string it prints (CleanText,
+//	   StripControl) where it decodes it.
+//	1 (additive): the browser's shell WebSocket frames (browser.go) are
+//	   declared here; the exit frame carries the end cause's code.
 package wire
