@@ -25,6 +25,15 @@ import (
 type handAgent struct {
 	t *testing.T
 	g *gw
+	// host is what the agent says of its machine; default pc, linux.
+	host wire.HostInfo
+}
+
+func (a handAgent) hostInfo() wire.HostInfo {
+	if a.host == (wire.HostInfo{}) {
+		return wire.HostInfo{Hostname: "pc", OS: "linux"}
+	}
+	return a.host
 }
 
 // exchange dials the agent endpoint, sends first, and for a join answers
@@ -64,7 +73,7 @@ func (a handAgent) exchange(first any, granted []string) (wire.Welcome, error) {
 		if _, err := wire.ParseOffer(recv()); err != nil {
 			t.Fatalf("agent: offer: %v", err)
 		}
-		send(wire.Accept{Type: wire.TypeAccept, Granted: granted, Host: wire.HostInfo{Hostname: "pc", OS: "linux"}, HostKey: authorized})
+		send(wire.Accept{Type: wire.TypeAccept, Granted: granted, Host: a.hostInfo(), HostKey: authorized})
 	case wire.Resume:
 		m.HostKey, m.Granted = authorized, granted
 		send(m)
@@ -116,7 +125,7 @@ func (a handAgent) exchange(first any, granted []string) (wire.Welcome, error) {
 func (a handAgent) resume(id, token string, granted ...string) (wire.Welcome, error) {
 	a.t.Helper()
 	return a.exchange(wire.Resume{Type: wire.TypeResume, Protocol: wire.ProtocolVersion, SessionID: id, Token: token, Client: "hand",
-		Host: wire.HostInfo{Hostname: "pc", OS: "linux"}}, granted)
+		Host: a.hostInfo()}, granted)
 }
 
 // TestReplayedResumeTokenRefusedAfterRestart: a client joins, the gateway
@@ -133,7 +142,7 @@ func TestReplayedResumeTokenRefusedAfterRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w1, err := handAgent{t, g}.exchange(wire.Hello{Type: wire.TypeHello, Protocol: wire.ProtocolVersion, Code: code, Client: "hand"}, []string{"shell"})
+	w1, err := handAgent{t: t, g: g}.exchange(wire.Hello{Type: wire.TypeHello, Protocol: wire.ProtocolVersion, Code: code, Client: "hand"}, []string{"shell"})
 	if err != nil {
 		t.Fatalf("join: %v", err)
 	}
@@ -143,7 +152,7 @@ func TestReplayedResumeTokenRefusedAfterRestart(t *testing.T) {
 	g.stop()
 	g2 := startGateway(t, func(c *server.Config) { c.DataDir = data; c.Listen = addr })
 	admin = g2.login("admin", adminPassword)
-	a := handAgent{t, g2}
+	a := handAgent{t: t, g: g2}
 	w2, err := a.resume(w1.SessionID, w1.ResumeToken, "shell")
 	if err != nil {
 		t.Fatalf("resume after the restart: %v", err)

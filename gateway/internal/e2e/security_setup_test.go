@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,12 +15,10 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-	"golang.org/x/crypto/ssh"
 
 	"github.com/tetherhq/tether/gateway/internal/admin"
 	"github.com/tetherhq/tether/gateway/internal/server"
 	"github.com/tetherhq/tether/internal/wire"
-	"github.com/tetherhq/tether/internal/wsconn"
 )
 
 func TestSetupDoesNotRunTwice(t *testing.T) {
@@ -53,62 +50,11 @@ func TestSetupDoesNotRunTwice(t *testing.T) {
 // rogueAgent speaks the agent protocol by hand, with hostile host facts.
 func rogueAgent(t *testing.T, g *gw, code string, host wire.HostInfo, client string) (sessionID string) {
 	t.Helper()
-	u, _ := url.Parse(g.url)
-	u.Scheme, u.Path = "wss", "/api/v1/agent"
-	d := websocket.Dialer{TLSClientConfig: g.tls, HandshakeTimeout: 10 * time.Second}
-	ws, _, err := d.Dial(u.String(), nil)
+	welcome, err := handAgent{t: t, g: g, host: host}.exchange(
+		wire.Hello{Type: wire.TypeHello, Protocol: wire.ProtocolVersion, Code: code, Client: client}, []string{"shell"})
 	if err != nil {
-		t.Fatalf("rogue agent dial: %v", err)
+		t.Fatalf("rogue agent: refused: %v", err)
 	}
-	t.Cleanup(func() { ws.Close() })
-	send := func(v any) {
-		b, _ := json.Marshal(v)
-		if err := ws.WriteMessage(websocket.TextMessage, b); err != nil {
-			t.Fatalf("rogue agent send: %v", err)
-		}
-	}
-	recv := func() []byte {
-		ws.SetReadDeadline(time.Now().Add(10 * time.Second))
-		_, p, err := ws.ReadMessage()
-		if err != nil {
-			t.Fatalf("rogue agent read: %v", err)
-		}
-		return p
-	}
-	send(wire.Hello{Type: wire.TypeHello, Protocol: wire.ProtocolVersion, Code: code, Client: client})
-	if _, err := wire.ParseOffer(recv()); err != nil {
-		t.Fatalf("rogue agent: offer: %v", err)
-	}
-	_, hk, _ := ed25519.GenerateKey(rand.Reader)
-	hostKey, _ := ssh.NewSignerFromKey(hk)
-	send(wire.Accept{Type: wire.TypeAccept, Granted: []string{"shell"}, Host: host, HostKey: string(ssh.MarshalAuthorizedKey(hostKey.PublicKey()))})
-	welcome, err := wire.ParseWelcome(recv())
-	if err != nil {
-		t.Fatalf("rogue agent: welcome: %v", err)
-	}
-	gwKey, _, _, _, err := ssh.ParseAuthorizedKey([]byte(welcome.GatewayKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	conf := &ssh.ServerConfig{PublicKeyCallback: func(_ ssh.ConnMetadata, k ssh.PublicKey) (*ssh.Permissions, error) {
-		if bytes.Equal(k.Marshal(), gwKey.Marshal()) {
-			return &ssh.Permissions{}, nil
-		}
-		return nil, fmt.Errorf("no")
-	}}
-	conf.AddHostKey(hostKey)
-	ws.SetReadDeadline(time.Time{})
-	sc, chans, reqs, err := ssh.NewServerConn(wsconn.New(ws), conf)
-	if err != nil {
-		t.Fatalf("rogue agent ssh: %v", err)
-	}
-	t.Cleanup(func() { sc.Close() })
-	go ssh.DiscardRequests(reqs)
-	go func() {
-		for ch := range chans {
-			ch.Reject(ssh.Prohibited, "rogue")
-		}
-	}()
 	return welcome.SessionID
 }
 
