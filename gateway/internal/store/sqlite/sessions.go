@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
@@ -154,22 +153,3 @@ func (s *Store) UpdateSession(ctx context.Context, ss *store.Session) error {
 	return nil
 }
 
-// EndOpenSessions marks every session that is not ended as ended at at with
-// reason, and returns how many changed. The gateway calls it at start: no
-// session survives a restart.
-func (s *Store) EndOpenSessions(ctx context.Context, reason string, at time.Time) (int, error) {
-	an, err := toNanos(at)
-	if err != nil {
-		return 0, fmt.Errorf("store: end open sessions: %w", err)
-	}
-	res, err := s.exec(ctx, `UPDATE sessions SET state = ?, ended_at = ?, end_reason = ? WHERE state <> ?`,
-		store.SessionEnded, an, reason, store.SessionEnded)
-	if err != nil {
-		return 0, fmt.Errorf("store: end open sessions: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("store: end open sessions: %w", err)
-	}
-	return int(n), nil
-}
