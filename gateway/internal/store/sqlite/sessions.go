@@ -152,4 +152,3 @@ func (s *Store) UpdateSession(ctx context.Context, ss *store.Session) error {
 	}
 	return nil
 }
-
