@@ -32,11 +32,11 @@ func (a *API) agent(w http.ResponseWriter, r *http.Request) {
 		if errors.As(err, &cl) {
 			w.Header().Set("Retry-After", fmt.Sprint(int(cl.RetryAfter.Seconds())+1))
 		}
-		http.Error(w, `{"error":"too many join attempts from this address; try again later"}`, http.StatusTooManyRequests)
+		writeError(w, http.StatusTooManyRequests, "too many join attempts from this address; try again later")
 		return
 	}
 	if r.Header.Get("Origin") != "" {
-		http.Error(w, `{"error":"cross-origin agent connections are not allowed"}`, http.StatusForbidden)
+		writeError(w, http.StatusForbidden, "cross-origin agent connections are not allowed")
 		return
 	}
 	ws, err := agentUpgrader.Upgrade(w, r, nil)
