@@ -61,6 +61,11 @@ describe('input recording in the replay', { skip, timeout: 180000 }, () => {
     await page.keyboard.type(`${SECRET}\n`, { delay: 20 });
     await waitFor('the length echo', async () => ((await rows.textContent()) ?? '').includes(`got ${SECRET.length}`), TIMEOUT);
     await page.keyboard.type('exit\n', { delay: 10 });
+    // The page says why the shell ended, in words, and offers the replay.
+    const ended = page.getByRole('alert').filter({ hasText: 'The shell has ended: shell exited' });
+    await ended.waitFor({ timeout: TIMEOUT });
+    await ended.getByRole('link', { name: 'Replay the recording' }).waitFor();
+    await screenshot(page, 'shell-ended');
 
     await page.goto(`${gw.url}/tickets/${ticket}`);
     const rec = page.getByTestId('recording').first();
