@@ -115,10 +115,20 @@ export class Reassembler {
   }
 }
 
-/** SeqTracker decides whether a frame may be painted and when to ask for a keyframe. */
+/**
+ * SeqTracker decides whether a frame may be painted and when to ask for a
+ * keyframe: after a gap, and for every delta that arrives while it waits
+ * for one (the keyframe that would start the picture may have been lost on
+ * the lossy channel). Callers bound the rate of their requests.
+ */
 export class SeqTracker {
   private next = -1;
   private waiting = true;
+
+  /** waitingForKey is true until a keyframe starts (or restarts) the picture. */
+  get waitingForKey(): boolean {
+    return this.waiting;
+  }
 
   /** accept returns paint=false for frames to skip, needKey=true when a keyframe should be requested. */
   accept(f: Frame): { paint: boolean; needKey: boolean } {
@@ -127,7 +137,7 @@ export class SeqTracker {
       this.waiting = false;
       return { paint: true, needKey: false };
     }
-    if (this.waiting) return { paint: false, needKey: false };
+    if (this.waiting) return { paint: false, needKey: true };
     if (f.seq !== this.next) {
       // A gap (lost or dropped frame) or a stale frame: wait for a keyframe.
       this.waiting = true;

@@ -87,11 +87,14 @@ describe('SeqTracker', () => {
   const f = (seq: number, key = false) => ({ seq, key }) as Frame;
   it('waits for a keyframe, paints in sequence, asks for a keyframe after a gap', () => {
     const s = new SeqTracker();
-    expect(s.accept(f(3))).toEqual({ paint: false, needKey: false });
+    expect(s.waitingForKey).toBe(true);
+    expect(s.accept(f(3))).toEqual({ paint: false, needKey: true }); // the first keyframe may be lost
     expect(s.accept(f(4, true))).toEqual({ paint: true, needKey: false });
+    expect(s.waitingForKey).toBe(false);
     expect(s.accept(f(5))).toEqual({ paint: true, needKey: false });
     expect(s.accept(f(7))).toEqual({ paint: false, needKey: true });
-    expect(s.accept(f(8))).toEqual({ paint: false, needKey: false });
+    expect(s.accept(f(8))).toEqual({ paint: false, needKey: true });
+    expect(s.waitingForKey).toBe(true);
     expect(s.accept(f(9, true))).toEqual({ paint: true, needKey: false });
     expect(s.accept(f(9))).toEqual({ paint: false, needKey: true });
   });
