@@ -81,6 +81,9 @@ type Accept struct {
 	Host    HostInfo `json:"host"`
 	// HostKey is the client's ephemeral SSH host key in authorized_keys form.
 	HostKey string `json:"host_key"`
+	// Consent says how the user was asked (ConsentWindow, ConsentTerminal,
+	// ConsentFlag); "" from clients older than 2026-12.
+	Consent string `json:"consent,omitempty"`
 }
 
 // Decline says the user refused the whole invite.
@@ -101,6 +104,9 @@ type Welcome struct {
 	// after a dropped link or a gateway restart (see Resume). It is replaced
 	// at every Welcome.
 	ResumeToken string `json:"resume_token,omitempty"`
+	// FeedbackToken lets the client post the user's rating once, after
+	// the session ended (see Feedback). It stays the same across resumes.
+	FeedbackToken string `json:"feedback_token,omitempty"`
 }
 
 // Resume reconnects to a session instead of joining with an invite. The
@@ -239,6 +245,9 @@ func ParseAccept(b []byte) (Accept, error) {
 	if a.HostKey == "" || len(a.HostKey) > 1024 {
 		return a, errors.New("accept: missing or oversized host key")
 	}
+	if a.Consent != "" && !ValidConsent(a.Consent) {
+		return a, fmt.Errorf("accept: bad consent method %q", CleanText(a.Consent, 16))
+	}
 	a.Host = a.Host.Clean()
 	return a, nil
 }
@@ -250,7 +259,7 @@ func ParseWelcome(b []byte) (Welcome, error) {
 	if err := decode(b, TypeWelcome, &w); err != nil {
 		return w, err
 	}
-	if len(w.SessionID) > 64 || len(w.ResumeToken) > 128 || w.GatewayKey == "" || len(w.GatewayKey) > 1024 {
+	if len(w.SessionID) > 64 || len(w.ResumeToken) > 128 || len(w.FeedbackToken) > 128 || w.GatewayKey == "" || len(w.GatewayKey) > 1024 {
 		return w, errors.New("welcome: missing or oversized session id, resume token or gateway key")
 	}
 	if w.SessionID = CleanText(w.SessionID, 64); w.SessionID == "" {
