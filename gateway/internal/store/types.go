@@ -16,6 +16,8 @@ var (
 	ErrInviteUsed = errors.New("store: invite already used")
 	// ErrInviteExpired: the invite's expiry has passed.
 	ErrInviteExpired = errors.New("store: invite expired")
+	// ErrAlreadyRated: the session has a rating already.
+	ErrAlreadyRated = errors.New("store: session already rated")
 )
 
 // Role is what a user may do in the gateway.
@@ -129,6 +131,54 @@ type Session struct {
 	// Owner is the id of the gateway instance that runs the session (see
 	// the package doc); "" only for rows from before owners were recorded.
 	Owner string
+	// Consent says how the user gave consent (wire.ConsentWindow,
+	// ConsentTerminal, ConsentFlag); "" for older clients.
+	Consent string
+	// Rating is the user's rating of the help, 1 to 5; 0: not rated.
+	Rating        int
+	RatingComment string
+	RatedAt       *time.Time
+}
+
+// Chat senders.
+const (
+	SenderTechnician = "technician"
+	SenderUser       = "user"
+)
+
+// ChatMessage is one line of a session's chat. Seq numbers the messages of
+// a session from 1, in the order the gateway recorded them.
+type ChatMessage struct {
+	ID        string
+	SessionID string
+	TicketID  int64
+	Seq       int64
+	Sender    string // SenderTechnician or SenderUser
+	Author    string // technician's user name, or the host's user
+	Text      string
+	At        time.Time
+}
+
+// Ask states.
+const (
+	AskPending   = "pending"
+	AskAnswered  = "answered"
+	AskCancelled = "cancelled"
+)
+
+// Ask is a technician's live request for more scopes in a session.
+type Ask struct {
+	ID         string
+	SessionID  string
+	TicketID   int64
+	Technician string
+	Scopes     []string
+	Reason     string
+	State      string
+	Allowed    []string
+	Via        string
+	CreatedAt  time.Time
+	AnsweredAt *time.Time
 }
 
 // Recording kinds and states.

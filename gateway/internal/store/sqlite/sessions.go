@@ -10,7 +10,8 @@ import (
 
 const sessionCols = `id, ticket_id, invite_code, technician, state, scopes, granted,
 	host_hostname, host_os, host_os_version, host_arch, host_user,
-	client_version, remote_addr, created_at, connected_at, ended_at, end_reason, owner`
+	client_version, remote_addr, created_at, connected_at, ended_at, end_reason, owner,
+	consent, rating, rating_comment, rated_at`
 
 func validSessionState(s string) bool {
 	return s == store.SessionWaiting || s == store.SessionConnected || s == store.SessionEnded
@@ -20,10 +21,11 @@ func scanSession(r scanner) (store.Session, error) {
 	var ss store.Session
 	var scopes, granted string
 	var created int64
-	var connected, ended sql.NullInt64
+	var connected, ended, rated sql.NullInt64
 	if err := r.Scan(&ss.ID, &ss.TicketID, &ss.InviteCode, &ss.Technician, &ss.State, &scopes, &granted,
 		&ss.Host.Hostname, &ss.Host.OS, &ss.Host.OSVersion, &ss.Host.Arch, &ss.Host.User,
-		&ss.ClientVersion, &ss.RemoteAddr, &created, &connected, &ended, &ss.EndReason, &ss.Owner); err != nil {
+		&ss.ClientVersion, &ss.RemoteAddr, &created, &connected, &ended, &ss.EndReason, &ss.Owner,
+		&ss.Consent, &ss.Rating, &ss.RatingComment, &rated); err != nil {
 		return ss, err
 	}
 	var err error
@@ -34,6 +36,7 @@ func scanSession(r scanner) (store.Session, error) {
 		return ss, err
 	}
 	ss.CreatedAt, ss.ConnectedAt, ss.EndedAt = fromNanos(created), fromOptNanos(connected), fromOptNanos(ended)
+	ss.RatedAt = fromOptNanos(rated)
 	return ss, nil
 }
 
@@ -77,10 +80,10 @@ func (s *Store) CreateSession(ctx context.Context, ss *store.Session) error {
 			return err
 		}
 		_, err = s.exec(ctx, `INSERT INTO sessions (`+sessionCols+`)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, '', NULL)`,
 			ss.ID, ss.TicketID, ss.InviteCode, ss.Technician, ss.State, scopes, granted,
 			ss.Host.Hostname, ss.Host.OS, ss.Host.OSVersion, ss.Host.Arch, ss.Host.User,
-			ss.ClientVersion, ss.RemoteAddr, cn, connected, ended, ss.EndReason, owner)
+			ss.ClientVersion, ss.RemoteAddr, cn, connected, ended, ss.EndReason, owner, ss.Consent)
 		return mapErr(err)
 	}()
 	if err != nil {

@@ -75,6 +75,18 @@ type Store interface {
 	SetSessionResume(ctx context.Context, id, hash string) error
 	SwapSessionResume(ctx context.Context, id, prev, next string) error
 	SessionResumeHash(ctx context.Context, id string) (string, error)
+	SetSessionFeedback(ctx context.Context, id, hash string) error
+	SessionFeedbackHash(ctx context.Context, id string) (string, error)
+	RateSession(ctx context.Context, id string, rating int, comment string, at time.Time) error
+
+	// chat and asks
+	AddChat(ctx context.Context, m *store.ChatMessage) error
+	ListChat(ctx context.Context, sessionID string) ([]store.ChatMessage, error)
+	CreateAsk(ctx context.Context, a *store.Ask) error
+	Ask(ctx context.Context, id string) (*store.Ask, error)
+	ListAsks(ctx context.Context, sessionID string) ([]store.Ask, error)
+	AnswerAsk(ctx context.Context, id string, allowed []string, via string, at time.Time) error
+	CancelAsks(ctx context.Context, sessionID string) error
 
 	// recordings
 	CreateRecording(ctx context.Context, r *store.Recording) error
@@ -148,6 +160,9 @@ func Run(t *testing.T, b Backend) {
 		{"Sessions/Update", x.testUpdateSession},
 		{"Sessions/TechnicianAndConnected", x.testSessionTechnicianAndConnected},
 		{"Sessions/SwapResume", x.testSwapSessionResume},
+		{"Sessions/ConsentAndRating", x.testConsentAndRating},
+		{"Chat/RoundTripAndOrder", x.testChatRoundTrip},
+		{"Asks/Lifecycle", x.testAsksLifecycle},
 		{"Recordings/RoundTrip", x.testRecordingsRoundTrip},
 		{"Recordings/UpdateAndInterrupt", x.testUpdateAndInterruptRecordings},
 		{"Ownership/StampedOnCreate", x.testOwnerStampedOnCreate},
