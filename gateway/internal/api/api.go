@@ -38,6 +38,7 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/runbook"
 	"github.com/tetherhq/tether/gateway/internal/screen"
 	"github.com/tetherhq/tether/gateway/internal/store"
+	"github.com/tetherhq/tether/internal/wire"
 )
 
 // Config configures the API.
@@ -75,6 +76,8 @@ type Config struct {
 	LoginLimiter *auth.Limiter
 	// JoinLimiter limits public invite look-ups per address. Default: 30 then 1 per 2s.
 	JoinLimiter *auth.Limiter
+	// FeedbackLimiter limits ratings posted per address (no sign-in). Default: 10 then 1 per 10s.
+	FeedbackLimiter *auth.Limiter
 	// MaxBody bounds JSON request bodies; default 1 MiB.
 	MaxBody int64
 	// Security holds the settings of issue #6 (MFA, API rate limit, session policy); see security.go.
@@ -106,6 +109,9 @@ func (c *Config) checkAndSetDefaults() error {
 	}
 	if c.JoinLimiter == nil {
 		c.JoinLimiter = auth.NewLimiter(auth.LimiterConfig{Burst: 30, Every: 2 * time.Second, Clock: c.Clock})
+	}
+	if c.FeedbackLimiter == nil {
+		c.FeedbackLimiter = auth.NewLimiter(auth.LimiterConfig{Burst: 10, Every: 10 * time.Second, Clock: c.Clock})
 	}
 	if c.MaxBody <= 0 {
 		c.MaxBody = 1 << 20
@@ -206,6 +212,11 @@ func (a *API) routes() http.Handler {
 	h("DELETE /api/v1/sessions/{id}", a.can(auth.ActSessionEnd, a.endSession))
 	h("GET /api/v1/sessions/{id}/shell", a.can(auth.ActShellOpen, a.shell))
 	h("GET /api/v1/sessions/{id}/screen", a.can(auth.ActScreenView, a.screen))
+	h("GET /api/v1/sessions/{id}/chat", a.can(auth.ActSessionRead, a.getChat))
+	h("POST /api/v1/sessions/{id}/chat", a.can(auth.ActShellOpen, a.postChat)) // acting on the ticket, like a shell
+	h("GET /api/v1/sessions/{id}/asks", a.can(auth.ActSessionRead, a.listAsks))
+	h("POST /api/v1/sessions/{id}/asks", a.can(auth.ActShellOpen, a.postAsk))
+	h("POST "+wire.FeedbackPath, a.feedback)
 
 	h("POST /api/v1/sessions/{id}/diagnostics", a.can(auth.ActDiagRun, a.runDiagnostics))
 	h("GET /api/v1/runbooks", a.can(auth.ActTicketRead, a.listRunbooks))

@@ -93,6 +93,8 @@ var eventRight = map[string]auth.Action{
 	"diag":      auth.ActTicketRead,
 	"report":    auth.ActTicketRead,
 	"recording": auth.ActRecordingRead,
+	"chat":      auth.ActSessionRead, // the transcript is read with the session
+	"ask":       auth.ActSessionRead,
 }
 
 // mayReceive reports whether a subscriber with role may receive event name.

@@ -82,6 +82,7 @@ type Store interface {
 	RecordingStore
 	ReportStore
 	AuditStore
+	ChatStore
 }
 
 // now is the API's clock in UTC.

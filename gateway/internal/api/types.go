@@ -59,19 +59,28 @@ type hostJSON struct {
 // sessionJSON is a session. The invite code it was opened with is not
 // part of it.
 type sessionJSON struct {
-	ID            string     `json:"id"`
-	TicketID      int64      `json:"ticket_id"`
-	Technician    string     `json:"technician"`
-	State         string     `json:"state"`
-	Scopes        []string   `json:"scopes"`
-	Granted       []string   `json:"granted"`
-	Host          hostJSON   `json:"host"`
-	ClientVersion string     `json:"client_version"`
-	RemoteAddr    string     `json:"remote_addr"`
-	CreatedAt     time.Time  `json:"created_at"`
-	ConnectedAt   *time.Time `json:"connected_at"`
-	EndedAt       *time.Time `json:"ended_at"`
-	EndReason     string     `json:"end_reason"`
+	ID            string      `json:"id"`
+	TicketID      int64       `json:"ticket_id"`
+	Technician    string      `json:"technician"`
+	State         string      `json:"state"`
+	Scopes        []string    `json:"scopes"`
+	Granted       []string    `json:"granted"`
+	Host          hostJSON    `json:"host"`
+	ClientVersion string      `json:"client_version"`
+	RemoteAddr    string      `json:"remote_addr"`
+	CreatedAt     time.Time   `json:"created_at"`
+	ConnectedAt   *time.Time  `json:"connected_at"`
+	EndedAt       *time.Time  `json:"ended_at"`
+	EndReason     string      `json:"end_reason"`
+	Consent       string      `json:"consent"` // window, terminal, flag; "" unknown (older client)
+	Rating        *ratingJSON `json:"rating"`
+}
+
+// ratingJSON is the user's rating of a session.
+type ratingJSON struct {
+	Score   int       `json:"score"`
+	Comment string    `json:"comment"`
+	At      time.Time `json:"at"`
 }
 
 func toSessionJSON(s *store.Session) sessionJSON {
@@ -79,7 +88,14 @@ func toSessionJSON(s *store.Session) sessionJSON {
 	return sessionJSON{ID: s.ID, TicketID: s.TicketID, Technician: s.Technician, State: s.State, Scopes: s.Scopes,
 		Granted: s.Granted, Host: hostJSON{Hostname: h.Hostname, OS: h.OS, OSVersion: h.OSVersion, Arch: h.Arch, User: h.User},
 		ClientVersion: s.ClientVersion, RemoteAddr: s.RemoteAddr, CreatedAt: s.CreatedAt, ConnectedAt: s.ConnectedAt,
-		EndedAt: s.EndedAt, EndReason: s.EndReason}
+		EndedAt: s.EndedAt, EndReason: s.EndReason, Consent: s.Consent, Rating: toRatingJSON(s)}
+}
+
+func toRatingJSON(s *store.Session) *ratingJSON {
+	if s.Rating == 0 || s.RatedAt == nil {
+		return nil
+	}
+	return &ratingJSON{Score: s.Rating, Comment: s.RatingComment, At: *s.RatedAt}
 }
 
 func toSessionsJSON(ss []store.Session) []sessionJSON {
@@ -188,6 +204,10 @@ func eventJSON(v any) any {
 		return toTicketJSON(&x)
 	case *store.Ticket:
 		return toTicketJSON(x)
+	case store.ChatMessage:
+		return toChatJSON(&x)
+	case store.Ask:
+		return toAskJSON(&x)
 	case store.Session:
 		return toSessionJSON(&x)
 	case *store.Session:

@@ -38,6 +38,15 @@ type Store interface {
 	SetSessionResume(ctx context.Context, id, hash string) error
 	SessionResumeHash(ctx context.Context, id string) (string, error)
 	SwapSessionResume(ctx context.Context, id, prev, next string) error
+	SetSessionFeedback(ctx context.Context, id, hash string) error
+	AddChat(ctx context.Context, m *store.ChatMessage) error
+	ListChat(ctx context.Context, sessionID string) ([]store.ChatMessage, error)
+	CreateAsk(ctx context.Context, a *store.Ask) error
+	Ask(ctx context.Context, id string) (*store.Ask, error)
+	ListAsks(ctx context.Context, sessionID string) ([]store.Ask, error)
+	AnswerAsk(ctx context.Context, id string, allowed []string, via string, at time.Time) error
+	CancelAsk(ctx context.Context, id string) error
+	CancelAsks(ctx context.Context, sessionID string) error
 }
 
 // Auditor records audit events.
@@ -68,6 +77,10 @@ type Config struct {
 	ConnLimiter Limiter
 	// OnSession is called after every change of a session's row (for live UI updates). Optional.
 	OnSession func(store.Session)
+	// OnChat is called after every chat message is recorded (both ways). Optional.
+	OnChat func(store.ChatMessage)
+	// OnAsk is called when an ask is created, answered or cancelled. Optional.
+	OnAsk func(store.Ask)
 	// HandshakeTimeout bounds each non-interactive handshake step; default 10s.
 	HandshakeTimeout time.Duration
 	// ConsentTimeout bounds how long the user may take to decide; default 10 min

@@ -179,7 +179,7 @@ func (b *Broker) handshake(ctx context.Context, ws *websocket.Conn, remote strin
 		ID: id, TicketID: inv.TicketID, InviteCode: inv.Code, Technician: inv.CreatedBy, State: store.SessionWaiting,
 		Scopes: asked.Strings(), Granted: granted.Strings(),
 		Host:          store.HostInfo{Hostname: host.Hostname, OS: host.OS, OSVersion: host.OSVersion, Arch: host.Arch, User: host.User},
-		ClientVersion: hello.Client, RemoteAddr: remote, CreatedAt: b.cfg.Clock(),
+		ClientVersion: hello.Client, RemoteAddr: remote, CreatedAt: b.cfg.Clock(), Consent: acc.Consent,
 	}
 	if err := b.cfg.Store.CreateSession(ctx, sess); err != nil {
 		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not record the session")
@@ -189,22 +189,30 @@ func (b *Broker) handshake(ctx context.Context, ws *websocket.Conn, remote strin
 		b.endRow(ctx, sess, "could not store the resume token")
 		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not record the session")
 	}
-	l, err := b.startSSH(ctx, ws, remote, sess, hostKey, granted, token)
+	feedback, fh := newResumeToken() // the same kind of secret: 256 bits, stored hashed
+	if err := b.cfg.Store.SetSessionFeedback(ctx, id, fh); err != nil {
+		b.endRow(ctx, sess, "could not store the feedback token")
+		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not record the session")
+	}
+	l, err := b.startSSH(ctx, ws, remote, sess, hostKey, granted, token, feedback)
 	if err != nil {
 		b.endRow(ctx, sess, err.Error())
 		return nil, err
 	}
 	b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionSessionJoin, TicketID: sess.TicketID, SessionID: id, RemoteAddr: remote,
-		Details: map[string]any{"hostname": host.Hostname, "os": host.OS, "os_version": host.OSVersion, "user": host.User, "client": hello.Client}})
+		Details: map[string]any{"hostname": host.Hostname, "os": host.OS, "os_version": host.OSVersion, "user": host.User, "client": hello.Client, "consent": acc.Consent}})
 	b.record(ctx, audit.Event{Actor: "client", Action: audit.ActionScopeGrant, TicketID: sess.TicketID, SessionID: id, RemoteAddr: remote,
-		Details: map[string]any{"asked": asked.Strings(), "granted": granted.Strings()}})
+		Details: map[string]any{"asked": asked.Strings(), "granted": granted.Strings(), "via": acc.Consent}})
 	return l, nil
 }
 
 // startSSH sends the Welcome, runs the SSH handshake over the WebSocket and
 // registers the live session.
-func (b *Broker) startSSH(ctx context.Context, ws *websocket.Conn, remote string, sess *store.Session, hostKey ssh.PublicKey, granted wire.Scopes, token string) (*Live, error) {
-	welcome := wire.Welcome{Type: wire.TypeWelcome, SessionID: sess.ID, Granted: granted.Strings(), ResumeToken: token,
+//
+// feedback is the session's feedback token, sent in the first Welcome only
+// (a resumed client keeps the one it has; the gateway keeps its hash).
+func (b *Broker) startSSH(ctx context.Context, ws *websocket.Conn, remote string, sess *store.Session, hostKey ssh.PublicKey, granted wire.Scopes, token, feedback string) (*Live, error) {
+	welcome := wire.Welcome{Type: wire.TypeWelcome, SessionID: sess.ID, Granted: granted.Strings(), ResumeToken: token, FeedbackToken: feedback,
 		GatewayKey: string(ssh.MarshalAuthorizedKey(b.cfg.SSHKey.PublicKey()))}
 	if err := b.send(ws, welcome); err != nil {
 		return nil, fmt.Errorf("handshake failed: send welcome: %w", err)
@@ -228,6 +236,12 @@ func (b *Broker) startSSH(ctx context.Context, ws *websocket.Conn, remote string
 	// The row says "connected" once run has started serving (see Live.run).
 	sess.State, sess.ConnectedAt, sess.EndReason, sess.EndedAt = store.SessionConnected, &at, "", nil
 	l := newLive(b, *sess, cc, chans, reqs, granted)
+	if msgs, err := b.cfg.Store.ListChat(ctx, sess.ID); err == nil {
+		l.chatCount = len(msgs) // a resumed session keeps its bound
+	}
+	if asks, err := b.cfg.Store.ListAsks(ctx, sess.ID); err == nil {
+		l.askCount = len(asks)
+	}
 	if !b.add(l) {
 		cc.Close()
 		return nil, ErrShuttingDown

@@ -30,8 +30,10 @@ type Live struct {
 	finished chan struct{} // closed once the end is recorded
 
 	mu      sync.Mutex
-	sess    store.Session
-	granted wire.Scopes
+	sess      store.Session
+	granted   wire.Scopes
+	chatCount int // messages of the session, both ways (MaxChatMessages)
+	askCount  int // asks of the session (MaxAsks)
 }
 
 func newLive(b *Broker, s store.Session, conn ssh.Conn, chans <-chan ssh.NewChannel, reqs <-chan *ssh.Request, granted wire.Scopes) *Live {
@@ -121,6 +123,10 @@ func (l *Live) run() {
 	} else if errors.Is(cause, errRestarting) || errors.Is(cause, ErrLinkLost) {
 		// Keep the session: its client reconnects with its resume token.
 		s.State, s.EndReason = store.SessionWaiting, reason+"; waiting for the client to reconnect"
+		// A pending ask dies with the link: the agent's question closes with it.
+		if err := b.cfg.Store.CancelAsks(ctx, s.ID); err != nil {
+			b.cfg.Log.Error("cancel asks", "session_id", s.ID, "err", err)
+		}
 		b.record(ctx, audit.Event{Actor: "gateway", Action: ActionSessionSuspend, TicketID: s.TicketID, SessionID: s.ID, Details: map[string]any{"reason": reason}})
 		if err := b.cfg.Store.UpdateSession(ctx, &s); err != nil {
 			b.cfg.Log.Error("suspend session", "session_id", s.ID, "err", err)
@@ -132,6 +138,12 @@ func (l *Live) run() {
 		}
 		return
 	}
+	// Asks nobody can answer any more are cancelled; the chat is sealed
+	// before the end entry, so the end is the last word on the session.
+	if err := b.cfg.Store.CancelAsks(ctx, s.ID); err != nil {
+		b.cfg.Log.Error("cancel asks", "session_id", s.ID, "err", err)
+	}
+	b.sealChat(ctx, s)
 	// The audit entry first: whoever sees the session ended finds it in the trail.
 	b.record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionSessionEnd, TicketID: s.TicketID, SessionID: s.ID, Details: map[string]any{"reason": reason}})
 	b.cfg.Store.SetSessionResume(ctx, s.ID, "")
@@ -177,6 +189,10 @@ func (l *Live) handleRequest(req *ssh.Request) {
 		// The user ended it: that, not the link closing next, is the cause
 		// every open shell and screen view ends with.
 		l.cancel(l.agentReason())
+	case wire.RequestChat:
+		req.Reply(l.handleChat(req.Payload), nil) // after the audit entry: true means "on the ticket"
+	case wire.RequestAnswer:
+		req.Reply(l.handleAnswer(req.Payload), nil)
 	case wire.RequestScopes:
 		now, err := wire.ParseScopesNotice(req.Payload)
 		if err != nil {

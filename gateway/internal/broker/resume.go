@@ -161,7 +161,7 @@ func (b *Broker) resume(ctx context.Context, ws *websocket.Conn, remote string, 
 	sess.Host = store.HostInfo{Hostname: rs.Host.Hostname, OS: rs.Host.OS, OSVersion: rs.Host.OSVersion, Arch: rs.Host.Arch, User: rs.Host.User}
 	sess.RemoteAddr = remote
 	b.unexpect(sess.ID)
-	l, err := b.startSSH(ctx, ws, remote, sess, hostKey, granted, token)
+	l, err := b.startSSH(ctx, ws, remote, sess, hostKey, granted, token, "")
 	if err != nil {
 		b.expect(sess.ID, "the client did not reconnect")
 		return nil, err

@@ -225,6 +225,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Limiter:      auth.NewLimiter(auth.LimiterConfig{Burst: 30, Every: 2 * time.Second}),
 		ConnLimiter:  auth.NewLimiter(auth.LimiterConfig{Burst: 1000, Every: 10 * time.Millisecond}),
 		OnSession:    func(ss store.Session) { hub.Publish("session", ss) },
+		OnChat:       func(m store.ChatMessage) { hub.Publish("chat", m) },
+		OnAsk:        func(x store.Ask) { hub.Publish("ask", x) },
 		ResumeWindow: cfg.ResumeWindow,
 		ResumeMaxAge: cfg.Security.SessionMaxLength, // a session cannot be resumed past its maximum length
 	})

@@ -124,3 +124,18 @@ func (s *Store) CancelAsks(ctx context.Context, sessionID string) error {
 	}
 	return nil
 }
+
+// CancelAsk marks one pending ask cancelled (the client could not ask);
+// an ask that is not pending is ErrConflict.
+func (s *Store) CancelAsk(ctx context.Context, id string) error {
+	res, err := s.exec(ctx, `UPDATE asks SET state = ? WHERE id = ? AND state = ?`, store.AskCancelled, id, store.AskPending)
+	if err != nil {
+		return fmt.Errorf("store: cancel ask %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("store: cancel ask %s: %w", id, err)
+	} else if n == 0 {
+		return fmt.Errorf("store: cancel ask %s: %w", id, store.ErrConflict)
+	}
+	return nil
+}

@@ -182,11 +182,21 @@ func (x *suite) testAsksLifecycle(t *testing.T) {
 	if err := s.AnswerAsk(ctx, "a_zz", nil, "window", at); !errors.Is(err, store.ErrConflict) {
 		t.Errorf("unknown ask = %v, want ErrConflict", err)
 	}
+	c := store.Ask{ID: "a_3", SessionID: "s_a", TicketID: tid, Technician: "bob", Scopes: []string{"screen"}, CreatedAt: t0.Add(2 * time.Hour)}
+	if err := s.CreateAsk(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CancelAsk(ctx, "a_3"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CancelAsk(ctx, "a_1"); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("CancelAsk answered = %v, want ErrConflict", err)
+	}
 	if err := s.CancelAsks(ctx, "s_a"); err != nil {
 		t.Fatal(err)
 	}
 	list, err := r.ListAsks(ctx, "s_a")
-	if err != nil || len(list) != 2 {
+	if err != nil || len(list) != 3 {
 		t.Fatalf("ListAsks = %v, %v", list, err)
 	}
 	if l := list[0]; l.ID != "a_1" || l.State != store.AskAnswered || l.Via != "window" || !cmp.Equal(l.Allowed, []string{"shell"}) || l.AnsweredAt == nil || !l.AnsweredAt.Equal(at) {

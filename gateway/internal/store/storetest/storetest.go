@@ -87,6 +87,7 @@ type Store interface {
 	ListAsks(ctx context.Context, sessionID string) ([]store.Ask, error)
 	AnswerAsk(ctx context.Context, id string, allowed []string, via string, at time.Time) error
 	CancelAsks(ctx context.Context, sessionID string) error
+	CancelAsk(ctx context.Context, id string) error
 
 	// recordings
 	CreateRecording(ctx context.Context, r *store.Recording) error
