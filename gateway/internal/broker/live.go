@@ -29,7 +29,7 @@ type Live struct {
 	cancel   context.CancelCauseFunc
 	finished chan struct{} // closed once the end is recorded
 
-	mu      sync.Mutex
+	mu        sync.Mutex
 	sess      store.Session
 	granted   wire.Scopes
 	chatCount int // messages of the session, both ways (MaxChatMessages)

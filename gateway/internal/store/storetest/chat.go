@@ -45,7 +45,10 @@ func (x *suite) testConsentAndRating(t *testing.T) {
 	errs := make([]error, 8)
 	for i := range errs {
 		wg.Add(1)
-		go func() { defer wg.Done(); errs[i] = x.reopen(t, s).RateSession(ctx, "s_c", 4, nasty[6]+fmt.Sprint(i), at) }()
+		go func() {
+			defer wg.Done()
+			errs[i] = x.reopen(t, s).RateSession(ctx, "s_c", 4, nasty[6]+fmt.Sprint(i), at)
+		}()
 	}
 	wg.Wait()
 	wins := 0
