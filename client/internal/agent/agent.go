@@ -56,6 +56,15 @@ type Event struct {
 	// Session is the gateway's session id (EventConnected only), for
 	// programs that run agents; the user reads it in Message.
 	Session string
+	// Scope is the scope a channel uses (shell, diagnostics, screen) on
+	// channel and diagnostics events; control on EventControl.
+	Scope wire.Scope
+	// Channel identifies a channel for the agent's life: the same on its
+	// open, close and the events between ("" for others).
+	Channel string
+	// Active is EventControl's state: true when the technician took
+	// control, false when it was released (no input for ControlIdle).
+	Active bool
 }
 
 // maxEventText bounds an event's sentence, in runes.
@@ -69,6 +78,8 @@ func (e Event) clean() Event {
 	e.What = wire.CleanText(e.What, 64)
 	e.Message = wire.StripControl(e.Message, maxEventText)
 	e.Session = wire.CleanText(e.Session, 64)
+	e.Scope = wire.Scope(wire.CleanText(string(e.Scope), 32))
+	e.Channel = wire.CleanText(e.Channel, 32)
 	return e
 }
 
@@ -112,6 +123,16 @@ type Config struct {
 	Revoke <-chan wire.Scopes
 	// Events receives a line for every channel opened, closed or refused.
 	Events func(Event)
+	// ConsentMethod says how Consent asks the user (wire.ConsentWindow,
+	// ConsentTerminal, ConsentFlag); it is sent in the Accept and recorded
+	// in the gateway's audit trail. "" sends nothing (unknown).
+	ConsentMethod string
+	// Chat receives each chat message from the technician (cleaned). It
+	// must not block for long. nil: the agent refuses chat.
+	Chat func(wire.ChatMessage)
+	// Ask puts a technician's live request for more scopes to the user,
+	// in its own goroutine; its ctx ends with the link. nil: asks refused.
+	Ask AskFunc
 	// HandshakeTimeout bounds dialing and each non-interactive handshake step; default 15s.
 	HandshakeTimeout time.Duration
 	// KeepaliveInterval is how often the agent checks the gateway is alive; default 15s.
@@ -145,6 +166,9 @@ func (c *Config) checkAndSetDefaults() error {
 	}
 	if c.Consent == nil {
 		return errors.New("agent: Consent is required")
+	}
+	if c.ConsentMethod != "" && !wire.ValidConsent(c.ConsentMethod) {
+		return fmt.Errorf("agent: unknown consent method %q", c.ConsentMethod)
 	}
 	if c.BufferSize <= 0 {
 		c.BufferSize = 16 << 10
@@ -198,16 +222,23 @@ var (
 // The returned error is nil when the session ended normally (by the user
 // or the technician), and otherwise says why it failed.
 func Run(ctx context.Context, cfg Config) error {
-	if err := cfg.checkAndSetDefaults(); err != nil {
+	a, err := New(cfg)
+	if err != nil {
 		return err
 	}
-	hs, err := handshake(ctx, &cfg)
+	return a.Run(ctx)
+}
+
+func (a *Agent) run(ctx context.Context) error {
+	cfg := &a.cfg
+	hs, err := handshake(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	var deadline time.Time // for reconnecting: the window runs from the last working link
 	for {
-		s := &session{cfg: &cfg, hs: hs}
+		a.welcomed(hs)
+		s := &session{cfg: cfg, hs: hs, agent: a}
 		err := s.serve(ctx)
 		if !errors.Is(err, ErrLinkLost) && !errors.Is(err, errRestarting) || cfg.ResumeWindow < 0 {
 			return err
@@ -217,7 +248,7 @@ func Run(ctx context.Context, cfg Config) error {
 			deadline = time.Now().Add(cfg.ResumeWindow)
 		}
 		cfg.Events(Event{Kind: EventReconnecting, Message: fmt.Sprintf("%s; reconnecting (for up to %s, Ctrl-C to stop) ...", upperFirst(err.Error()), cfg.ResumeWindow)})
-		if hs, err = reconnect(ctx, &cfg, hs, granted, deadline); err != nil {
+		if hs, err = reconnect(ctx, cfg, hs, granted, deadline); err != nil {
 			cfg.Events(Event{Kind: EventEnded, Message: "Session ended: " + err.Error() + "."})
 			if ctx.Err() != nil {
 				return nil // the user pressed Ctrl-C while we were reconnecting
@@ -264,8 +295,10 @@ func upperFirst(s string) string {
 
 // session is one connected agent.
 type session struct {
-	cfg *Config
-	hs  *handshakeResult
+	cfg   *Config
+	hs    *handshakeResult
+	agent *Agent
+	asks  asker
 
 	mu      sync.Mutex
 	granted wire.Scopes

@@ -34,7 +34,7 @@ func (s *session) handleDiag(ctx context.Context, nch ssh.NewChannel, open wire.
 	if len(req.Checks) > 0 {
 		what = fmt.Sprintf("%d checks", len(req.Checks))
 	}
-	s.event(Event{Kind: EventChannelOpen, Actor: open.Actor, What: "diagnostics", Message: fmt.Sprintf("%s is running diagnostics (%s).", actor, what)})
+	s.chanEvent(ctx, Event{Kind: EventChannelOpen, Actor: open.Actor, What: "diagnostics", Message: fmt.Sprintf("%s is running diagnostics (%s).", actor, what)})
 	rctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { ch.Close() })
@@ -52,16 +52,16 @@ func (s *session) handleDiag(ctx context.Context, nch ssh.NewChannel, open wire.
 				cancel()
 			}
 		}
-		s.event(Event{Kind: EventDiagCollected, Actor: open.Actor, What: r.Name, Message: fmt.Sprintf("  collected %s: %s (%s)", r.Name, r.Status, wire.CleanText(r.Summary, 500))})
+		s.chanEvent(ctx, Event{Kind: EventDiagCollected, Actor: open.Actor, What: r.Name, Message: fmt.Sprintf("  collected %s: %s (%s)", r.Name, r.Status, wire.CleanText(r.Summary, 500))})
 	}
 	access := func(line string) {
 		line = wire.CleanText(line, 600)
-		s.event(Event{Kind: EventDiagAccess, Actor: open.Actor, What: line, Message: "  " + line})
+		s.chanEvent(ctx, Event{Kind: EventDiagAccess, Actor: open.Actor, What: line, Message: "  " + line})
 	}
 	s.cfg.Diag(rctx, req, DiagRun{Actor: open.Actor, Emit: emit, Access: access})
 	if writeErr == nil {
 		wire.DiagWriteEvent(ch, wire.DiagEvent{Type: wire.DiagEventDone, DurationMS: time.Since(start).Milliseconds()})
 	}
 	ch.CloseWrite()
-	s.event(Event{Kind: EventChannelClose, Actor: open.Actor, What: "diagnostics", Message: fmt.Sprintf("%s's diagnostics finished in %s.", actor, time.Since(start).Round(time.Millisecond))})
+	s.chanEvent(ctx, Event{Kind: EventChannelClose, Actor: open.Actor, What: "diagnostics", Message: fmt.Sprintf("%s's diagnostics finished in %s.", actor, time.Since(start).Round(time.Millisecond))})
 }

@@ -137,6 +137,7 @@ func join(ctx context.Context, cfg *Config, ws *websocket.Conn) (*handshakeResul
 		Granted: granted.Strings(),
 		Host:    cfg.Host,
 		HostKey: string(ssh.MarshalAuthorizedKey(hostKey.PublicKey())),
+		Consent: cfg.ConsentMethod,
 	}
 	if err := writeJSON(ws, cfg.HandshakeTimeout, accept); err != nil {
 		return nil, fmt.Errorf("agent: send accept: %w", err)

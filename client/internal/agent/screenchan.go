@@ -33,14 +33,22 @@ func (s *session) handleScreen(ctx context.Context, nch ssh.NewChannel, open wir
 	if control {
 		msg = fmt.Sprintf("%s is viewing your screen and may control your mouse and keyboard.", actor)
 	}
-	s.event(Event{Kind: EventChannelOpen, Actor: open.Actor, What: "screen", Message: msg})
+	s.chanEvent(ctx, Event{Kind: EventChannelOpen, Actor: open.Actor, What: "screen", Message: msg})
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	allowed := func() bool { return s.hasScope(wire.ScopeScreen) && s.hasScope(wire.ScopeControl) }
+	watch := &controlWatch{s: s, ctx: ctx, actor: open.Actor}
+	defer watch.stop()
+	allowed := func() bool {
+		ok := s.hasScope(wire.ScopeScreen) && s.hasScope(wire.ScopeControl)
+		if ok {
+			watch.input()
+		}
+		return ok
+	}
 	err = s.cfg.Screen(sctx, ch, control, allowed)
 	end := fmt.Sprintf("%s stopped viewing your screen.", actor)
 	if err != nil {
 		end = fmt.Sprintf("Screen view for %s ended: %v.", actor, err)
 	}
-	s.event(Event{Kind: EventChannelClose, Actor: open.Actor, What: "screen", Message: end})
+	s.chanEvent(ctx, Event{Kind: EventChannelClose, Actor: open.Actor, What: "screen", Message: end})
 }

@@ -30,6 +30,10 @@ func (s *session) serve(ctx context.Context) error {
 		return fmt.Errorf("agent: ssh handshake: %w", err)
 	}
 	nc.SetDeadline(time.Time{})
+	if s.agent != nil {
+		s.agent.connected(s, sconn)
+		defer s.agent.connected(s, nil)
+	}
 
 	s.event(Event{Kind: EventConnected, Actor: s.hs.offer.Technician, Session: s.hs.welcome.SessionID, Message: fmt.Sprintf(
 		"Connected. Session %s for ticket #%d (%s). Granted: %s. Press Ctrl-C to end the session at any time.",
@@ -95,6 +99,10 @@ func (s *session) serve(ctx context.Context) error {
 		s.keepalive(sconn, sessDone, func() { setCause(ErrLinkLost); sconn.Close() })
 	}()
 
+	// Asks run until the link ends.
+	askCtx, cancelAsks := context.WithCancel(ctx)
+	defer cancelAsks()
+
 	// Global requests from the gateway.
 	wg.Add(1)
 	go func() {
@@ -120,6 +128,10 @@ func (s *session) serve(ctx context.Context) error {
 				req.Reply(true, nil)
 			case wire.RequestKeepalive:
 				req.Reply(true, nil)
+			case wire.RequestChat:
+				req.Reply(s.handleChat(req), nil)
+			case wire.RequestAsk:
+				req.Reply(s.handleAsk(askCtx, sconn, req, &wg), nil)
 			default:
 				req.Reply(false, nil)
 			}
@@ -136,6 +148,7 @@ func (s *session) serve(ctx context.Context) error {
 	}
 	// The connection is closed: whoever closed it set the cause, or the link dropped.
 	cancelCh()
+	cancelAsks()
 	close(sessDone)
 	waitErr := sconn.Wait()
 	wg.Wait()
@@ -210,10 +223,11 @@ func (s *session) dispatch(ctx context.Context, nch ssh.NewChannel) {
 	}
 	if !s.hasScope(scope) {
 		nch.Reject(ssh.Prohibited, fmt.Sprintf("the user did not grant the %s scope", scope))
-		s.event(Event{Kind: EventRefused, Actor: open.Actor, What: string(scope),
+		s.event(Event{Kind: EventRefused, Actor: open.Actor, What: string(scope), Scope: scope,
 			Message: fmt.Sprintf("Refused %s's request for %s: you did not grant %q.", actor, scopeWhat(typ), scope)})
 		return
 	}
+	ctx = withChannel(ctx, scope)
 	switch typ {
 	case wire.ChannelSession:
 		s.handleShell(ctx, nch, open)

@@ -20,7 +20,7 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 	}
 	defer s.track(wire.ScopeShell, ch)()
 	actor := describe(open.Actor)
-	s.event(Event{Kind: EventChannelOpen, Actor: open.Actor, What: "shell", Message: fmt.Sprintf("%s opened a shell.", actor)})
+	s.chanEvent(ctx, Event{Kind: EventChannelOpen, Actor: open.Actor, What: "shell", Message: fmt.Sprintf("%s opened a shell.", actor)})
 
 	var (
 		pty     *wire.PTYRequest
@@ -34,7 +34,7 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 		}
 		copies.Wait()
 		ch.Close()
-		s.event(Event{Kind: EventChannelClose, Actor: open.Actor, What: "shell", Message: fmt.Sprintf("%s closed the shell.", actor)})
+		s.chanEvent(ctx, Event{Kind: EventChannelClose, Actor: open.Actor, What: "shell", Message: fmt.Sprintf("%s closed the shell.", actor)})
 	}()
 	stop := context.AfterFunc(ctx, func() { ch.Close() })
 	defer stop()
