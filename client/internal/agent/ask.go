@@ -46,16 +46,21 @@ func (s *session) handleAsk(ctx context.Context, conn ssh.Conn, req *ssh.Request
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		defer func() { s.asks.mu.Lock(); s.asks.running = false; s.asks.mu.Unlock() }()
-		s.runAsk(ctx, conn, n)
+		var once sync.Once
+		done := func() { once.Do(func() { s.asks.mu.Lock(); s.asks.running = false; s.asks.mu.Unlock() }) }
+		defer done()
+		s.runAsk(ctx, conn, n, done)
 	}()
 	return true
 }
 
 // runAsk asks the user and answers the gateway.
-func (s *session) runAsk(ctx context.Context, conn ssh.Conn, n wire.AskNotice) {
+//
+// decided is called once the user decided: the next ask may be shown.
+func (s *session) runAsk(ctx context.Context, conn ssh.Conn, n wire.AskNotice, decided func()) {
 	asked, _ := wire.NewScopes(n.Scopes)
 	allowed, via, err := s.cfg.Ask(ctx, n)
+	decided()
 	if err != nil || ctx.Err() != nil {
 		allowed = nil
 	}

@@ -34,7 +34,10 @@ func withChannel(ctx context.Context, scope wire.Scope) context.Context {
 // chanEvent reports e as an event of the channel ctx carries.
 func (s *session) chanEvent(ctx context.Context, e Event) {
 	if ci, ok := ctx.Value(chanKey{}).(chanInfo); ok {
-		e.Channel, e.Scope = ci.id, ci.scope
+		e.Channel = ci.id
+		if e.Scope == "" {
+			e.Scope = ci.scope
+		}
 	}
 	s.event(e)
 }

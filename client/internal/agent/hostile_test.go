@@ -31,6 +31,13 @@ type gwScript struct {
 	// afterSSH runs once the SSH connection is up; the gateway hangs up
 	// when it returns.
 	afterSSH func(cc ssh.Conn)
+	// onAccept sees the client's Accept; feedbackToken goes in the Welcome.
+	onAccept      func(wire.Accept)
+	feedbackToken string
+	// onRequest answers the agent's global requests (default: refused).
+	onRequest func(*ssh.Request)
+	// feedback serves wire.FeedbackPath (default: 404).
+	feedback http.HandlerFunc
 }
 
 // scriptedGateway is a fake gateway on TLS that follows sc.
@@ -39,6 +46,14 @@ func scriptedGateway(t *testing.T, sc gwScript) *httptest.Server {
 	key := newSigner(t)
 	up := websocket.Upgrader{}
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == wire.FeedbackPath {
+			if sc.feedback == nil {
+				http.NotFound(w, r)
+				return
+			}
+			sc.feedback(w, r)
+			return
+		}
 		if sc.rawHTTP != "" {
 			conn, buf, err := w.(http.Hijacker).Hijack()
 			if err != nil {
@@ -64,10 +79,15 @@ func scriptedGateway(t *testing.T, sc gwScript) *httptest.Server {
 			return
 		}
 		send(sc.offer)
-		if _, _, err := ws.ReadMessage(); err != nil { // accept
+		_, acc, err := ws.ReadMessage() // accept
+		if err != nil {
 			return
 		}
-		send(wire.Welcome{Type: wire.TypeWelcome, SessionID: sc.sessionID, Granted: sc.granted, ResumeToken: "tok",
+		if sc.onAccept != nil {
+			a, _ := wire.ParseAccept(acc)
+			sc.onAccept(a)
+		}
+		send(wire.Welcome{Type: wire.TypeWelcome, SessionID: sc.sessionID, Granted: sc.granted, ResumeToken: "tok", FeedbackToken: sc.feedbackToken,
 			GatewayKey: string(ssh.MarshalAuthorizedKey(key.PublicKey()))})
 		ws.SetReadDeadline(time.Time{})
 		cc, chans, reqs, err := ssh.NewClientConn(wsconn.New(ws), "agent", &ssh.ClientConfig{
@@ -78,7 +98,17 @@ func scriptedGateway(t *testing.T, sc gwScript) *httptest.Server {
 			return
 		}
 		defer cc.Close()
-		go ssh.DiscardRequests(reqs)
+		go func() {
+			for r := range reqs {
+				if sc.onRequest != nil && r.Type != wire.RequestKeepalive && r.Type != wire.RequestEnd {
+					sc.onRequest(r)
+					continue
+				}
+				if r.WantReply {
+					r.Reply(r.Type == wire.RequestKeepalive || r.Type == wire.RequestEnd, nil)
+				}
+			}
+		}()
 		go func() {
 			for ch := range chans {
 				ch.Reject(ssh.Prohibited, "test")
