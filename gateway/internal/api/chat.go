@@ -18,13 +18,6 @@ import (
 	"github.com/tetherhq/tether/internal/wire"
 )
 
-// Error codes of chat and asks (listed in docs/api.md).
-const (
-	codeNotConnected = "not_connected" // 409: chat or ask to a session whose client is not connected now
-	codeAskRefused   = "ask_refused"   // 409: the client cannot ask its user (older client, nobody to ask)
-	codeAlreadyRated = "already_rated" // 409: the session has a rating already
-)
-
 // ChatStore is what the chat, asks and feedback handlers need.
 type ChatStore interface {
 	ListChat(ctx context.Context, sessionID string) ([]store.ChatMessage, error)

@@ -28,9 +28,9 @@ func TestTypesJSON(t *testing.T) {
 		{"session", &store.Session{ID: "s_1", TicketID: 7, InviteCode: "SECRET", Technician: "a", State: "ended", Scopes: []string{"shell"}, Granted: []string{},
 			Host:          store.HostInfo{Hostname: "h", OS: "linux", OSVersion: "1", Arch: "amd64", User: "u"},
 			ClientVersion: "v", RemoteAddr: "1.2.3.4", CreatedAt: now, ConnectedAt: &now, EndedAt: &later, EndReason: "x"},
-			`{"id":"s_1","ticket_id":7,"technician":"a","state":"ended","scopes":["shell"],"granted":[],"host":{"hostname":"h","os":"linux","os_version":"1","arch":"amd64","user":"u"},"client_version":"v","remote_addr":"1.2.3.4","created_at":"2026-12-01T23:00:00Z","connected_at":"2026-12-01T23:00:00Z","ended_at":"2026-12-01T23:01:00Z","end_reason":"x"}`},
+			`{"id":"s_1","ticket_id":7,"technician":"a","state":"ended","scopes":["shell"],"granted":[],"host":{"hostname":"h","os":"linux","os_version":"1","arch":"amd64","user":"u"},"client_version":"v","remote_addr":"1.2.3.4","created_at":"2026-12-01T23:00:00Z","connected_at":"2026-12-01T23:00:00Z","ended_at":"2026-12-01T23:01:00Z","end_reason":"x","consent":"","rating":null}`},
 		{"zero session", store.Session{},
-			`{"id":"","ticket_id":0,"technician":"","state":"","scopes":null,"granted":null,"host":{"hostname":"","os":"","os_version":"","arch":"","user":""},"client_version":"","remote_addr":"","created_at":"0001-01-01T00:00:00Z","connected_at":null,"ended_at":null,"end_reason":""}`},
+			`{"id":"","ticket_id":0,"technician":"","state":"","scopes":null,"granted":null,"host":{"hostname":"","os":"","os_version":"","arch":"","user":""},"client_version":"","remote_addr":"","created_at":"0001-01-01T00:00:00Z","connected_at":null,"ended_at":null,"end_reason":"","consent":"","rating":null}`},
 		{"recording", &store.Recording{ID: "r_1", TicketID: 7, SessionID: "s_1", Kind: "terminal", Actor: "a", Title: "t", State: "sealed", Key: "SECRET", StartedAt: now, EndedAt: &later, Size: 9, SHA256: "ab", Signature: "cd"},
 			`{"id":"r_1","ticket_id":7,"session_id":"s_1","kind":"terminal","actor":"a","title":"t","state":"sealed","started_at":"2026-12-01T23:00:00Z","ended_at":"2026-12-01T23:01:00Z","size":9,"sha256":"ab","signature":"cd","url":"/api/v1/recordings/r_1"}`},
 		{"report", &store.Report{ID: "d_1", TicketID: 7, SessionID: "s_1", Actor: "a", Runbook: "rb", CreatedAt: now, DurationMS: 5, Counts: map[string]int{"ok": 2}, Body: json.RawMessage(`{"x":1}`)},
@@ -100,7 +100,7 @@ func TestTypesCoverEveryColumn(t *testing.T) {
 		tagged bool
 	}{
 		{store.Ticket{}, ticketJSON{}, nil, false},
-		{store.Session{}, sessionJSON{}, []string{"InviteCode", "Owner"}, false},
+		{store.Session{}, sessionJSON{}, []string{"InviteCode", "Owner", "RatingComment", "RatedAt"}, false}, // rating: {score, comment, at}
 		{store.HostInfo{}, hostJSON{}, nil, false},
 		{store.Recording{}, recordingJSON{}, []string{"Key", "Owner"}, false},
 		{store.Report{}, reportJSON{}, nil, false},
