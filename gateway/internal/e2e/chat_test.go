@@ -110,6 +110,18 @@ func TestChatBothWaysSealedAndVerified(t *testing.T) {
 	if c.Verified || c.Messages[1].Text != "all good" {
 		t.Errorf("tampered transcript: verified %v text %q", c.Verified, c.Messages[1].Text)
 	}
+	// Put the text back: it verifies again. Then move a message's time,
+	// which only the seal covers.
+	execDB(t, g, `UPDATE chat_messages SET text = ? WHERE session_id = ? AND seq = 2`, "thanks[2J it smokes", id)
+	g.must(200, "GET", chatPath, auditor, nil, &c)
+	if !c.Verified {
+		t.Fatal("restored transcript does not verify")
+	}
+	execDB(t, g, `UPDATE chat_messages SET at = at + 1000 WHERE session_id = ? AND seq = 1`, id)
+	g.must(200, "GET", chatPath, auditor, nil, &c)
+	if c.Verified {
+		t.Error("a transcript whose times changed still verifies")
+	}
 }
 
 // TestAskGrantsOnlyWhatWasAsked: the technician asks for scopes not
