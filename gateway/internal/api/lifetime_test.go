@@ -99,6 +99,10 @@ func TestMayReceive(t *testing.T) {
 		{"technician", "report", true},
 		{"technician", "recording", true},
 		{"auditor", "recording", true},
+		{"technician", "chat", true},
+		{"auditor", "chat", true},
+		{"auditor", "ask", true},
+		{"stranger", "chat", false},
 		{"admin", "no-such-event", false}, // fail closed
 		{"stranger", "ticket", false},
 	}

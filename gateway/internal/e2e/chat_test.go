@@ -253,3 +253,39 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestChatAndAskEvents: the event stream carries chat messages (both
+// ways) and asks (created, answered) to those who may read the session.
+func TestChatAndAskEvents(t *testing.T) {
+	g := startGateway(t)
+	admin := g.login("admin", adminPassword)
+	auditor := g.addUser(admin, "audrey", "auditor")
+	ticket, inv := g.ticketAndInvite(admin, "diagnostics", "shell")
+	a := joinProto(t, g, inv.Code, wire.ConsentWindow, "diagnostics")
+	g.waitSession(admin, ticket, "connected")
+	id := a.welcome.SessionID
+	ev := g.openEvents(t, auditor)
+	if !a.request(wire.RequestChat, wire.ChatMessage{Text: "can you see it?"}.Marshal()) {
+		t.Fatal("chat refused")
+	}
+	got, ok := ev.until(t, "chat")
+	var m chatMsg
+	if !ok || json.Unmarshal([]byte(got[len(got)-1][1]), &m) != nil || m.Sender != "user" || m.Text != "can you see it?" || m.SessionID != id {
+		t.Fatalf("chat event: %v", got)
+	}
+	var ask askResp
+	g.must(201, "POST", "/api/v1/sessions/"+id+"/asks", admin, map[string]any{"scopes": []string{"shell"}}, &ask)
+	got, ok = ev.until(t, "ask")
+	var x askResp
+	if !ok || json.Unmarshal([]byte(got[len(got)-1][1]), &x) != nil || x.ID != ask.ID || x.State != "pending" {
+		t.Fatalf("ask event: %v", got)
+	}
+	a.nextAsk()
+	if !a.request(wire.RequestAnswer, wire.AnswerNotice{AskID: ask.ID, Allowed: []string{"shell"}, Via: wire.ConsentWindow}.Marshal()) {
+		t.Fatal("answer refused")
+	}
+	got, ok = ev.until(t, "ask")
+	if !ok || json.Unmarshal([]byte(got[len(got)-1][1]), &x) != nil || x.State != "answered" || !slices.Equal(x.Allowed, []string{"shell"}) {
+		t.Fatalf("answered ask event: %v", got)
+	}
+}
