@@ -133,6 +133,7 @@ describe('SessionCard', () => {
     });
     const ended: Session = { ...base, state: 'ended', ended_at: '2026-12-02T10:30:00Z', consent: 'terminal', rating: { score: 4, comment: 'quick <b>fix</b>', at: '2026-12-02T10:31:00Z' } };
     app = mount(SessionCard, { target: document.body, props: { session: ended, role: 'auditor', now: Date.now(), onReport: () => {} } });
+    expect(q('[data-testid="session"]')!.getAttribute('data-state')).toBe('ended');
     expect(q('[data-testid="consent-method"]')!.textContent).toBe("asked on the client's terminal");
     expect(q('[data-testid="rating"]')!.textContent).toMatch(/4\/5 — “quick <b>fix<\/b>”/);
     expect(q('[data-testid="rating"] b')).toBeNull();
