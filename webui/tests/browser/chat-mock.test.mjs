@@ -19,6 +19,9 @@ const at = (min) => new Date(Date.parse(T0) + min * 60000).toISOString();
 class MockGateway {
   constructor() {
     this.posts = [];
+    this.gets = [];
+    this.me = 'alice';
+    this.role = 'technician';
     this.chatRefused = false;
     this.session = {
       id: 's_live', ticket_id: 1, state: 'connected', scopes: ['diagnostics', 'shell', 'screen'], granted: ['diagnostics', 'shell'],
@@ -45,10 +48,13 @@ class MockGateway {
   }
   answer(method, path, body) {
     const m = path.match(/^\/api\/v1\/sessions\/([^/]+)(\/chat|\/asks)?$/);
-    if (method === 'GET' && path === '/api/v1/me') return [200, { name: 'alice', role: 'technician', mfa: true }];
+    if (method === 'GET' && path === '/api/v1/me') return [200, { name: this.me, role: this.role, mfa: true }];
     if (method === 'GET' && path === '/api/v1/tickets/1') return [200, this.ticket()];
     if (method === 'GET' && path.startsWith('/api/v1/runbooks')) return [200, []];
-    if (method === 'GET' && path.startsWith('/api/v1/audit')) return [200, []];
+    if (method === 'GET' && path.startsWith('/api/v1/audit')) {
+      this.gets.push(path);
+      return [200, path.startsWith('/api/v1/audit/verify') ? { ok: true, entries: 0 } : []];
+    }
     if (m) {
       const sid = decodeURIComponent(m[1]);
       const s = sid === 's_live' ? this.session : sid === 's_old' ? this.ended : null;
@@ -251,6 +257,20 @@ describe('chat, asks, consent and rating (mocked API)', { skip }, () => {
     assert.equal(await old.locator('[data-testid="chat-transcript"] li[data-sender]').count(), 3);
     await old.scrollIntoViewIfNeeded();
     await screenshot(page, 'ticket-feedback');
+  });
+
+  it('lets an auditor read the transcript and follow it into the audit trail', async () => {
+    Object.assign(gw, { me: 'audrey', role: 'auditor' });
+    await page.goto(`${origin}/tickets/1`);
+    await page.locator('details.past > summary').click();
+    const old = page.locator('[data-testid="session"][data-state="ended"]');
+    await waitFor('the sealed transcript', async () => (await old.getByTestId('chat-transcript').getAttribute('data-seal')) === 'verified');
+    assert.equal(await page.getByTestId('chat-input').count(), 0, 'an auditor has no chat input');
+    await old.getByTestId('chat-audit-link').click();
+    await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
+    assert.equal(await page.locator('input[name="ticket"]').inputValue(), '1');
+    assert.equal(await page.locator('input[name="action"]').inputValue(), 'chat.');
+    await waitFor('the filtered audit request', () => gw.gets.some((p) => /^\/api\/v1\/audit\?ticket=1&action=chat\.&limit=/.test(p)));
     assert.deepEqual(problems, []);
   });
 });
