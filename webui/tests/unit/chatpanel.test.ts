@@ -106,18 +106,21 @@ describe('ChatPanel', () => {
 
   it('counts unread messages while collapsed and clears them when opened', async () => {
     gateway({ 'GET /api/v1/sessions/s1/chat': () => [200, { messages: [], seal: null, verified: false }] });
+    document.title = 'Shell · Tether';
     app = mount(ChatPanel, { target: document.body, props: { sessionId: 's1', sessionState: 'connected', collapsible: true, open: false } });
     await vi.waitFor(() => expect(q('[data-testid="chat-toggle"]')).not.toBeNull());
     dispatch('chat', JSON.stringify(msg(1, 'user', 'hi')));
     dispatch('chat', JSON.stringify(msg(2, 'user', 'still there?')));
     flushSync();
     expect(q('[data-testid="chat-unread"]')?.textContent).toBe('2');
+    expect(document.title).toBe('(2) Shell · Tether');
     expect(q('[data-testid="chat-waiting"]')?.textContent).toBe('User waiting');
     expect(q('[data-testid="chat-messages"]')).toBeNull();
     q<HTMLButtonElement>('[data-testid="chat-toggle"]')!.click();
     flushSync();
     expect(q('[data-testid="chat-unread"]')).toBeNull();
     expect(document.body.querySelectorAll('li[data-sender="user"]').length).toBe(2);
+    expect(document.title).toBe('Shell · Tether');
   });
 
   it('has no input for an ended session', async () => {
