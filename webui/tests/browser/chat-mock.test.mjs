@@ -241,6 +241,7 @@ describe('chat, asks, consent and rating (mocked API)', { skip }, () => {
     const side = await page.getByTestId('session-side').boundingBox();
     assert.ok(box.x + box.width <= side.x + 1, 'the screen view runs under the chat');
     assert.equal(await page.locator('[data-testid="chat-messages"] li').count(), gw.messages.s_live.length);
+    await screenshot(page, 'console-screen-chat');
   });
 
   it('shows on the ticket how consent was given, the rating and the sealed transcript', async () => {
