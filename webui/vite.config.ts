@@ -5,6 +5,8 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 // (script-src 'self'), so the build must not emit inline scripts.
 export default defineConfig({
   plugins: [svelte()],
+  // Component tests mount Svelte in happy-dom: use Svelte's browser build there.
+  resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
   build: {
     outDir: 'dist',
     emptyOutDir: false, // dist/.keep belongs to the repository

@@ -61,6 +61,68 @@ export interface Session {
   connected_at?: string | null;
   ended_at?: string | null;
   end_reason?: string;
+  /** How the user gave consent: asked in the window, on the terminal, or by --accept; '' unknown (older client). */
+  consent?: ConsentMethod;
+  /** The user's rating of the help, once given. */
+  rating?: Rating | null;
+}
+
+export type ConsentMethod = 'window' | 'terminal' | 'flag' | '';
+
+/** Rating is what the user said about the help at the end (1 to 5). */
+export interface Rating {
+  score: number;
+  comment?: string;
+  at: string;
+}
+
+export type ChatSender = 'technician' | 'user';
+
+/** ChatMessage is one line of a session's chat (GET/POST /sessions/{id}/chat, the `chat` event). */
+export interface ChatMessage {
+  id: string;
+  session_id: string;
+  ticket_id?: number;
+  seq: number;
+  sender: ChatSender;
+  /** The technician's name, or the user on the host. */
+  author: string;
+  text: string;
+  at: string;
+}
+
+/** ChatSeal is written to the audit trail when the session ends. */
+export interface ChatSeal {
+  sha256: string;
+  messages: number;
+}
+
+/** ChatTranscript is GET /sessions/{id}/chat. */
+export interface ChatTranscript {
+  messages: ChatMessage[] | null;
+  /** null while the session runs (or when nobody wrote). */
+  seal: ChatSeal | null;
+  /** The stored messages hash to the seal and match the audit entries. */
+  verified: boolean;
+}
+
+export type AskState = 'pending' | 'answered' | 'cancelled';
+
+/** Ask is a technician's live request for more permissions (the `ask` event too). */
+export interface Ask {
+  id: string;
+  session_id: string;
+  ticket_id?: number;
+  scopes: Scope[] | null;
+  reason: string;
+  state: AskState;
+  technician: string;
+  created_at: string;
+  /** What the user allowed (answered asks); empty: declined. */
+  allowed?: Scope[] | null;
+  /** Where the user answered: window or terminal. */
+  via?: string;
+  answered_at?: string | null;
 }
 
 export interface Recording {
@@ -284,6 +346,9 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'session_not_connected'
+  | 'not_connected'
+  | 'ask_refused'
+  | 'already_rated'
   | 'mfa_required'
   | 'too_large'
   | 'unsupported_media_type'
@@ -459,6 +524,11 @@ export const api = {
   endSession: (id: string) => request<void>('DELETE', `/api/v1/sessions/${enc(id)}`),
   runDiagnostics: (id: string, body: DiagRequestBody = { checks: [], params: {} }) =>
     request<DiagReport>('POST', `/api/v1/sessions/${enc(id)}/diagnostics`, body),
+  chatList: (id: string) => request<ChatTranscript>('GET', `/api/v1/sessions/${enc(id)}/chat`),
+  chatSend: (id: string, text: string) => request<ChatMessage>('POST', `/api/v1/sessions/${enc(id)}/chat`, { text }),
+  askCreate: (id: string, scopes: Scope[], reason: string) =>
+    request<Ask>('POST', `/api/v1/sessions/${enc(id)}/asks`, { scopes, reason }),
+  askList: (id: string) => request<Ask[] | null>('GET', `/api/v1/sessions/${enc(id)}/asks`),
   runbooks: () => request<Runbook[] | null>('GET', '/api/v1/runbooks'),
 
   report: (id: string) => request<FullReport>('GET', `/api/v1/reports/${enc(id)}`),
