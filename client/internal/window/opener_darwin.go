@@ -1,0 +1,5 @@
+//go:build darwin
+
+package window
+
+var systemOpener = []string{"open"}
