@@ -120,6 +120,7 @@ func (w *Window) Ask(ctx context.Context, n wire.AskNotice) (wire.Scopes, error)
 	}
 	v := &askView{ID: newID(), Technician: wire.CleanText(n.Technician, 64),
 		Reason: wire.CleanText(n.Reason, wire.MaxAskReason), res: make(chan wire.Scopes, 1)}
+	res := v.res // v.res itself is cleared under the lock once answered
 	for _, sc := range asked {
 		v.Scopes = append(v.Scopes, describe(sc))
 	}
@@ -134,7 +135,7 @@ func (w *Window) Ask(ctx context.Context, n wire.AskNotice) (wire.Scopes, error)
 	}
 	defer w.update(func(st *state) { st.asks = remove(st.asks, v) })
 	select {
-	case allowed := <-v.res:
+	case allowed := <-res:
 		allowed = allowed.Intersect(asked)
 		w.update(func(st *state) {
 			st.setGranted(append(st.granted(), allowed...).Intersect(wire.Scopes(wire.AllScopes)))
@@ -156,6 +157,7 @@ func (w *Window) Ask(ctx context.Context, n wire.AskNotice) (wire.Scopes, error)
 // question, e.g. "Allow alice's diagnostics to read /etc/hosts?").
 func (w *Window) ConfirmFile(ctx context.Context, text string) (bool, error) {
 	v := &fileView{ID: newID(), Text: wire.StripControl(text, 1000), res: make(chan bool, 1)}
+	res := v.res
 	if err := w.enqueue(func(st *state) bool {
 		if len(st.files) >= maxPending {
 			return false
@@ -167,7 +169,7 @@ func (w *Window) ConfirmFile(ctx context.Context, text string) (bool, error) {
 	}
 	defer w.update(func(st *state) { st.files = remove(st.files, v) })
 	select {
-	case yes := <-v.res:
+	case yes := <-res:
 		return yes, nil
 	case <-ctx.Done():
 		return false, context.Cause(ctx)

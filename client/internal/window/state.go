@@ -151,6 +151,10 @@ func (w *Window) snapshot() (state, <-chan struct{}) {
 	if len(st.files) > 0 {
 		st.File = st.files[0]
 	}
+	if st.Ended != nil {
+		e := *st.Ended // changed later under the lock (Rated)
+		st.Ended = &e
+	}
 	return st, w.changed
 }
 
