@@ -19,7 +19,8 @@ import (
 // protocol13 reports whether chat, live asks and the consent method are wired.
 const protocol13 = false
 
-func withProtocol13(cfg *agent.Config, method string, chat func(wire.ChatMessage), ask agent.AskFunc) {}
+func withProtocol13(cfg *agent.Config, method string, chat func(wire.ChatMessage), ask agent.AskFunc) {
+}
 
 func revoker(ag *agent.Agent, ch chan<- wire.Scopes, sessionCtx context.Context) func(context.Context, wire.Scopes) error {
 	return revokeChan(ch, sessionCtx)
