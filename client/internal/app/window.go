@@ -72,8 +72,10 @@ func Window(ctx context.Context, o Options) int {
 	}
 	details := diagDetails(true, o.AllowFiles)
 
-	actx, end := context.WithCancel(ctx)
-	defer end()
+	actx, cancelSession := context.WithCancel(ctx)
+	defer cancelSession()
+	var byUser atomic.Bool
+	end := func() { byUser.Store(true); cancelSession() }
 	revoke := make(chan wire.Scopes)
 	var connected atomic.Bool
 	var mu sync.Mutex
@@ -135,6 +137,9 @@ func Window(ctx context.Context, o Options) int {
 	mu.Lock()
 	reason, code := outcome(err, lastEnded)
 	mu.Unlock()
+	if code == 0 && (byUser.Load() || ctx.Err() != nil) && !errors.Is(err, agent.ErrDeclined) {
+		reason = "You ended the session."
+	}
 	fmt.Fprintln(out, reason)
 	canRate := connected.Load()
 	if !errors.Is(err, agent.ErrDeclined) {

@@ -21,7 +21,7 @@ const actionTimeout = 15 * time.Second
 
 func (w *Window) serveAsset(name string) http.HandlerFunc {
 	ctype := map[string]string{".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-		".js": "text/javascript; charset=utf-8"}[name[strings.LastIndexByte(name, '.'):]]
+		".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}[name[strings.LastIndexByte(name, '.'):]]
 	return func(rw http.ResponseWriter, r *http.Request) {
 		b, err := assets.ReadFile("assets/" + name)
 		if err != nil {

@@ -51,6 +51,8 @@ func (w *Window) handler() http.Handler {
 	mux.HandleFunc("GET /{$}", w.serveAsset("index.html"))
 	mux.HandleFunc("GET /window.css", w.serveAsset("window.css"))
 	mux.HandleFunc("GET /window.js", w.serveAsset("window.js"))
+	mux.HandleFunc("GET /favicon.svg", w.serveAsset("favicon.svg"))
+	mux.HandleFunc("GET /favicon.ico", func(rw http.ResponseWriter, _ *http.Request) { rw.WriteHeader(http.StatusNoContent) })
 	mux.HandleFunc("GET /state", w.getState)
 	mux.HandleFunc("GET /events", w.events)
 	for path, h := range w.posts() {
