@@ -11,7 +11,14 @@ import (
 func (w *Window) Event(e agent.Event) {
 	now := w.cfg.Now()
 	w.update(func(st *state) {
-		if e.Kind != agent.EventDiagCollected && e.Kind != agent.EventChat {
+		switch e.Kind {
+		case agent.EventDiagCollected, agent.EventChat, agent.EventRevoked:
+			// details for the terminal; chat and revokes are shown on their own
+		case agent.EventConnected:
+			st.log(now, orSomeone(e.Actor)+" is connected.")
+		case agent.EventReconnecting:
+			st.log(now, "The connection dropped. Reconnecting…")
+		default:
 			st.log(now, e.Message)
 		}
 		switch e.Kind {
@@ -26,7 +33,7 @@ func (w *Window) Event(e agent.Event) {
 			}
 		case agent.EventReconnecting:
 			st.Connected = false
-			st.Problem = e.Message
+			st.Problem = "The connection to your technician dropped. Tether is reconnecting…"
 			st.open = map[wire.Scope]int{}
 		case agent.EventChannelOpen:
 			sc := wire.Scope(e.What)

@@ -260,6 +260,11 @@ func (w *Window) postRevoke(rw http.ResponseWriter, r *http.Request) {
 		}
 		ks, _ := wire.NewScopes(keep)
 		st.setGranted(ks)
+		var names []string
+		for _, s := range sc {
+			names = append(names, s.Describe())
+		}
+		st.log(w.cfg.Now(), "You took back the permission to "+strings.Join(names, " and ")+".")
 	})
 	rw.WriteHeader(http.StatusNoContent)
 }

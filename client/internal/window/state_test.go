@@ -212,7 +212,7 @@ func TestHelpedRevokeChatEndAndRating(t *testing.T) {
 	w.Event(agent.Event{Kind: agent.EventConnected, Actor: "alice", Message: "alice is connected."})
 	w.Event(agent.Event{Kind: agent.EventChannelOpen, What: "screen", Message: "alice is watching your screen."})
 	v := p.waitFor("screen watched", func(v view) bool { return v.Phase == phaseHelped && v.Now.Screen })
-	if !v.Connected || v.Activity[0].Text != "alice is watching your screen." {
+	if !v.Connected || v.Activity[0].Text != "alice is watching your screen." || v.Activity[1].Text != "alice is connected." {
 		t.Fatalf("helped: %+v", v)
 	}
 	w.Event(agent.Event{Kind: agent.EventControl, Message: "alice took control."})
@@ -225,6 +225,9 @@ func TestHelpedRevokeChatEndAndRating(t *testing.T) {
 	p.waitFor("granted without screen", func(v view) bool { return scopesOf(v.Granted) == "shell" })
 	if len(fa.revoked) != 1 || fa.revoked[0].String() != "screen,control" {
 		t.Fatalf("revoked %v", fa.revoked)
+	}
+	if v := p.waitFor("the revoke logged", func(v view) bool { return len(v.Activity) > 0 && strings.HasPrefix(v.Activity[0].Text, "You took back") }); v.Activity[0].Text != "You took back the permission to see your screen and control your mouse and keyboard." {
+		t.Fatalf("activity: %q", v.Activity[0].Text)
 	}
 	w.Event(agent.Event{Kind: agent.EventChannelClose, What: "screen", Message: "alice stopped watching."})
 	p.waitFor("screen closed", func(v view) bool { return !v.Now.Screen && !v.Now.Control })

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
-  addUser, chromiumPath, launch, newContext, repoRoot, screenshot, signIn, skipOrFail, startGateway, ticketWithInvite, waitFor,
+  addUser, artifactsDir, chromiumPath, ensureArtifacts, launch, newContext, repoRoot, signIn, skipOrFail, startGateway, ticketWithInvite, waitFor,
 } from './harness.mjs';
 
 const PROTOCOL_READY = false;
@@ -31,6 +31,13 @@ const skip = skipOrFail('the consent window browser test',
 
 const TINA_PW = `tina-${randomBytes(9).toString('base64url')}`;
 const TIMEOUT = 30000;
+
+/** screenshot saves the whole page (the consent form is longer than a screen). */
+async function screenshot(page, name) {
+  ensureArtifacts();
+  await page.evaluate(() => window.scrollTo(0, 0)); // the watched banner sticks to the top
+  await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
+}
 
 /** startXvfb starts Xvfb on a free display in :201-:240 (screen.test.mjs uses :161-:200). */
 async function startXvfb() {
@@ -121,7 +128,6 @@ describe('the consent window', { skip, timeout: 240000 }, () => {
       assert.equal(await user.locator(`input[name="scope"][value="${s}"]`).isChecked(), false, `${s} is off by default`);
     }
     assert.match(await form.textContent(), /reads logs from/, 'the diagnostics details are shown');
-    await screenshot(user, 'window-consent');
     // The used link opens nothing a second time.
     const again = await (await newContext(browser, problems, [['/open', 403]])).newPage();
     assert.equal((await again.goto(link)).status(), 403);
@@ -129,6 +135,7 @@ describe('the consent window', { skip, timeout: 240000 }, () => {
 
     await user.locator('input[name="scope"][value="shell"]').check();
     await user.locator('input[name="scope"][value="screen"]').check();
+    await screenshot(user, 'window-consent');
     await user.getByTestId('allow').click();
     await user.getByTestId('status').filter({ hasText: 'tina is connected' }).waitFor({ timeout: TIMEOUT });
     const s = await waitFor('the connected session', async () => {
