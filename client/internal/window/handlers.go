@@ -72,7 +72,7 @@ func (w *Window) events(rw http.ResponseWriter, r *http.Request) {
 			goto wait
 		case <-r.Context().Done():
 			return
-		case <-w.done:
+		case <-w.stop:
 			return
 		}
 	}

@@ -66,6 +66,7 @@ type Window struct {
 	cookie string // the session cookie's value, set by a one-time link
 	srv    *http.Server
 	done   chan struct{} // closed when Serve returns
+	stop   chan struct{} // closed when Serve starts to shut down: streams end
 
 	mu      sync.Mutex
 	links   map[string]bool // one-time secrets not yet used
@@ -95,7 +96,7 @@ func New(cfg Config) (*Window, error) {
 		return nil, fmt.Errorf("window: listen on loopback: %w", err)
 	}
 	w := &Window{cfg: cfg, ln: ln, host: ln.Addr().String(), cookie: secret(),
-		links: map[string]bool{}, changed: make(chan struct{}), done: make(chan struct{})}
+		links: map[string]bool{}, changed: make(chan struct{}), done: make(chan struct{}), stop: make(chan struct{})}
 	w.origin = "http://" + w.host
 	w.st = newState()
 	w.links[secret()] = true
@@ -115,6 +116,7 @@ func New(cfg Config) (*Window, error) {
 func (w *Window) Serve(ctx context.Context) error {
 	defer close(w.done)
 	stop := context.AfterFunc(ctx, func() {
+		close(w.stop) // /events streams end first, so Shutdown does not wait for them
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = w.srv.Shutdown(sctx)

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -56,7 +56,7 @@ async function startXvfb() {
 }
 
 describe('the consent window', { skip, timeout: 240000 }, () => {
-  let x, gw, browser, tech, user, client, dir;
+  let x, gw, browser, tech, user, client, dir, built;
   let clientOut = '';
   const problems = [];
 
@@ -103,6 +103,7 @@ describe('the consent window', { skip, timeout: 240000 }, () => {
     const args = ['build', '-o', bin, '-ldflags', `-X ${preset}.Gateway=${addr} -X ${preset}.Pin=${pin}`];
     if (PROTOCOL_READY) args.push('-tags', 'agent13');
     await promisify(execFile)('go', [...args, './client/cmd/tether-client'], { cwd: repoRoot, timeout: 180000 });
+    built = bin;
     const urls = join(dir, 'urls.txt');
     const opener = join(dir, 'browser.sh');
     writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${urls}'\n`);
@@ -129,7 +130,7 @@ describe('the consent window', { skip, timeout: 240000 }, () => {
     }
     assert.match(await form.textContent(), /reads logs from/, 'the diagnostics details are shown');
     // The used link opens nothing a second time.
-    const again = await (await newContext(browser, problems, [['/open', 403]])).newPage();
+    const again = await (await newContext(browser, problems, [['/open', 403], ['/favicon.ico', 403]])).newPage();
     assert.equal((await again.goto(link)).status(), 403);
     await again.context().close();
 
@@ -214,6 +215,49 @@ describe('the consent window', { skip, timeout: 240000 }, () => {
     await user.close(); // the client quits once the page is gone (or rated)
     await waitFor('the client to exit', () => client.exitCode !== null, TIMEOUT, 100);
     assert.equal(client.exitCode, 0, `client output:\n${clientOut}`);
+    assert.deepEqual(problems, []);
+  });
+
+  it('asks for the code read aloud when the file name has none, and a decline shares nothing', async () => {
+    assert.ok(built, 'the first test built the client');
+    const inv = await ticketWithInvite(tech, 'Scanner offline', ['diagnostics']);
+    const code = /^tether1:[^/]+\/([A-Z0-9-]+)#/.exec(inv.join)[1];
+    const bin = join(dir, 'tether-client'); // renamed: no code in the name
+    copyFileSync(built, bin);
+    chmodSync(bin, 0o755);
+    const urls = join(dir, 'urls2.txt');
+    const opener = join(dir, 'browser2.sh');
+    writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${urls}'\n`);
+    chmodSync(opener, 0o755);
+    let out = '';
+    const c = spawn(bin, [], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROWSER: opener, DISPLAY: x.display } });
+    c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (out += d));
+    try {
+      const link = await waitFor('the link given to $BROWSER', () => existsSync(urls) && readFileSync(urls, 'utf8').trim(), TIMEOUT);
+      // Provoked: a short code (400); the client quits after the decline while the page is open.
+      const page = await (await newContext(browser, problems, [['/code', 400], ['/events', 'ERR_']])).newPage();
+      await page.goto(link);
+      await page.getByTestId('code-input').waitFor({ timeout: TIMEOUT });
+      await page.getByTestId('code-input').fill('K7QF');
+      await page.getByTestId('code-submit').click();
+      await page.locator('#code-error').filter({ hasText: '16 letters and digits' }).waitFor({ timeout: TIMEOUT });
+      // Read aloud: lower case, spaces instead of dashes.
+      await page.getByTestId('code-input').fill(code.toLowerCase().replaceAll('-', ' '));
+      await page.getByTestId('code-submit').click();
+      await page.getByTestId('consent-form').waitFor({ timeout: TIMEOUT });
+      assert.match(await page.getByTestId('ticket').textContent(), /Scanner offline/);
+      await page.getByTestId('decline').click();
+      await page.getByTestId('ended').filter({ hasText: 'You declined. Nothing was shared.' }).waitFor({ timeout: TIMEOUT });
+      assert.equal(await page.locator('button[name="rating"]').first().isVisible(), false, 'no rating after a decline');
+      await waitFor('the client to exit', () => c.exitCode !== null, TIMEOUT, 100);
+      assert.equal(c.exitCode, 0, out);
+      const ss = await tech.evaluate(async (id) => fetch(`/api/v1/tickets/${id}/sessions`).then((r) => r.json()), inv.ticket);
+      assert.ok(!(ss || []).some((s) => s.state === 'connected'), 'a declined invite left a connected session');
+      await page.context().close();
+    } finally {
+      if (c.exitCode === null) c.kill('SIGKILL');
+    }
     assert.deepEqual(problems, []);
   });
 });
