@@ -226,7 +226,9 @@ func TestHelpedRevokeChatEndAndRating(t *testing.T) {
 	if len(fa.revoked) != 1 || fa.revoked[0].String() != "screen,control" {
 		t.Fatalf("revoked %v", fa.revoked)
 	}
-	if v := p.waitFor("the revoke logged", func(v view) bool { return len(v.Activity) > 0 && strings.HasPrefix(v.Activity[0].Text, "You took back") }); v.Activity[0].Text != "You took back the permission to see your screen and control your mouse and keyboard." {
+	if v := p.waitFor("the revoke logged", func(v view) bool {
+		return len(v.Activity) > 0 && strings.HasPrefix(v.Activity[0].Text, "You took back")
+	}); v.Activity[0].Text != "You took back the permission to see your screen and control your mouse and keyboard." {
 		t.Fatalf("activity: %q", v.Activity[0].Text)
 	}
 	w.Event(agent.Event{Kind: agent.EventChannelClose, What: "screen", Message: "alice stopped watching."})
