@@ -14,7 +14,7 @@ import (
 func OpenBrowser(url string) error {
 	argv := browserFromEnv(os.Getenv("BROWSER"), url)
 	if argv == nil {
-		argv = append(append([]string{}, systemOpener...), url)
+		argv = append(systemOpener(runtime.GOOS), url)
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = nil, nil, nil
@@ -46,4 +46,17 @@ func browserFromEnv(env, url string) []string {
 		f = append(f, url)
 	}
 	return f
+}
+
+// systemOpener is the desktop's "open this URL" program for goos.
+func systemOpener(goos string) []string {
+	switch goos {
+	case "windows":
+		// rundll32 opens a URL in the default browser without a console
+		// window and without cmd.exe's quoting ("start" would read & in it).
+		return []string{"rundll32", "url.dll,FileProtocolHandler"}
+	case "darwin":
+		return []string{"open"}
+	}
+	return []string{"xdg-open"}
 }

@@ -1,5 +1,0 @@
-//go:build darwin
-
-package window
-
-var systemOpener = []string{"open"}

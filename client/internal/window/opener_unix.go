@@ -1,6 +1,0 @@
-//go:build !windows && !darwin
-
-package window
-
-// systemOpener is the desktop's "open this URL" program.
-var systemOpener = []string{"xdg-open"}
