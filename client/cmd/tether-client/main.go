@@ -1,28 +1,25 @@
 // Command tether-client lets a technician help on this computer, with the
-// user's consent. It connects out to the gateway named in a join link.
+// user's consent. It connects out to the gateway named in a join link, or
+// to the gateway baked into it (make dist) with the invite code from its
+// file name or typed by the user.
 //
-//	tether-client join [--accept SCOPES] [--allow-file PATH]... JOIN
+//	tether-client                       the consent window (double-click)
+//	tether-client join [--window] [--accept SCOPES] [--allow-file PATH]... LINK|CODE
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
-	"runtime"
 	"strings"
 	"syscall"
-	"time"
 
-	"github.com/tetherhq/tether/client/internal/agent"
-	"github.com/tetherhq/tether/client/internal/consent"
+	"github.com/tetherhq/tether/client/internal/app"
 	"github.com/tetherhq/tether/client/internal/console"
-	"github.com/tetherhq/tether/client/internal/diag"
-	"github.com/tetherhq/tether/client/internal/host"
+	"github.com/tetherhq/tether/client/internal/preset"
 	"github.com/tetherhq/tether/internal/version"
 	"github.com/tetherhq/tether/internal/wire"
 )
@@ -30,8 +27,12 @@ import (
 const usage = `tether-client lets a technician help you on this computer, with your consent.
 
 Usage:
-  tether-client join [--accept SCOPES] [--allow-file PATH]... JOIN
-                                          connect with the join link or string your technician gave you
+  tether-client                           open the consent window in your browser (a client
+                                          downloaded from your technician's page knows where to go)
+  tether-client join [--window] [--accept SCOPES] [--allow-file PATH]... LINK|CODE
+                                          connect with the join link, or the support code your
+                                          technician read to you; questions come on this terminal,
+                                          or in the browser with --window
   tether-client version
 
 SCOPES is a comma-separated list of what you allow: diagnostics, shell, screen, control.
@@ -41,12 +42,18 @@ when asked, or, with --accept, if you named it with --allow-file PATH (repeatabl
 `
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[0], os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func run(self string, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts := app.Options{Self: self, Stdin: stdin, Stdout: stdout, Stderr: stderr}
 	if len(args) == 0 {
-		args = console.InteractiveArgs(stdin, stdout) // Windows double-click: ask for the link
+		if _, _, err := preset.Baked(); err == nil {
+			return app.Window(ctx, opts) // double-click on a downloaded client
+		}
+		args = console.InteractiveArgs(stdin, stdout) // Windows double-click, no baked gateway: ask for the link
 	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
@@ -54,7 +61,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "join":
-		return join(args[1:], stdin, stdout, stderr)
+		return join(ctx, args[1:], opts)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "tether-client", version.String())
 		return 0
@@ -66,10 +73,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return 2
 }
 
-func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+func join(ctx context.Context, args []string, opts app.Options) int {
+	stderr := opts.Stderr
 	fs := flag.NewFlagSet("join", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	accept := fs.String("accept", "", "scopes you allow without being asked, e.g. diagnostics,shell")
+	inWindow := fs.Bool("window", false, "ask and show everything in a browser window instead of this terminal")
 	verbose := fs.Bool("v", false, "log connection details to stderr")
 	var allowFiles stringList
 	fs.Var(&allowFiles, "allow-file", "a file outside the standard log locations that diagnostics may read (repeatable)")
@@ -77,94 +86,31 @@ func join(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprint(stderr, "tether-client: join needs exactly one JOIN argument\n\n", usage)
+		fmt.Fprint(stderr, "tether-client: join needs exactly one LINK or CODE argument\n\n", usage)
 		return 2
 	}
-	j, err := wire.ParseJoin(fs.Arg(0))
+	j, err := preset.Resolve(fs.Arg(0))
 	if err != nil {
 		fmt.Fprintf(stderr, "tether-client: %v\n", err)
 		return 2
 	}
-	if len(j.Fingerprint) == 0 {
-		fmt.Fprintln(stderr, "tether-client: the join link has no certificate fingerprint (#sha256=...); copy the whole link from your technician")
-		return 2
-	}
-	// One reader owns stdin: it answers the consent questions, then carries
-	// the user's commands (revoke, end) while the session runs.
-	lines := consent.Lines(stdin)
-	defer console.KeepOpen(lines, stdout) // Windows double-click: "Press Enter to close" (runs after stop)
-	prompt := &consent.Prompt{Lines: lines, Out: stdout, Available: host.Available}
+	opts.Join, opts.AllowFiles, opts.Verbose = &j, allowFiles, *verbose
 	if *accept != "" {
 		sc, err := wire.ParseScopes(*accept)
 		if err != nil {
 			fmt.Fprintf(stderr, "tether-client: --accept: %v\n", err)
 			return 2
 		}
-		prompt.Preset = sc
+		if *inWindow {
+			fmt.Fprintln(stderr, "tether-client: --accept and --window do not go together: the window asks you")
+			return 2
+		}
+		opts.Accept = sc
 	}
-	// Questions asked mid-session share stdin with the commands. With
-	// --accept nobody is asked: only --allow-file paths are read.
-	term := consent.NewTerminal(lines, stdout)
-	var ask func(context.Context, string) (bool, error)
-	if prompt.Preset == nil {
-		ask = term.Confirm
+	if *inWindow {
+		return app.Window(ctx, opts)
 	}
-	files, err := diag.NewFilePolicy(diag.FilePolicyConfig{Allowed: allowFiles, Ask: ask})
-	if err != nil {
-		fmt.Fprintf(stderr, "tether-client: --allow-file: %v\n", err)
-		return 2
-	}
-	prompt.Details = map[wire.Scope][]string{wire.ScopeDiagnostics: consent.DiagnosticsDetails(
-		diag.LogLocations(runtime.GOOS), wire.MaxDiagHosts, ask != nil, allowFiles)}
-	log := slog.New(slog.DiscardHandler)
-	if *verbose {
-		log = slog.New(slog.NewTextHandler(stderr, nil))
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	revoke := make(chan wire.Scopes)
-	connected := make(chan struct{})
-	go console.Commands(ctx, term, connected, revoke, stop, stdout)
-
-	fmt.Fprintf(stdout, "Connecting to %s ...\n", j.Addr)
-	err = agent.Run(ctx, agent.Config{
-		Join:    j,
-		Version: version.Version,
-		Consent: func(ctx context.Context, o wire.Offer) (wire.Scopes, error) {
-			sc, err := prompt.Ask(ctx, o)
-			if errors.Is(err, consent.ErrDeclined) {
-				return nil, agent.ErrDeclined
-			}
-			return sc, err
-		},
-		Diag:   host.Diag(j.Addr, files),
-		Screen: host.Screen(),
-		Revoke: revoke,
-		Events: func(e agent.Event) {
-			fmt.Fprintf(stdout, "[%s] %s\n", time.Now().Format("15:04:05"), e.Message)
-			if e.Kind == agent.EventConnected {
-				select {
-				case <-connected:
-				default:
-					close(connected)
-					fmt.Fprintln(stdout, consent.CommandHelp)
-				}
-			}
-		},
-		Log: log,
-	})
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, agent.ErrDeclined):
-		fmt.Fprintln(stdout, "You declined. Nothing was shared.")
-		return 0
-	case errors.Is(err, agent.ErrEndedByUser):
-		fmt.Fprintln(stdout, "Session ended by you.")
-		return 0
-	}
-	fmt.Fprintf(stderr, "tether-client: %v\n", err)
-	return 1
+	return app.Terminal(ctx, opts)
 }
 
 // stringList is a repeatable string flag.

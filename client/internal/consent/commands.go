@@ -8,13 +8,14 @@ import (
 )
 
 // While a session runs the user can type commands on the terminal.
-const CommandHelp = `Type "revoke SCOPE" (for example "revoke shell") to withdraw a permission at once, "end" to end the session, "help" for this text.`
+const CommandHelp = `Type "say TEXT" to write to the technician, "revoke SCOPE" (for example "revoke shell") to withdraw a permission at once, "end" to end the session, "help" for this text.`
 
 // Command is one line the user typed during a session.
 type Command struct {
 	Revoke wire.Scopes // scopes to withdraw
 	End    bool        // end the session
 	Help   bool        // show CommandHelp
+	Say    string      // a chat message to send (say TEXT, chat TEXT), as typed
 }
 
 // ParseCommand understands "revoke SCOPE[,SCOPE]", "r SCOPE", "end", "quit",
@@ -25,6 +26,12 @@ func ParseCommand(line string) (Command, error) {
 		return Command{}, nil
 	}
 	switch f[0] {
+	case "say", "chat":
+		text := strings.TrimSpace(strings.TrimSpace(line)[len(f[0]):])
+		if text == "" {
+			return Command{}, fmt.Errorf("say what? For example: say The printer works again")
+		}
+		return Command{Say: text}, nil
 	case "revoke", "r":
 		if len(f) < 2 {
 			return Command{}, fmt.Errorf("revoke what? %s", scopeList())

@@ -20,6 +20,8 @@ func TestParseCommand(t *testing.T) {
 		{"QUIT", "", true, false, false},
 		{"?", "", false, true, false},
 		{"rm -rf /", "", false, false, true},
+		{"say hi", "", false, false, false},
+		{"say", "", false, false, true},
 	}
 	for _, tt := range tests {
 		c, err := ParseCommand(tt.in)

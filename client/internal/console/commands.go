@@ -15,6 +15,21 @@ import (
 // when ctx ends, after "end", or when stdin closes (a script started the
 // client: Ctrl-C or a signal still ends the session).
 func Commands(ctx context.Context, term *consent.Terminal, connected <-chan struct{}, revoke chan<- wire.Scopes, end func(), out io.Writer) {
+	CommandsWith(ctx, term, connected, Handlers{Revoke: revoke, End: end}, out)
+}
+
+// Handlers are what the typed commands do.
+type Handlers struct {
+	Revoke chan<- wire.Scopes // "revoke SCOPE"
+	End    func()             // "end"
+	// Say sends "say TEXT" / "chat TEXT" to the technician; nil: chat is
+	// not available.
+	Say func(ctx context.Context, text string) error
+}
+
+// CommandsWith is Commands with the chat command.
+func CommandsWith(ctx context.Context, term *consent.Terminal, connected <-chan struct{}, h Handlers, out io.Writer) {
+	revoke, end := h.Revoke, h.End
 	select {
 	case <-connected:
 	case <-ctx.Done():
@@ -39,6 +54,12 @@ func Commands(ctx context.Context, term *consent.Terminal, connected <-chan stru
 			fmt.Fprintln(out, err)
 		case cmd.Help:
 			fmt.Fprintln(out, consent.CommandHelp)
+		case cmd.Say != "":
+			if h.Say == nil {
+				fmt.Fprintln(out, "Chat is not available in this session.")
+			} else if err := h.Say(ctx, cmd.Say); err != nil {
+				fmt.Fprintf(out, "Your message was not sent: %v\n", err)
+			}
 		case cmd.End:
 			end()
 			return

@@ -85,3 +85,27 @@ func TestCommandsWaitsForTheSession(t *testing.T) {
 	cancel()
 	<-done
 }
+
+func TestCommandsSay(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var out syncBuffer
+	lines := consent.Lines(strings.NewReader("say The Printer works\nchat   again  \nsay\nend\n"))
+	term := consent.NewTerminal(lines, &out)
+	connected := make(chan struct{})
+	close(connected)
+	var said []string
+	Commands := func() {
+		CommandsWith(ctx, term, connected, Handlers{End: func() {}, Say: func(_ context.Context, s string) error {
+			said = append(said, s)
+			return nil
+		}}, &out)
+	}
+	Commands() // returns after "end"
+	if strings.Join(said, "|") != "The Printer works|again" {
+		t.Fatalf("said %q", said)
+	}
+	if !strings.Contains(out.String(), "say what?") {
+		t.Fatalf("an empty say was not explained: %q", out.String())
+	}
+}

@@ -1,0 +1,36 @@
+//go:build agent13
+
+package app
+
+import (
+	"context"
+
+	"github.com/tetherhq/tether/client/internal/agent"
+	"github.com/tetherhq/tether/client/internal/window"
+	"github.com/tetherhq/tether/internal/wire"
+)
+
+const protocol13 = true
+
+// withProtocol13 sets what the issue-13 agent adds: how consent is asked,
+// where chat messages go, who answers live requests (nil: refused).
+func withProtocol13(cfg *agent.Config, method string, chat func(wire.ChatMessage), ask agent.AskFunc) {
+	cfg.ConsentMethod = method
+	cfg.Chat = chat
+	cfg.Ask = ask
+}
+
+func revoker(ag *agent.Agent, ch chan<- wire.Scopes, sessionCtx context.Context) func(context.Context, wire.Scopes) error {
+	return ag.Revoke
+}
+
+// syncGranted shows the agent's granted set after it changed.
+func syncGranted(w *window.Window, ag *agent.Agent, e agent.Event) {
+	if ag == nil || w == nil {
+		return
+	}
+	switch e.Kind {
+	case agent.EventGranted, agent.EventRevoked, agent.EventConnected:
+		w.SetGranted(ag.Granted())
+	}
+}
