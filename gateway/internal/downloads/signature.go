@@ -10,11 +10,11 @@ import (
 // What a build's signature means to the person who runs it.
 const (
 	detailPESigned   = "Signed with Authenticode: Windows shows the publisher's name. (The gateway checks that a signature is present; Windows checks it when the file is run.)"
-	detailPEUnsigned = "Not signed: Windows SmartScreen may say it protected your PC; choose More info, then Run anyway."
+	detailPEUnsigned = "Windows SmartScreen may say it protected your PC: choose More info, then Run anyway."
 	detailMachoSign  = "Signed with a developer certificate. (The gateway checks that a signature is present; macOS checks it when the file is run.)"
-	detailMachoAdhoc = "Ad-hoc signed, not by a known developer: macOS may refuse to open it until the quarantine mark is removed (see the steps)."
-	detailMachoNone  = "Not signed: macOS may refuse to open it until the quarantine mark is removed (see the steps)."
-	detailELF        = "Linux programs are not signed: compare the SHA-256 with the one your technician reads you if in doubt."
+	detailMachoAdhoc = "Ad-hoc signed only: macOS may refuse to open it until the quarantine mark is removed (see the steps)."
+	detailMachoNone  = "macOS may refuse to open it until the quarantine mark is removed (see the steps)."
+	detailELF        = "Linux programs are usually not signed; if in doubt, compare the SHA-256 with the one your technician reads you."
 	detailUnreadable = "The gateway could not read this file's format: ask your technician before you run it."
 )
 

@@ -15,7 +15,7 @@ export interface Platform {
 
 export const ARCH_LABELS: Record<OS, Record<Arch, string>> = {
   windows: { amd64: 'Intel/AMD 64-bit', arm64: 'ARM 64-bit' },
-  darwin: { amd64: 'Intel Mac', arm64: 'Apple silicon (M1, M2, …)' },
+  darwin: { amd64: 'Intel', arm64: 'Apple silicon' },
   linux: { amd64: 'x86-64', arm64: 'ARM 64-bit (aarch64)' },
 };
 
