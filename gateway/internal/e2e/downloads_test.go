@@ -1,10 +1,18 @@
 package e2e
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"crypto/sha256"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/binary"
 	"encoding/hex"
+	"encoding/pem"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -40,6 +48,54 @@ func TestFingerprintIsTheInvitePin(t *testing.T) {
 	if !strings.HasSuffix(inv.URL, "#sha256="+pin) || !strings.HasSuffix(inv.Join, "#sha256="+pin) {
 		t.Errorf("invite %q / %q does not carry the printed pin %s", inv.URL, inv.Join, pin)
 	}
+}
+
+// TestFingerprintOfOperatorCertificates: with --tls-cert the pin printed is
+// the one serve pins for those files (the chain's last certificate).
+func TestFingerprintOfOperatorCertificates(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile := selfSigned(t, dir)
+	out, err := exec.Command(gatewayBin, "fingerprint", "--data", filepath.Join(dir, "data"), "--tls-cert", certFile, "--tls-key", keyFile).CombinedOutput()
+	if err != nil {
+		t.Fatalf("tether-gateway fingerprint --tls-cert: %v\n%s", err, out)
+	}
+	g := startGateway(t, func(c *server.Config) { c.TLSCert, c.TLSKey = certFile, keyFile })
+	if got, want := strings.TrimSpace(string(out)), certs.FormatFingerprint(g.fp); got != want {
+		t.Errorf("fingerprint printed %s, gateway pins %s", got, want)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "certs", "ca.pem")); err == nil {
+		t.Errorf("fingerprint --tls-cert created a dev CA")
+	}
+}
+
+// selfSigned writes a self-signed server certificate for 127.0.0.1.
+func selfSigned(t *testing.T, dir string) (string, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "operator"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, k := filepath.Join(dir, "op.pem"), filepath.Join(dir, "op-key.pem")
+	if err := os.WriteFile(c, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(k, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return c, k
 }
 
 type downloadItem struct {
