@@ -140,29 +140,36 @@ func (s *Shelf) List() []Item {
 	}
 	sums := readChecksums(filepath.Join(s.cfg.Dir, "SHA256SUMS"))
 	for _, p := range Platforms {
-		it, err := s.item(p, sums)
+		f, it, err := s.open(p, sums)
 		if err != nil {
 			if !errors.Is(err, fs.ErrNotExist) {
 				s.cfg.Log.Warn("client build unreadable", "file", p.File, "err", err)
 			}
 			continue
 		}
+		f.Close()
 		out = append(out, it)
 	}
 	return out
 }
 
-// Open opens the build for p; the caller closes the file. It returns an
-// error wrapping fs.ErrNotExist when there is none.
+// Open opens the build for p; the caller closes the file. The Item
+// describes exactly the bytes of that open file. The error wraps
+// fs.ErrNotExist when there is no build.
 func (s *Shelf) Open(p Platform) (*os.File, Item, error) {
 	if s.cfg.Dir == "" {
 		return nil, Item{}, fs.ErrNotExist
 	}
-	f, err := os.Open(filepath.Join(s.cfg.Dir, p.File))
+	return s.open(p, readChecksums(filepath.Join(s.cfg.Dir, "SHA256SUMS")))
+}
+
+func (s *Shelf) open(p Platform, sums map[string]string) (*os.File, Item, error) {
+	path := filepath.Join(s.cfg.Dir, p.File)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, Item{}, err
 	}
-	it, err := s.item(p, readChecksums(filepath.Join(s.cfg.Dir, "SHA256SUMS")))
+	it, err := s.item(path, p, f, sums)
 	if err != nil {
 		f.Close()
 		return nil, Item{}, err
@@ -170,9 +177,8 @@ func (s *Shelf) Open(p Platform) (*os.File, Item, error) {
 	return f, it, nil
 }
 
-func (s *Shelf) item(p Platform, sums map[string]string) (Item, error) {
-	path := filepath.Join(s.cfg.Dir, p.File)
-	st, err := os.Stat(path)
+func (s *Shelf) item(path string, p Platform, f *os.File, sums map[string]string) (Item, error) {
+	st, err := f.Stat()
 	if err != nil {
 		return Item{}, err
 	}
@@ -182,31 +188,34 @@ func (s *Shelf) item(p Platform, sums map[string]string) (Item, error) {
 	if st.Size() > maxBuild {
 		return Item{}, fmt.Errorf("%s is larger than %d bytes", p.File, maxBuild)
 	}
-	f, err := s.facts(path, p, st)
+	fc, err := s.facts(path, p, st, f)
 	if err != nil {
 		return Item{}, err
 	}
-	if want, ok := sums[p.File]; ok && !strings.EqualFold(want, f.sum) {
-		s.cfg.Log.Warn("SHA256SUMS is stale: serving the checksum of the file as it is", "file", p.File, "listed", want, "actual", f.sum)
+	if want, ok := sums[p.File]; ok && !strings.EqualFold(want, fc.sum) {
+		s.cfg.Log.Warn("SHA256SUMS is stale: serving the checksum of the file as it is", "file", p.File, "listed", want, "actual", fc.sum)
 	}
 	return Item{
 		OS: p.OS, Arch: p.Arch, URL: "/download/" + p.OS + "/" + p.Arch,
-		SHA256: f.sum, Size: f.size, Signature: f.sig, Baked: f.baked, File: p.File,
+		SHA256: fc.sum, Size: fc.size, Signature: fc.sig, Baked: fc.baked, File: p.File,
 	}, nil
 }
 
 // facts returns the cached facts of path when its size and mtime did not
-// change, else reads the file once (checksum, baked pin, signature).
-func (s *Shelf) facts(path string, p Platform, st fs.FileInfo) (facts, error) {
+// change, else reads the open file once (checksum, baked pin, signature).
+func (s *Shelf) facts(path string, p Platform, st fs.FileInfo, r io.ReaderAt) (facts, error) {
 	s.mu.Lock()
 	c, ok := s.cache[path]
 	s.mu.Unlock()
 	if ok && c.size == st.Size() && c.mtime.Equal(st.ModTime()) {
 		return c, nil
 	}
-	b, err := readBounded(path)
+	b, err := io.ReadAll(io.NewSectionReader(r, 0, maxBuild+1))
 	if err != nil {
 		return facts{}, err
+	}
+	if len(b) > maxBuild {
+		return facts{}, fmt.Errorf("%s is larger than %d bytes", path, maxBuild)
 	}
 	sum := sha256.Sum256(b)
 	c = facts{
@@ -222,22 +231,6 @@ func (s *Shelf) facts(path string, p Platform, st fs.FileInfo) (facts, error) {
 	s.cache[path] = c
 	s.mu.Unlock()
 	return c, nil
-}
-
-func readBounded(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxBuild+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxBuild {
-		return nil, fmt.Errorf("%s is larger than %d bytes", path, maxBuild)
-	}
-	return b, nil
 }
 
 // readChecksums parses a sha256sum-style file into name → hex digest.
