@@ -11,7 +11,25 @@ export CGO_ENABLED ?= 0
 WEBUI_SRC := $(shell find webui/src webui/index.html webui/package.json webui/vite.config.* -type f 2>/dev/null)
 CLIENT_TARGETS := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: build run test test-go test-web test-browser vet bench fuzz fuzz-short dist sign cross clean webui
+# Clients in dist/ are baked with the gateway they belong to (docs/clients.md):
+# PUBLIC_ADDR is the host:port users' computers reach, DATA the gateway's data
+# directory (its CA is what clients pin), FINGERPRINT_FLAGS e.g.
+# "--tls-cert FILE --tls-key FILE" when the gateway serves operator certificates.
+PUBLIC_ADDR       ?= 127.0.0.1:8443
+LISTEN            ?= 127.0.0.1:8443
+DATA              ?= ./data
+FINGERPRINT_FLAGS ?=
+HOST_OS           := $(shell $(GO) env GOHOSTOS 2>/dev/null)
+HOST_ARCH         := $(shell $(GO) env GOHOSTARCH 2>/dev/null)
+PRESET            := github.com/tetherhq/tether/client/internal/preset
+# bake (a shell snippet) sets $$bake to the -X flags, asking the gateway for its pin.
+bake = pin=$$(./bin/tether-gateway fingerprint --data '$(DATA)' --public-url 'https://$(PUBLIC_ADDR)' $(FINGERPRINT_FLAGS)) || exit 1; \
+	bake="-X $(PRESET).Gateway=$(PUBLIC_ADDR) -X $(PRESET).Pin=$$pin"; \
+	echo "baking gateway $(PUBLIC_ADDR), pin $$pin"
+# sums (a shell snippet) writes dist/SHA256SUMS.
+sums = cd dist && { command -v sha256sum >/dev/null && sha256sum tether-client-* || shasum -a 256 tether-client-*; } > SHA256SUMS
+
+.PHONY: build run dist-host test test-go test-web test-browser vet bench fuzz fuzz-short dist sign cross clean webui
 
 build: webui/dist/index.html bin/tether-gateway bin/tether-client
 
@@ -34,8 +52,17 @@ bin/tether-client: FORCE
 
 FORCE:
 
-run: build
-	./bin/tether-gateway serve --listen 127.0.0.1:8443 --data ./data --ice-loopback
+# run serves with a client for this computer in dist/ (make dist adds the rest).
+run: build dist-host
+	./bin/tether-gateway serve --listen $(LISTEN) --public-url https://$(PUBLIC_ADDR) --data $(DATA) --ice-loopback
+
+# dist-host builds the baked client for the host platform only.
+dist-host: bin/tether-gateway
+	@mkdir -p dist
+	@$(bake); ext=; [ $(HOST_OS) = windows ] && ext=.exe; \
+	  echo "building tether-client $(VERSION) for $(HOST_OS)/$(HOST_ARCH)"; \
+	  GOOS=$(HOST_OS) GOARCH=$(HOST_ARCH) $(GO) build -trimpath -ldflags "$(LDFLAGS) $$bake" -o dist/tether-client-$(HOST_OS)-$(HOST_ARCH)$$ext ./client/cmd/tether-client
+	@$(sums)
 
 # Every Go command that compiles the gateway embeds webui/dist, which only
 # the web UI build produces: vet and tests depend on it.
@@ -81,19 +108,20 @@ fuzz:
 fuzz-short:
 	@$(MAKE) --no-print-directory fuzz FUZZTIME=3s
 
-# dist cross-builds the client for every platform into dist/ with the version
-# embedded, signs the Windows binaries when a certificate is configured (see
+# dist cross-builds the client for every platform into dist/, baked with this
+# gateway's address and pin (see bake above) and the version, signs the
+# Windows binaries when a certificate is configured (see
 # scripts/sign-windows.sh and docs/clients.md), and writes SHA256SUMS last so
 # the checksums cover the signed files. The gateway serves dist/ at /download.
-dist:
+dist: bin/tether-gateway
 	@mkdir -p dist
-	@for t in $(CLIENT_TARGETS); do \
+	@$(bake); for t in $(CLIENT_TARGETS); do \
 	  os=$${t%/*}; arch=$${t#*/}; ext=; [ $$os = windows ] && ext=.exe; \
 	  echo "building tether-client $(VERSION) for $$os/$$arch"; \
-	  GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o dist/tether-client-$$os-$$arch$$ext ./client/cmd/tether-client || exit 1; \
+	  GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags "$(LDFLAGS) $$bake" -o dist/tether-client-$$os-$$arch$$ext ./client/cmd/tether-client || exit 1; \
 	done
 	@$(MAKE) --no-print-directory sign
-	cd dist && sha256sum tether-client-* > SHA256SUMS
+	@$(sums)
 
 # sign signs dist/*.exe with Authenticode when SIGN_PFX or SIGN_CERT+SIGN_KEY
 # is set; otherwise it says loudly that the binaries are unsigned.

@@ -5,6 +5,7 @@
 //	tether-gateway audit verify --data DIR
 //	tether-gateway audit export --data DIR [--out FILE]
 //	tether-gateway recording verify [--data DIR | --pubkey FILE] FILE
+//	tether-gateway fingerprint [--data DIR] [--tls-cert F --tls-key F]
 package main
 
 import (
@@ -34,6 +35,7 @@ Usage:
   tether-gateway audit verify --data DIR
   tether-gateway audit export --data DIR [--out FILE]
   tether-gateway recording verify [--data DIR | --pubkey FILE] [--sha256 HEX --signature B64] FILE
+  tether-gateway fingerprint [--data DIR] [--public-url URL] [--tls-cert F --tls-key F]   (the pin clients are baked with)
   tether-gateway version
 `
 
@@ -51,7 +53,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	if code, ok := admin.Command(cmd, rest, stdin, stdout, stderr); ok {
-		return code // user add, audit verify, audit export, recording verify
+		return code // user add, audit verify, audit export, recording verify, fingerprint
 	}
 	switch cmd {
 	case "serve":
@@ -76,7 +78,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "URL clients and browsers use, e.g. https://support.example.com (default: from --listen)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate chain (default: a generated dev CA in DATA/certs)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key for --tls-cert")
-	fs.StringVar(&cfg.DownloadsDir, "downloads", "", "directory of client builds from `make dist` served at /download (default: ./dist if present)")
+	fs.StringVar(&cfg.DownloadsDir, "downloads", "dist", "directory of client builds (make dist, make run) served at /download; read on every request, so it may be created or filled later")
 	fs.StringVar(&cfg.ReadyFile, "ready-file", "", "write {\"url\",\"fingerprint\"} here once serving (for scripts and tests)")
 	fs.Bool("record-input", true, "deprecated, ignored: input is always recorded (typed with echo off: its length only)")
 	fs.BoolVar(&cfg.BestEffortRecording, "best-effort-recording", false, "keep shells open when a recording cannot be written (default: refuse or end them)")
@@ -119,11 +121,6 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	cfg.Log = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: lvl}))
 	cfg.AdminPassword = os.Getenv("TETHER_ADMIN_PASSWORD")
 	cfg.Out = stdout
-	if cfg.DownloadsDir == "" {
-		if st, err := os.Stat("dist"); err == nil && st.IsDir() {
-			cfg.DownloadsDir = "dist"
-		}
-	}
 	if ui, ok := webui.Dist(); ok {
 		cfg.WebUI = ui
 	} else {

@@ -16,7 +16,7 @@ import (
 )
 
 // Command runs the operator command name ("user add", "audit verify",
-// "audit export" or "recording verify") with its arguments, as typed after
+// "audit export", "recording verify" or "fingerprint") with its arguments, as typed after
 // "tether-gateway", and returns the process exit status: 0 on success, 1
 // when the command failed or found a problem, 2 for bad usage. ok is false
 // when name is not one of these commands.
@@ -30,6 +30,8 @@ func Command(name string, args []string, stdin io.Reader, stdout, stderr io.Writ
 		return auditExport(args, stdout, stderr), true
 	case "recording verify":
 		return recordingVerify(args, stdout, stderr), true
+	case "fingerprint":
+		return fingerprint(args, stdout, stderr), true
 	}
 	return 0, false
 }

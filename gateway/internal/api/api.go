@@ -27,10 +27,12 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/tetherhq/tether/certs"
 	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/auth"
 	"github.com/tetherhq/tether/gateway/internal/blob"
 	"github.com/tetherhq/tether/gateway/internal/broker"
+	"github.com/tetherhq/tether/gateway/internal/downloads"
 	"github.com/tetherhq/tether/gateway/internal/recorder"
 	"github.com/tetherhq/tether/gateway/internal/recording"
 	"github.com/tetherhq/tether/gateway/internal/rights"
@@ -136,6 +138,7 @@ type API struct {
 	policy  policyWatcher
 	rights  *rights.Registry // the holds of long-lived channels (lifetime.go)
 	recs    *recording.Service
+	shelf   *downloads.Shelf // client builds served at /download
 
 	stopRights context.CancelFunc
 	rightsDone chan struct{}
@@ -147,6 +150,7 @@ func New(cfg Config) (*API, error) {
 		return nil, err
 	}
 	a := &API{cfg: cfg, hub: NewHub(256)}
+	a.shelf = downloads.New(downloads.Config{Dir: cfg.DownloadsDir, Pin: certs.FormatFingerprint(cfg.Fingerprint), Log: cfg.Log})
 	var err error
 	a.recs, err = recording.New(recording.Config{Store: cfg.Store, Blobs: cfg.Blobs, Audit: cfg.Audit, SigningKey: cfg.SigningKey,
 		Mode: cfg.RecordingMode, Clock: cfg.Clock, Log: cfg.Log,

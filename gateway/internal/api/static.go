@@ -5,11 +5,11 @@ import (
 	"errors"
 	"io/fs"
 	"net/http"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/tetherhq/tether/gateway/internal/downloads"
 )
 
 const notBuilt = `<!doctype html><meta charset="utf-8"><title>Tether</title>
@@ -52,48 +52,21 @@ func (a *API) serveIndex(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(notBuilt))
 }
 
-// Client downloads: only these platform names exist; the file name is
-// chosen from this table, never from the request.
-var platforms = map[string]string{
-	"linux/amd64":   "tether-client-linux-amd64",
-	"linux/arm64":   "tether-client-linux-arm64",
-	"darwin/amd64":  "tether-client-darwin-amd64",
-	"darwin/arm64":  "tether-client-darwin-arm64",
-	"windows/amd64": "tether-client-windows-amd64.exe",
-	"windows/arm64": "tether-client-windows-arm64.exe",
-}
-
-type downloadJSON struct {
-	OS     string `json:"os"`
-	Arch   string `json:"arch"`
-	URL    string `json:"url"`
-	SHA256 string `json:"sha256"`
-	Size   int64  `json:"size"`
-}
-
+// listDownloads lists the client builds present now (see package downloads).
 func (a *API) listDownloads(w http.ResponseWriter, r *http.Request) {
-	out := []downloadJSON{}
-	if a.cfg.DownloadsDir != "" {
-		sums := readChecksums(filepath.Join(a.cfg.DownloadsDir, "SHA256SUMS"))
-		for plat, file := range platforms {
-			st, err := os.Stat(filepath.Join(a.cfg.DownloadsDir, file))
-			if err != nil {
-				continue
-			}
-			osName, arch, _ := strings.Cut(plat, "/")
-			out = append(out, downloadJSON{OS: osName, Arch: arch, URL: "/download/" + plat, SHA256: sums[file], Size: st.Size()})
-		}
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, a.shelf.List())
 }
 
+// download serves one build. The file comes from the platform table; the
+// name the browser saves it under carries the invite code when ?code= is a
+// valid code (so the client finds it in its own name), else the plain name.
 func (a *API) download(w http.ResponseWriter, r *http.Request) {
-	file, ok := platforms[r.PathValue("os")+"/"+r.PathValue("arch")]
-	if !ok || a.cfg.DownloadsDir == "" {
+	p, ok := downloads.Lookup(r.PathValue("os"), r.PathValue("arch"))
+	if !ok {
 		writeError(w, http.StatusNotFound, "no client build for that platform")
 		return
 	}
-	f, err := os.Open(filepath.Join(a.cfg.DownloadsDir, file))
+	f, it, err := a.shelf.Open(p)
 	if errors.Is(err, fs.ErrNotExist) {
 		writeError(w, http.StatusNotFound, "no client build for that platform on this gateway (run make dist)")
 		return
@@ -108,26 +81,10 @@ func (a *API) download(w http.ResponseWriter, r *http.Request) {
 		a.internal(w, r, "stat download", err)
 		return
 	}
+	name := downloads.Name(p, r.URL.Query().Get("code"))
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
-	if sum := readChecksums(filepath.Join(a.cfg.DownloadsDir, "SHA256SUMS"))[file]; sum != "" {
-		w.Header().Set("X-Tether-SHA256", sum)
-	}
-	http.ServeContent(w, r, file, st.ModTime(), f)
-}
-
-// readChecksums parses a sha256sum-style file into name → hex digest.
-func readChecksums(p string) map[string]string {
-	out := map[string]string{}
-	b, err := os.ReadFile(p)
-	if err != nil || len(b) > 1<<20 {
-		return out
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		f := strings.Fields(line)
-		if len(f) == 2 && len(f[0]) == 64 {
-			out[strings.TrimPrefix(f[1], "*")] = f[0]
-		}
-	}
-	return out
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	w.Header().Set("X-Tether-SHA256", it.SHA256)
+	w.Header().Set("Cache-Control", "no-store")
+	http.ServeContent(w, r, name, st.ModTime(), f)
 }

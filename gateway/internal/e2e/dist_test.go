@@ -20,8 +20,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/tetherhq/tether/gateway/internal/server"
 	"github.com/tetherhq/tether/internal/testenv"
 )
@@ -112,14 +110,15 @@ func TestWindowsClientSignedAndServed(t *testing.T) {
 		t.Errorf("Content-Disposition: got %q, want it to contain %q", cd, wantCD)
 	}
 
-	var list []map[string]any
+	var list []downloadItem
 	g.must(http.StatusOK, "GET", "/api/v1/downloads", "", nil, &list)
-	wantList := []map[string]any{{
-		"os": "windows", "arch": "amd64", "url": "/download/windows/amd64",
-		"sha256": want, "size": float64(len(signed)),
-	}}
-	if diff := cmp.Diff(wantList, list); diff != "" {
-		t.Errorf("GET /api/v1/downloads (-want +got):\n%s", diff)
+	if len(list) != 1 {
+		t.Fatalf("GET /api/v1/downloads: %d builds, want 1: %+v", len(list), list)
+	}
+	it := list[0]
+	if it.OS != "windows" || it.Arch != "amd64" || it.URL != "/download/windows/amd64" || it.SHA256 != want ||
+		it.Size != int64(len(signed)) || it.File != name || it.Baked || it.Signature.State != "signed" {
+		t.Errorf("GET /api/v1/downloads: %+v, want windows/amd64 with sha256 %s, size %d, signed, not baked", it, want, len(signed))
 	}
 
 	if code, _ := g.req("GET", "/download/darwin/arm64", "", nil); code != http.StatusNotFound {

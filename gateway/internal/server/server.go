@@ -60,7 +60,7 @@ type Config struct {
 	BestEffortRecording bool
 	// WebUI is the built web UI. Optional.
 	WebUI fs.FS
-	// DownloadsDir holds client binaries served at /download; default DataDir/../dist if it exists.
+	// DownloadsDir holds client binaries served at /download, read on every request; "" serves none (tether-gateway serve defaults it to ./dist).
 	DownloadsDir string
 	// ReadyFile, when set, receives {"url","fingerprint"} once the gateway serves.
 	ReadyFile string
@@ -159,13 +159,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.url, err = publicURL(cfg.PublicURL, ln.Addr()); err != nil {
 		return nil, err
 	}
-	if cfg.TLSCert != "" {
-		s.bundle, err = certs.LoadFiles(cfg.TLSCert, cfg.TLSKey)
-	} else {
-		s.bundle, err = certs.LoadOrCreate(certs.Config{Dir: filepath.Join(cfg.DataDir, certsDir), Hosts: []string{s.url.Hostname()}, Log: cfg.Log})
-	}
-	if err != nil {
-		return nil, fmt.Errorf("server: certificates: %w", err)
+	if s.bundle, err = LoadCertificates(cfg.DataDir, s.url.Hostname(), cfg.TLSCert, cfg.TLSKey, cfg.Log); err != nil {
+		return nil, err
 	}
 	keys := filepath.Join(cfg.DataDir, keysDir)
 	if err := os.MkdirAll(keys, 0o700); err != nil {

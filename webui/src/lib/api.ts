@@ -261,6 +261,12 @@ export interface Download {
   url: string;
   sha256: string;
   size: number;
+  /** signed (Authenticode / Developer ID), unsigned, or adhoc (macOS ad-hoc) */
+  signature?: { state: 'signed' | 'unsigned' | 'adhoc'; detail: string };
+  /** built for this gateway (make dist / make run): needs only the code */
+  baked?: boolean;
+  /** the plain build name; downloads are named with the code (platform.fileName) */
+  file?: string;
 }
 
 export interface LoginAnswer {

@@ -1,8 +1,6 @@
 // Builds the exact command an end user runs to join, per operating system,
 // with the join string quoted so no shell can read anything into it.
 
-import type { Scope } from './api';
-
 export type OS = 'linux' | 'darwin' | 'windows';
 
 export const OS_LABELS: Record<OS, string> = { linux: 'Linux', darwin: 'macOS', windows: 'Windows' };
@@ -19,19 +17,11 @@ export function psQuote(s: string): string {
   return `'${s.replace(/['\u2018\u2019\u201A\u201B]/g, (q) => q + q)}'`;
 }
 
-const scopeRe = /^[a-z]+$/;
-
-/** acceptList is the --accept value; unknown-looking names are dropped. */
-export function acceptList(scopes: readonly string[]): string {
-  return scopes.filter((s) => scopeRe.test(s)).join(',');
-}
-
-/** joinCommand is the full command for one OS. */
-export function joinCommand(os: OS, join: string, scopes: readonly Scope[] | readonly string[]): string {
-  const accept = acceptList(scopes);
-  const acc = accept ? ` --accept ${accept}` : '';
-  if (os === 'windows') return `tether-client.exe join${acc} ${psQuote(join)}`;
-  return `tether-client join${acc} ${shQuote(join)}`;
+/** joinCommand is the terminal command for a user who has a client and the
+ * whole link. It never grants anything: the client asks (no --accept). */
+export function joinCommand(os: OS, join: string): string {
+  if (os === 'windows') return `tether-client.exe join ${psQuote(join)}`;
+  return `tether-client join ${shQuote(join)}`;
 }
 
 const fpRe = /^sha256=[A-Za-z0-9_-]{43}$/;

@@ -24,6 +24,7 @@ export const routes: Route[] = [
   { name: 'audit', pattern: '/audit' },
   { name: 'users', pattern: '/users' },
   { name: 'join', pattern: '/j/:code' },
+  { name: 'join', pattern: '/j' }, // no code yet: the page asks for it
 ];
 
 /** matchPath matches a path (no query or fragment) against the routes. */

@@ -102,9 +102,9 @@ describe('web console', { skip, timeout: 240000 }, () => {
     assert.match(state.join, /^tether1:127\.0\.0\.1:\d+\/[A-Z0-9-]+#sha256=[A-Za-z0-9_-]{43}$/);
     state.code = state.join.replace(/^.*\/([A-Z0-9-]+)#.*$/, '$1');
     const linux = (await admin.getByTestId('cmd-linux').textContent()).trim();
-    assert.equal(linux, `tether-client join --accept diagnostics,shell,screen '${state.join}'`);
+    assert.equal(linux, `tether-client join '${state.join}'`);
     const win = (await admin.getByTestId('cmd-windows').textContent()).trim();
-    assert.equal(win, `tether-client.exe join --accept diagnostics,shell,screen '${state.join}'`);
+    assert.equal(win, `tether-client.exe join '${state.join}'`);
     const qr = await admin.getByRole('img', { name: /QR code/ }).getAttribute('src');
     assert.match(qr, /^data:image\/png;base64,/);
     await screenshot(admin, 'ticket-invite');

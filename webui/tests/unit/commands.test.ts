@@ -6,13 +6,10 @@ const FP = 'sha256=' + 'A'.repeat(42) + '_';
 const JOIN = `tether1:127.0.0.1:8443/K7QF-3MZP-XW9D-HT2A#${FP}`;
 
 describe('joinCommand', () => {
-  it('linux', () =>
-    expect(joinCommand('linux', JOIN, ['diagnostics', 'shell'])).toBe(`tether-client join --accept diagnostics,shell '${JOIN}'`));
-  it('macOS', () => expect(joinCommand('darwin', JOIN, ['shell'])).toBe(`tether-client join --accept shell '${JOIN}'`));
-  it('windows', () => expect(joinCommand('windows', JOIN, ['shell'])).toBe(`tether-client.exe join --accept shell '${JOIN}'`));
-  it('no scopes means no --accept', () => expect(joinCommand('linux', JOIN, [])).toBe(`tether-client join '${JOIN}'`));
-  it('drops odd scope names', () =>
-    expect(joinCommand('linux', JOIN, ['shell', 'x;rm -rf /'])).toBe(`tether-client join --accept shell '${JOIN}'`));
+  it('linux', () => expect(joinCommand('linux', JOIN)).toBe(`tether-client join '${JOIN}'`));
+  it('macOS', () => expect(joinCommand('darwin', JOIN)).toBe(`tether-client join '${JOIN}'`));
+  it('windows', () => expect(joinCommand('windows', JOIN)).toBe(`tether-client.exe join '${JOIN}'`));
+  it('never grants by flag', () => expect(joinCommand('linux', JOIN)).not.toContain('--accept'));
 });
 
 describe('quoting', () => {
