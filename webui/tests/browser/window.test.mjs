@@ -239,6 +239,7 @@ describe('the consent window', { skip, timeout: 240000 }, () => {
       const page = await (await newContext(browser, problems, [['/code', 400], ['/events', 'ERR_']])).newPage();
       await page.goto(link);
       await page.getByTestId('code-input').waitFor({ timeout: TIMEOUT });
+      await screenshot(page, 'window-code');
       await page.getByTestId('code-input').fill('K7QF');
       await page.getByTestId('code-submit').click();
       await page.locator('#code-error').filter({ hasText: '16 letters and digits' }).waitFor({ timeout: TIMEOUT });

@@ -208,11 +208,13 @@
 
   function render(next) {
     if (st && next.version < st.version) return;
+    const entered = !st || st.phase !== next.phase;
     st = next;
     for (const v of views) $('view-' + v).hidden = v !== st.phase;
     const p = $('problem');
     p.textContent = st.problem || '';
     p.hidden = !st.problem;
+    if (entered && st.phase === 'code') $('code-input').focus();
     if (st.phase === 'consent') renderConsent();
     if (st.phase === 'helped') renderHelped();
     if (st.phase === 'ended') renderEnded();
