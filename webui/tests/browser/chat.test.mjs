@@ -13,7 +13,7 @@ import {
   binDir, chromiumPath, launch, newContext, screenshot, signIn, skipOrFail, startClient, startGateway, ticketWithInvite, waitFor,
 } from './harness.mjs';
 
-const API_READY = false;
+const API_READY = true;
 
 const skip = API_READY
   ? skipOrFail('chat end to end', existsSync(chromiumPath) ? '' : `${chromiumPath} is missing (apt-get install -y chromium)`)

@@ -22,7 +22,7 @@ import {
   addUser, artifactsDir, chromiumPath, ensureArtifacts, launch, newContext, repoRoot, signIn, skipOrFail, startGateway, ticketWithInvite, waitFor,
 } from './harness.mjs';
 
-const PROTOCOL_READY = false;
+const PROTOCOL_READY = true;
 
 const xvfb = ['/usr/bin/Xvfb', '/usr/local/bin/Xvfb'].find(existsSync);
 const skip = skipOrFail('the consent window browser test',
@@ -101,7 +101,6 @@ describe('the consent window', { skip, timeout: 240000 }, () => {
     const bin = join(dir, `tether-client-${code.replaceAll('-', '')}-linux-amd64`);
     const preset = 'github.com/tetherhq/tether/client/internal/preset';
     const args = ['build', '-o', bin, '-ldflags', `-X ${preset}.Gateway=${addr} -X ${preset}.Pin=${pin}`];
-    if (PROTOCOL_READY) args.push('-tags', 'agent13');
     await promisify(execFile)('go', [...args, './client/cmd/tether-client'], { cwd: repoRoot, timeout: 180000 });
     built = bin;
     const urls = join(dir, 'urls.txt');

@@ -1,5 +1,3 @@
-//go:build agent13
-
 package window
 
 import "github.com/tetherhq/tether/client/internal/agent"

@@ -1,5 +1,3 @@
-//go:build agent13
-
 package app
 
 import (
