@@ -68,6 +68,8 @@ describe('join page', { skip, timeout: 600000 }, () => {
     const listed = await api(ctx.request, gw, '', 'GET', '/api/v1/downloads');
     assert.equal(listed.length, BUILDS.length, 'the folder created after the gateway started is served');
     baked = listed.every((d) => d.baked);
+    const { stdout: deps } = await run('go', ['list', '-deps', './client/cmd/tether-client'], { cwd: repoRoot, maxBuffer: 1 << 24 });
+    if (deps.split('\n').includes(PRESET)) assert.ok(baked, `tether-client links ${PRESET}, yet the listing says its builds are not baked: ${JSON.stringify(listed)}`);
     // The client is baked only once its main links client/internal/preset (the lead's wiring);
     // until then the page must give the unbaked build the whole link.
     if (!baked) console.error('NOTE: the clients are not baked (tether-client does not link package preset yet): checking the full-link steps');
