@@ -8,11 +8,9 @@ import (
 	"github.com/tetherhq/tether/internal/wire"
 )
 
-const protocol13 = true
-
-// withProtocol13 sets what the issue-13 agent adds: how consent is asked,
+// withChatAndAsks sets chat, asks and the consent method: how consent is asked,
 // where chat messages go, who answers live requests (nil: refused).
-func withProtocol13(cfg *agent.Config, method string, chat func(wire.ChatMessage), ask agent.AskFunc) {
+func withChatAndAsks(cfg *agent.Config, method string, chat func(wire.ChatMessage), ask agent.AskFunc) {
 	cfg.ConsentMethod = method
 	cfg.Chat = chat
 	cfg.Ask = ask

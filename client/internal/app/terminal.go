@@ -72,14 +72,14 @@ func Terminal(ctx context.Context, o Options) int {
 			fmt.Fprintln(out, consent.CommandHelp)
 		}
 	}
-	var askFn agent.AskFunc
-	if ask != nil {
-		askFn = func(ctx context.Context, n wire.AskNotice) (wire.Scopes, string, error) {
-			sc, err := consent.AskMore(ctx, term, out, n)
-			return sc, wire.ConsentTerminal, err
-		}
+	// A live request is asked on the terminal even after --accept: the
+	// flag answered the invite, not what the technician asks later. With
+	// no input (a script) the question cannot be put and nothing is granted.
+	askFn := func(ctx context.Context, n wire.AskNotice) (wire.Scopes, string, error) {
+		sc, err := consent.AskMore(ctx, term, out, n)
+		return sc, wire.ConsentTerminal, err
 	}
-	withProtocol13(&cfg, method, func(m wire.ChatMessage) {
+	withChatAndAsks(&cfg, method, func(m wire.ChatMessage) {
 		fmt.Fprintln(out, consent.ChatLine(m, "", time.Now()))
 	}, askFn)
 	ag, err = agent.New(cfg)
@@ -111,7 +111,7 @@ func Terminal(ctx context.Context, o Options) int {
 	case code != 0:
 		fmt.Fprintf(o.Stderr, "tether-client: %v\n", err)
 	}
-	if wasConnected.Load() && o.Accept == nil && protocol13 {
+	if wasConnected.Load() {
 		rctx, cancel := context.WithTimeout(ctx, ratingTimeout)
 		defer cancel()
 		if r, c, ok := consent.AskRating(rctx, lines, out); ok {

@@ -107,7 +107,7 @@ func Window(ctx context.Context, o Options) int {
 		w.Event(e)
 		syncGranted(w, ag, e)
 	}
-	withProtocol13(&cfg, wire.ConsentWindow,
+	withChatAndAsks(&cfg, wire.ConsentWindow,
 		func(m wire.ChatMessage) { w.Chat(m, false) },
 		func(ctx context.Context, n wire.AskNotice) (wire.Scopes, string, error) {
 			sc, err := w.Ask(ctx, n)
@@ -118,19 +118,11 @@ func Window(ctx context.Context, o Options) int {
 		fmt.Fprintf(o.Stderr, "tether-client: %v\n", err)
 		return 1
 	}
-	rated := make(chan struct{})
-	var rateOnce sync.Once
 	w.SetActions(window.Actions{
 		Say:    func(ctx context.Context, text string) error { _, err := ag.Say(ctx, text); return err },
 		Revoke: revoker(ag, revoke, actx),
 		End:    end,
-		Rate: func(ctx context.Context, r int, c string) error {
-			if err := ag.Rate(ctx, r, c); err != nil {
-				return err
-			}
-			rateOnce.Do(func() { close(rated) })
-			return nil
-		},
+		Rate:   ag.Rate,
 	})
 	fmt.Fprintf(out, "Connecting to %s ...\n", j.Addr)
 	err = ag.Run(actx)
@@ -158,7 +150,7 @@ func Window(ctx context.Context, o Options) int {
 	t := time.NewTimer(linger)
 	defer t.Stop()
 	select {
-	case <-rated:
+	case <-w.Rated(): // sent, and the page has its answer
 	case <-pageGone:
 	case <-ctx.Done():
 	case <-t.C:

@@ -326,6 +326,10 @@ func (w *Window) postRate(rw http.ResponseWriter, r *http.Request) {
 		}
 	})
 	rw.WriteHeader(http.StatusNoContent)
+	if f, ok := rw.(http.Flusher); ok {
+		f.Flush()
+	}
+	w.rateOne.Do(func() { close(w.rated) })
 }
 
 func (w *Window) acts() Actions {

@@ -215,8 +215,12 @@ func TestHelpedRevokeChatEndAndRating(t *testing.T) {
 	if !v.Connected || v.Activity[0].Text != "alice is watching your screen." || v.Activity[1].Text != "alice is connected." {
 		t.Fatalf("helped: %+v", v)
 	}
-	w.Event(agent.Event{Kind: agent.EventControl, Message: "alice took control."})
+	w.Event(agent.Event{Kind: agent.EventControl, Active: true, Message: "alice took control."})
 	p.waitFor("control taken", func(v view) bool { return v.Now.Control })
+	w.Event(agent.Event{Kind: agent.EventControl, Active: false, Message: "alice released control."})
+	p.waitFor("control released", func(v view) bool { return !v.Now.Control && v.Now.Screen })
+	w.Event(agent.Event{Kind: agent.EventControl, Active: true, Message: "alice took control."})
+	p.waitFor("control taken again", func(v view) bool { return v.Now.Control })
 
 	// Revoking the screen takes control with it.
 	if got := p.post("/revoke", `{"scopes":["screen"]}`); got != http.StatusNoContent {

@@ -75,7 +75,14 @@ type Window struct {
 	changed chan struct{} // closed and replaced on every change
 	streams int           // open /events streams
 	gone    *time.Timer   // pending Closed call
+	rated   chan struct{} // closed once a rating was sent and the page told
+	rateOne sync.Once
 }
+
+// Rated is closed once the user's rating was sent to the gateway and the
+// page has its answer: the program may quit then without cutting the
+// page off mid-reply.
+func (w *Window) Rated() <-chan struct{} { return w.rated }
 
 // New listens on 127.0.0.1 on a free port; Serve serves.
 func New(cfg Config) (*Window, error) {
@@ -95,7 +102,7 @@ func New(cfg Config) (*Window, error) {
 	if err != nil {
 		return nil, fmt.Errorf("window: listen on loopback: %w", err)
 	}
-	w := &Window{cfg: cfg, ln: ln, host: ln.Addr().String(), cookie: secret(),
+	w := &Window{rated: make(chan struct{}), cfg: cfg, ln: ln, host: ln.Addr().String(), cookie: secret(),
 		links: map[string]bool{}, changed: make(chan struct{}), done: make(chan struct{}), stop: make(chan struct{})}
 	w.origin = "http://" + w.host
 	w.st = newState()
@@ -115,14 +122,21 @@ func New(cfg Config) (*Window, error) {
 // Show (or print URL) once the program wants the user to look.
 func (w *Window) Serve(ctx context.Context) error {
 	defer close(w.done)
+	shutDown := make(chan struct{})
 	stop := context.AfterFunc(ctx, func() {
+		defer close(shutDown)
 		close(w.stop) // /events streams end first, so Shutdown does not wait for them
 		sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		_ = w.srv.Shutdown(sctx)
 	})
-	defer stop()
 	err := w.srv.Serve(w.ln)
+	// Serve returns as soon as Shutdown starts; wait for Shutdown to finish
+	// the open replies (the page's event stream ends cleanly, not cut off
+	// by the program's exit).
+	if !stop() {
+		<-shutDown
+	}
 	w.mu.Lock()
 	if w.gone != nil {
 		w.gone.Stop()

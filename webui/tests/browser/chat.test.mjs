@@ -63,7 +63,7 @@ describe('chat, ask for more, consent method and rating', { skip, timeout: 24000
     await page.getByTestId('chat-input').fill(`Hello, I am looking at it now ${MARK}`);
     await page.getByTestId('chat-input').press('Enter');
     await page.locator('[data-testid="chat-messages"] li[data-sender="technician"]').waitFor({ timeout: TIMEOUT });
-    await clientSays('the message on the client terminal', new RegExp(`admin: Hello, I am looking at it now ${MARK}`));
+    await clientSays('the message on the client terminal', new RegExp(`Administrator: Hello, I am looking at it now ${MARK}`));
     type(`say Thanks! It vanished after the update ${MARK}`);
     const reply = page.locator('[data-testid="chat-messages"] li[data-sender="user"]');
     await reply.waitFor({ timeout: TIMEOUT });

@@ -256,3 +256,25 @@ export async function ticketWithInvite(page, title, scopes) {
     return { ticket: t.id, join: inv.join };
   }, { title, scopes });
 }
+
+/**
+ * startXvfb starts Xvfb (-ac: the client's pure-Go X11 needs no cookie) on
+ * a free display in :first-:last; each test file uses its own range so
+ * files running at once never share a display.
+ */
+export async function startXvfb(first, last) {
+  const xvfb = ['/usr/bin/Xvfb', '/usr/local/bin/Xvfb'].find(existsSync);
+  if (!xvfb) throw new Error('Xvfb is missing (apt-get install -y xvfb)');
+  for (let n = first; n <= last; n++) {
+    if (existsSync(`/tmp/.X${n}-lock`)) continue;
+    const child = spawn(xvfb, [`:${n}`, '-ac', '-nolisten', 'tcp', '-noreset', '-screen', '0', '1280x720x24'], { stdio: 'ignore' });
+    let exited = false;
+    child.on('exit', () => (exited = true));
+    try {
+      await waitFor(`Xvfb :${n}`, () => exited || existsSync(`/tmp/.X11-unix/X${n}`), 10000, 50);
+    } catch { /* try the next display */ }
+    if (!exited && existsSync(`/tmp/.X11-unix/X${n}`)) return { display: `:${n}`, stop: () => child.kill('SIGTERM') };
+    child.kill('SIGKILL');
+  }
+  throw new Error(`no free X display in :${first}-:${last}`);
+}

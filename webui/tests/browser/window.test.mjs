@@ -5,10 +5,6 @@
 // $BROWSER is a tiny script that writes the link it is given to a file;
 // the test opens that link in Chromium. The technician's side is a second
 // browser context on the console, signed in.
-//
-// Chat, a live request for more and the rating need the agent and gateway
-// work of issue 13: they run when PROTOCOL_READY is true (the lead flips it
-// after merging, and the client is then built with -tags agent13).
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -19,10 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
-  addUser, artifactsDir, chromiumPath, ensureArtifacts, launch, newContext, repoRoot, signIn, skipOrFail, startGateway, ticketWithInvite, waitFor,
+  addUser, artifactsDir, startXvfb, chromiumPath, ensureArtifacts, launch, newContext, repoRoot, signIn, skipOrFail, startGateway, ticketWithInvite, waitFor,
 } from './harness.mjs';
-
-const PROTOCOL_READY = true;
 
 const xvfb = ['/usr/bin/Xvfb', '/usr/local/bin/Xvfb'].find(existsSync);
 const skip = skipOrFail('the consent window browser test',
@@ -39,29 +33,13 @@ async function screenshot(page, name) {
   await page.screenshot({ path: join(artifactsDir, `${name}.png`), fullPage: true });
 }
 
-/** startXvfb starts Xvfb on a free display in :201-:240 (screen.test.mjs uses :161-:200). */
-async function startXvfb() {
-  for (let n = 201; n <= 240; n++) {
-    if (existsSync(`/tmp/.X${n}-lock`)) continue;
-    const child = spawn(xvfb, [`:${n}`, '-ac', '-nolisten', 'tcp', '-noreset', '-screen', '0', '1280x720x24'], { stdio: 'ignore' });
-    let exited = false;
-    child.on('exit', () => (exited = true));
-    try {
-      await waitFor(`Xvfb :${n}`, () => exited || existsSync(`/tmp/.X11-unix/X${n}`), 10000, 50);
-    } catch { /* try the next display */ }
-    if (!exited && existsSync(`/tmp/.X11-unix/X${n}`)) return { display: `:${n}`, stop: () => child.kill('SIGTERM') };
-    child.kill('SIGKILL');
-  }
-  throw new Error('no free X display in :201-:240');
-}
-
 describe('the consent window', { skip, timeout: 240000 }, () => {
   let x, gw, browser, tech, user, client, dir, built;
   let clientOut = '';
   const problems = [];
 
   before(async () => {
-    x = await startXvfb();
+    x = await startXvfb(201, 240); // screen.test.mjs uses :161-:200
     gw = await startGateway();
     await addUser(gw.dataDir, 'tina', 'technician', TINA_PW);
     browser = await launch();
@@ -143,7 +121,7 @@ describe('the consent window', { skip, timeout: 240000 }, () => {
       return s?.state === 'connected' && s;
     }, TIMEOUT, 200);
     assert.deepEqual([...s.granted].sort(), ['screen', 'shell'], 'the technician sees exactly what the user allowed');
-    if (PROTOCOL_READY) assert.equal(s.consent, 'window');
+    assert.equal(s.consent, 'window');
     assert.equal(await user.locator('input[name="granted"][value="shell"]').isChecked(), true);
     await screenshot(user, 'window-helped');
 
@@ -158,7 +136,7 @@ describe('the consent window', { skip, timeout: 240000 }, () => {
     await viewer.context().close();
     await user.getByTestId('watched-banner').waitFor({ state: 'hidden', timeout: TIMEOUT });
 
-    if (PROTOCOL_READY) {
+    {
       // Chat both ways.
       const said = await tech.evaluate(async (id) => (await fetch(`/api/v1/sessions/${id}/chat`, {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: 'Hello, I am looking at it' }) })).status, s.id);
@@ -203,7 +181,7 @@ describe('the consent window', { skip, timeout: 240000 }, () => {
     await screenshot(user, 'window-ended');
     await waitFor('the session ended on the gateway', async () => (await session(inv.ticket))?.state === 'ended', TIMEOUT, 200);
 
-    if (PROTOCOL_READY) {
+    {
       await user.locator('button[name="rating"][value="4"]').click();
       await user.getByTestId('rating-comment').fill('Quick and kind');
       await user.getByTestId('rating-submit').click();

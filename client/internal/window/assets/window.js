@@ -275,15 +275,29 @@
     }
     $('rating-form').addEventListener('submit', (ev) => {
       ev.preventDefault();
-      if (rating) post('/rate', { rating, comment: $('rating-comment').value }, 'rating-error');
+      if (!rating) return;
+      // The program may quit as soon as the rating is sent: the answer to
+      // this request, not a later state update, shows the thanks.
+      post('/rate', { rating, comment: $('rating-comment').value }, 'rating-error').then((ok) => {
+        if (!ok) return;
+        $('rating-form').hidden = true;
+        $('rating-thanks').hidden = false;
+      });
     });
   }
 
   function connect() {
     const es = new EventSource('/events');
-    es.onmessage = (ev) => { try { render(JSON.parse(ev.data)); } catch (e) { /* ignore a bad frame */ } };
+    es.onmessage = (ev) => {
+      try { render(JSON.parse(ev.data)); } catch (e) { /* ignore a bad frame */ }
+      // Nothing more can happen once the session ended and the rating is
+      // done (or not possible): the program exits, so stop listening.
+      if (st && st.phase === 'ended' && st.ended && (st.ended.rated || !st.ended.can_rate)) es.close();
+    };
     es.onerror = () => {
-      if (st && st.phase !== 'ended') {
+      // After the end the program goes away: do not keep reconnecting to it.
+      if (st && st.phase === 'ended') { es.close(); return; }
+      if (st) {
         const p = $('problem');
         p.textContent = 'Lost contact with the Tether program on this computer. If you closed it, the session has ended.';
         p.hidden = false;
