@@ -29,7 +29,9 @@ export function buildTimeline(t: TicketDetail): TimelineItem[] {
       out.push({
         time: s.connected_at,
         actor: s.host?.user ?? '',
-        text: `User connected${host}, granted ${(s.granted ?? []).join(', ') || 'nothing'}`,
+        // granted is what the user grants now (it grows with asks and shrinks
+        // with revokes), not what they granted when they connected.
+        text: `User connected${host}; grants ${s.state === 'ended' ? 'at the end' : 'now'}: ${(s.granted ?? []).join(', ') || 'nothing'}`,
         kind: 'session',
       });
     } else if (ok(s.created_at)) {
@@ -37,6 +39,9 @@ export function buildTimeline(t: TicketDetail): TimelineItem[] {
     }
     if (ok(s.ended_at)) {
       out.push({ time: s.ended_at, actor: '', text: `Session ended${s.end_reason ? `: ${s.end_reason}` : ''}`, kind: 'session' });
+    }
+    if (s.rating && ok(s.rating.at)) {
+      out.push({ time: s.rating.at, actor: s.host?.user ?? '', text: `User rated the help ${s.rating.score}/5`, kind: 'session' });
     }
   }
   for (const r of t.recordings ?? []) {

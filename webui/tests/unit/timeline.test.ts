@@ -10,7 +10,7 @@ describe('buildTimeline', () => {
       id: 3, title: 't', description: '', status: 'open', created_by: 'alice',
       created_at: '2026-11-24T10:00:00Z', updated_at: '2026-11-24T10:00:00Z',
       invites: [{ code: 'ABCD', url: '', join: '', scopes: ['shell'], ticket_id: 3, created_by: 'alice', expires_at: '', created_at: '2026-11-24T10:01:00Z', used_at: '2026-11-24T10:02:00Z' }],
-      sessions: [{ id: 's1', ticket_id: 3, state: 'ended', scopes: ['shell'], granted: ['shell'], host: { hostname: 'bob-pc', user: 'bob' }, created_at: '2026-11-24T10:02:00Z', connected_at: '2026-11-24T10:02:01Z', ended_at: '2026-11-24T10:09:00Z', end_reason: 'user pressed Ctrl-C' }],
+      sessions: [{ id: 's1', ticket_id: 3, state: 'ended', scopes: ['shell'], granted: ['shell'], host: { hostname: 'bob-pc', user: 'bob' }, created_at: '2026-11-24T10:02:00Z', connected_at: '2026-11-24T10:02:01Z', ended_at: '2026-11-24T10:09:00Z', end_reason: 'user pressed Ctrl-C', rating: { score: 4, at: '2026-11-24T10:10:00Z' } }],
       recordings: [{ id: 'r1', ticket_id: 3, session_id: 's1', kind: 'terminal', actor: 'alice', title: '', state: 'sealed', started_at: '2026-11-24T10:03:00Z', ended_at: '2026-11-24T10:08:00Z', size: 1, url: '' }],
       reports: [{ id: 'd1', ticket_id: 3, session_id: 's1', actor: 'alice', created_at: '2026-11-24T10:04:00Z', duration_ms: 5, counts: { fail: 1, warn: 1 } }],
     };
@@ -18,11 +18,12 @@ describe('buildTimeline', () => {
       'Ticket #3 created',
       'Invite created (shell)',
       'Invite ABCD used',
-      'User connected from bob-pc, granted shell',
+      'User connected from bob-pc; grants at the end: shell',
       'Shell opened (recorded)',
       'Diagnostics: 2 checks, 1 failed, 1 warnings',
       'Recording sealed',
       'Session ended: user pressed Ctrl-C',
+      'User rated the help 4/5',
     ]);
   });
   it('handles null lists', () => {
