@@ -3,7 +3,7 @@
 // playwright-core. Nothing here talks to anything but 127.0.0.1.
 
 import { spawn, execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -277,4 +277,36 @@ export async function startXvfb(first, last) {
     child.kill('SIGKILL');
   }
   throw new Error(`no free X display in :${first}-:${last}`);
+}
+
+/** The package whose variables `make dist` sets to bake a gateway into the client. */
+export const PRESET = 'github.com/tetherhq/tether/client/internal/preset';
+
+/**
+ * buildBakedClient builds tether-client into out as `make dist` does:
+ * with the gateway's host:port and certificate pin baked in.
+ */
+export function buildBakedClient(out, gatewayHost, pin, goos = 'linux', goarch = 'amd64') {
+  const ld = `-s -w -X ${PRESET}.Gateway=${gatewayHost} -X ${PRESET}.Pin=${pin}`;
+  return new Promise((res, rej) => execFile('go', ['build', '-trimpath', '-ldflags', ld, '-o', out, './client/cmd/tether-client'],
+    { cwd: repoRoot, timeout: 180000, maxBuffer: 1 << 24, env: { ...process.env, GOOS: goos, GOARCH: goarch, CGO_ENABLED: '0' } },
+    (err, stdout, stderr) => (err ? rej(new Error(`go build ${goos}/${goarch}: ${err.message}\n${stderr}`)) : res(out))));
+}
+
+/**
+ * fakeBrowser writes a $BROWSER script into dir that records the links the
+ * client asks the desktop to open; link() waits for the first one.
+ */
+export function fakeBrowser(dir, name = 'browser') {
+  const urls = join(dir, `${name}-urls.txt`);
+  const script = join(dir, `${name}.sh`);
+  writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${urls}'\n`);
+  chmodSync(script, 0o755);
+  return {
+    script,
+    link: (alive = () => true, timeoutMs = 30000) => waitFor('the link given to $BROWSER', () => {
+      if (!alive()) throw new Error('the client exited before it opened its window');
+      return existsSync(urls) && readFileSync(urls, 'utf8').trim().split('\n')[0];
+    }, timeoutMs),
+  };
 }

@@ -14,15 +14,14 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
-  addUser, artifactsDir, chromiumPath, ensureArtifacts, launch, newContext, repoRoot, signIn, skipOrFail, startGateway, startXvfb,
-  ticketWithInvite, waitFor,
+  addUser, artifactsDir, buildBakedClient, chromiumPath, ensureArtifacts, fakeBrowser, launch, newContext, signIn, skipOrFail, startGateway,
+  startXvfb, ticketWithInvite, waitFor,
 } from './harness.mjs';
 
 const xvfb = ['/usr/bin/Xvfb', '/usr/local/bin/Xvfb'].find(existsSync);
@@ -33,7 +32,6 @@ const skip = skipOrFail('the end-user journey browser test',
 const TINA_PW = `tina-${randomBytes(9).toString('base64url')}`;
 const MARK = randomBytes(3).toString('hex');
 const TIMEOUT = 30000;
-const PRESET = 'github.com/tetherhq/tether/client/internal/preset';
 
 async function shot(page, name) {
   ensureArtifacts();
@@ -53,9 +51,7 @@ describe('the end user\'s journey, both sides at once', { skip, timeout: 300000 
     await addUser(gw.dataDir, 'tina', 'technician', TINA_PW);
     // The host's client as `make run` builds it: baked with this gateway's address and pin.
     mkdirSync(dist);
-    const ld = `-X ${PRESET}.Gateway=${new URL(gw.url).host} -X ${PRESET}.Pin=${gw.fingerprint}`;
-    await promisify(execFile)('go', ['build', '-trimpath', '-ldflags', ld, '-o', join(dist, 'tether-client-linux-amd64'), './client/cmd/tether-client'],
-      { cwd: repoRoot, timeout: 180000, env: { ...process.env, CGO_ENABLED: '0' } });
+    await buildBakedClient(join(dist, 'tether-client-linux-amd64'), new URL(gw.url).host, gw.fingerprint);
     browser = await launch();
   });
 
@@ -107,20 +103,14 @@ describe('the end user\'s journey, both sides at once', { skip, timeout: 300000 
     assert.ok(steps.some((s) => s.includes(dl.suggestedFilename())), `the steps name the downloaded file: ${JSON.stringify(steps)}`);
 
     // Run the page's steps, as written, in a shell; no terminal, no arguments added.
-    const urls = join(home, 'urls.txt');
-    const opener = join(home, 'browser.sh');
-    writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${urls}'\n`);
-    chmodSync(opener, 0o755);
+    const desktop = fakeBrowser(home);
     client = spawn('bash', ['-c', steps.join('\n')], {
       cwd: home, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { PATH: process.env.PATH, HOME: home, BROWSER: opener, DISPLAY: x.display, SHELL: '/bin/sh' },
+      env: { PATH: process.env.PATH, HOME: home, BROWSER: desktop.script, DISPLAY: x.display, SHELL: '/bin/sh' },
     });
     client.stdout.on('data', (d) => (clientOut += d));
     client.stderr.on('data', (d) => (clientOut += d));
-    const link = await waitFor('the consent window link given to $BROWSER', () => {
-      if (client.exitCode !== null) throw new Error(`the steps exited ${client.exitCode}:\n${clientOut}`);
-      return existsSync(urls) && readFileSync(urls, 'utf8').trim();
-    }, TIMEOUT);
+    const link = await desktop.link(() => client.exitCode === null).catch((e) => { throw new Error(`${e.message}\n${clientOut}`); });
 
     // The consent window: allow two of three.
     await user.goto(link);

@@ -8,14 +8,13 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
-  addUser, artifactsDir, startXvfb, chromiumPath, ensureArtifacts, launch, newContext, repoRoot, signIn, skipOrFail, startGateway, ticketWithInvite, waitFor,
+  addUser, artifactsDir, buildBakedClient, fakeBrowser, startXvfb, chromiumPath, ensureArtifacts, launch, newContext, signIn, skipOrFail, startGateway, ticketWithInvite, waitFor,
 } from './harness.mjs';
 
 const xvfb = ['/usr/bin/Xvfb', '/usr/local/bin/Xvfb'].find(existsSync);
@@ -77,21 +76,16 @@ describe('the consent window', { skip, timeout: 240000 }, () => {
 
     // The client as make dist builds it, named as the join page names the download.
     const bin = join(dir, `tether-client-${code.replaceAll('-', '')}-linux-amd64`);
-    const preset = 'github.com/tetherhq/tether/client/internal/preset';
-    const args = ['build', '-o', bin, '-ldflags', `-X ${preset}.Gateway=${addr} -X ${preset}.Pin=${pin}`];
-    await promisify(execFile)('go', [...args, './client/cmd/tether-client'], { cwd: repoRoot, timeout: 180000 });
+    await buildBakedClient(bin, addr, pin);
     built = bin;
-    const urls = join(dir, 'urls.txt');
-    const opener = join(dir, 'browser.sh');
-    writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${urls}'\n`);
-    chmodSync(opener, 0o755);
+    const desktop = fakeBrowser(dir);
 
     // Started as a double-click would: no arguments, no terminal.
     client = spawn(bin, [], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, BROWSER: opener, DISPLAY: x.display, SHELL: '/bin/sh' } });
+      env: { ...process.env, BROWSER: desktop.script, DISPLAY: x.display, SHELL: '/bin/sh' } });
     client.stdout.on('data', (d) => (clientOut += d));
     client.stderr.on('data', (d) => (clientOut += d));
-    const link = await waitFor('the link given to $BROWSER', () => existsSync(urls) && readFileSync(urls, 'utf8').trim(), TIMEOUT);
+    const link = await desktop.link(() => client.exitCode === null);
     assert.match(link, /^http:\/\/127\.0\.0\.1:\d+\/open\?k=[A-Za-z0-9_-]{40,}$/);
     assert.ok(clientOut.includes(link), 'the link is also printed for terminal users');
 
@@ -202,16 +196,13 @@ describe('the consent window', { skip, timeout: 240000 }, () => {
     const bin = join(dir, 'tether-client'); // renamed: no code in the name
     copyFileSync(built, bin);
     chmodSync(bin, 0o755);
-    const urls = join(dir, 'urls2.txt');
-    const opener = join(dir, 'browser2.sh');
-    writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$1" >> '${urls}'\n`);
-    chmodSync(opener, 0o755);
+    const desktop2 = fakeBrowser(dir, 'browser2');
     let out = '';
-    const c = spawn(bin, [], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROWSER: opener, DISPLAY: x.display } });
+    const c = spawn(bin, [], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BROWSER: desktop2.script, DISPLAY: x.display } });
     c.stdout.on('data', (d) => (out += d));
     c.stderr.on('data', (d) => (out += d));
     try {
-      const link = await waitFor('the link given to $BROWSER', () => existsSync(urls) && readFileSync(urls, 'utf8').trim(), TIMEOUT);
+      const link = await desktop2.link(() => c.exitCode === null);
       // Provoked: a short code (400); the client quits after the decline while the page is open.
       const page = await (await newContext(browser, problems, [['/code', 400], ['/events', 'ERR_']])).newPage();
       await page.goto(link);
