@@ -82,8 +82,11 @@ func shellRecording(t *testing.T, g *gw, token string, ticket int64, sessionID s
 	}
 	defer ws.Close()
 	m := marker(t)
-	ws.WriteMessage(websocket.BinaryMessage, []byte("echo "+m[:5]+"''"+m[5:]+"; exit\n"))
+	// The marker first, exit once it was read: output written just before
+	// a shell exits can be lost by the pty (see docs/testing.md).
+	ws.WriteMessage(websocket.BinaryMessage, []byte("echo "+m[:5]+"''"+m[5:]+"\n"))
 	readUntil(t, ws, m)
+	ws.WriteMessage(websocket.BinaryMessage, []byte("exit\n"))
 	var detail struct{ Recordings []recording }
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {

@@ -138,8 +138,11 @@ func TestRecordingVerifyDetectsOneFlippedByte(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := marker(t)
-	ws.WriteMessage(websocket.BinaryMessage, []byte("echo "+m[:5]+"''"+m[5:]+"; exit\n"))
+	// The marker first, exit once it was read: output written just before
+	// a shell exits can be lost by the pty (see docs/testing.md).
+	ws.WriteMessage(websocket.BinaryMessage, []byte("echo "+m[:5]+"''"+m[5:]+"\n"))
 	readUntil(t, ws, m)
+	ws.WriteMessage(websocket.BinaryMessage, []byte("exit\n"))
 	ws.SetReadDeadline(time.Now().Add(10 * time.Second))
 	for {
 		if _, _, err := ws.ReadMessage(); err != nil {
