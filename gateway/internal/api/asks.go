@@ -83,7 +83,7 @@ func (a *API) postAsk(w http.ResponseWriter, r *http.Request) {
 	}
 	l, err := a.cfg.Broker.Live(s.ID)
 	if err != nil {
-		writeErrorCode(w, http.StatusConflict, codeNotConnected, "the session is not connected ("+s.State+")")
+		writeErrorCode(w, http.StatusConflict, codeSessionNotConnected, "the session is not connected ("+s.State+")")
 		return
 	}
 	a.touch(s.ID)
@@ -98,7 +98,7 @@ func (a *API) postAsk(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, broker.ErrTooManyAsks):
 		writeError(w, http.StatusConflict, err.Error())
 	case errors.Is(err, broker.ErrNotLive):
-		writeErrorCode(w, http.StatusConflict, codeNotConnected, "the session is not connected")
+		writeErrorCode(w, http.StatusConflict, codeSessionNotConnected, "the session is not connected")
 	default:
 		a.internal(w, r, "ask", err)
 	}

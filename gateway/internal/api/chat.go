@@ -155,7 +155,7 @@ func (a *API) postChat(w http.ResponseWriter, r *http.Request) {
 	}
 	l, err := a.cfg.Broker.Live(s.ID)
 	if err != nil {
-		writeErrorCode(w, http.StatusConflict, codeNotConnected, "the session is not connected ("+s.State+")")
+		writeErrorCode(w, http.StatusConflict, codeSessionNotConnected, "the session is not connected ("+s.State+")")
 		return
 	}
 	a.touch(s.ID)
@@ -168,7 +168,7 @@ func (a *API) postChat(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, broker.ErrChatFull):
 		writeError(w, http.StatusConflict, err.Error())
 	case errors.Is(err, broker.ErrNotLive):
-		writeErrorCode(w, http.StatusConflict, codeNotConnected, "the session is not connected")
+		writeErrorCode(w, http.StatusConflict, codeSessionNotConnected, "the session is not connected")
 	case m.ID != "":
 		// Recorded on the ticket, but the client did not take it.
 		writeErrorCode(w, http.StatusBadGateway, codeClientFailed, "the message is on the ticket but the client did not take it: "+err.Error())

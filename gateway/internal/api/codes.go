@@ -35,7 +35,6 @@ const (
 	codeClientRefused         = "client_refused"          // 403: the client refused for another reason
 	codeSessionNotConnected   = "session_not_connected"   // 409: the session has no live client now
 	codeRecordingFailed       = "recording_failed"        // 503: the recording could not be started, so nothing was opened
-	codeNotConnected          = "not_connected"           // 409: chat or ask to a session whose client is not connected now (issue 13 contract)
 	codeAskRefused            = "ask_refused"             // 409: the client cannot ask its user (older client, nobody to ask)
 	codeAlreadyRated          = "already_rated"           // 409: the session has a rating already
 )

@@ -101,8 +101,8 @@ func TestChatBothWaysSealedAndVerified(t *testing.T) {
 		t.Fatalf("ended transcript: seal %+v verified %v", c.Seal, c.Verified)
 	}
 	code, body := g.req("POST", chatPath, alice, map[string]string{"text": "still there?"})
-	if code != 409 || !strings.Contains(string(body), `"not_connected"`) {
-		t.Errorf("chat to an ended session: %d %s, want 409 not_connected", code, body)
+	if code != 409 || !strings.Contains(string(body), `"session_not_connected"`) {
+		t.Errorf("chat to an ended session: %d %s, want 409 session_not_connected", code, body)
 	}
 	// Someone with the disk rewrites what the user said.
 	execDB(t, g, `UPDATE chat_messages SET text = 'all good' WHERE session_id = ? AND seq = 2`, id)

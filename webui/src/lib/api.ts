@@ -352,7 +352,6 @@ export type ErrorCode =
   | 'not_found'
   | 'conflict'
   | 'session_not_connected'
-  | 'not_connected'
   | 'ask_refused'
   | 'already_rated'
   | 'mfa_required'

@@ -67,7 +67,7 @@ class MockGateway {
       }
       if (m[2] === '/chat' && method === 'POST') {
         this.posts.push({ path, body });
-        if (this.chatRefused) return [409, { error: 'the client is not connected', code: 'not_connected' }];
+        if (this.chatRefused) return [409, { error: 'the client is not connected', code: 'session_not_connected' }];
         const list = this.messages[sid];
         const msg = { id: `c${list.length + 1}`, session_id: sid, seq: list.length + 1, sender: 'technician', author: 'alice', text: body.text, at: new Date().toISOString() };
         list.push(msg);

@@ -86,7 +86,7 @@ describe('ChatPanel', () => {
   it('shows the bound, refuses too long, and says why a send failed', async () => {
     gateway({
       'GET /api/v1/sessions/s1/chat': () => [200, { messages: [], seal: null, verified: false }],
-      'POST /api/v1/sessions/s1/chat': () => [409, { error: 'not connected', code: 'not_connected' }],
+      'POST /api/v1/sessions/s1/chat': () => [409, { error: 'not connected', code: 'session_not_connected' }],
     });
     app = mount(ChatPanel, { target: document.body, props: { sessionId: 's1', sessionState: 'connected' } });
     const input = q<HTMLTextAreaElement>('[data-testid="chat-input"]')!;
