@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"mime"
 	"net/http"
 	"time"
 
@@ -117,7 +118,7 @@ func (a *API) feedback(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusTooManyRequests, "too many ratings from this address; try again later")
 		return
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		writeError(w, http.StatusUnsupportedMediaType, "request body must be application/json")
 		return
 	}
