@@ -25,10 +25,15 @@ import (
 //
 // Every answer carries the gateway's strict headers (strictHeaders).
 
-const (
-	cookieName = "tether_window"
-	maxBody    = 32 << 10
-)
+const maxBody = 32 << 10
+
+// cookieName is the session cookie's name, with the port in it: browsers
+// keep cookies by host, not port, so two windows on 127.0.0.1 (two
+// sessions, or the gateway's own console in development) must not
+// overwrite each other's cookie.
+func (w *Window) cookieName() string {
+	return "tether_window_" + w.host[strings.LastIndexByte(w.host, ':')+1:]
+}
 
 // contentSecurityPolicy allows only this page's own files: no inline
 // script or style, no frames, no other origin.
@@ -90,7 +95,7 @@ func (w *Window) open(rw http.ResponseWriter, r *http.Request) {
 		http.Error(rw, "this link was already used or is wrong: the Tether client prints a fresh one", http.StatusForbidden)
 		return
 	}
-	http.SetCookie(rw, &http.Cookie{Name: cookieName, Value: w.cookie, Path: "/",
+	http.SetCookie(rw, &http.Cookie{Name: w.cookieName(), Value: w.cookie, Path: "/",
 		HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	http.Redirect(rw, r, "/", http.StatusSeeOther)
 }
@@ -112,7 +117,7 @@ func (w *Window) useLink(k string) bool {
 }
 
 func (w *Window) hasCookie(r *http.Request) bool {
-	c, err := r.Cookie(cookieName)
+	c, err := r.Cookie(w.cookieName())
 	return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(w.cookie)) == 1
 }
 

@@ -58,7 +58,7 @@ func TestTheSecretLinkWorksOnce(t *testing.T) {
 		t.Fatalf("a fresh link: %d", res.StatusCode)
 	}
 	for _, c := range jar.Cookies(res.Request.URL) {
-		if c.Name == cookieName && c.Value != "" {
+		if c.Name == w.cookieName() && c.Value != "" {
 			return
 		}
 	}
@@ -184,5 +184,31 @@ func TestListensOnLoopbackOnly(t *testing.T) {
 	w := start(t, Config{})
 	if !strings.HasPrefix(w.host, "127.0.0.1:") || !strings.HasPrefix(w.URL(), "http://127.0.0.1:") {
 		t.Fatalf("listening on %s, URL %s", w.host, w.URL())
+	}
+}
+
+// TestTwoWindowsInOneBrowser: browsers keep cookies by host, not port, so
+// two consent windows on 127.0.0.1 (two sessions) share one cookie jar;
+// opening the second must not sign the first out.
+func TestTwoWindowsInOneBrowser(t *testing.T) {
+	a, b := start(t, Config{}), start(t, Config{})
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, Timeout: 5 * time.Second}
+	for _, w := range []*Window{a, b} {
+		res, err := c.Get(w.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	for i, w := range []*Window{a, b} {
+		res, err := c.Get(w.origin + "/state")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("window %d after both were opened: GET /state %d, want 200", i+1, res.StatusCode)
+		}
 	}
 }
