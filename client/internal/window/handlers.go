@@ -151,6 +151,21 @@ func decode(rw http.ResponseWriter, r *http.Request) (request, bool) {
 	return q, true
 }
 
+// decodeScopes is decode for the answers that name permissions: the
+// scopes must be known names (an empty list is allowed: "none of them").
+func decodeScopes(rw http.ResponseWriter, r *http.Request) (request, wire.Scopes, bool) {
+	q, ok := decode(rw, r)
+	if !ok {
+		return q, nil, false
+	}
+	sc, err := wire.NewScopes(q.Scopes)
+	if err != nil {
+		fail(rw, http.StatusBadRequest, "unknown permission")
+		return q, nil, false
+	}
+	return q, sc, true
+}
+
 func (w *Window) postCode(rw http.ResponseWriter, r *http.Request) {
 	q, ok := decode(rw, r)
 	if !ok {
@@ -173,13 +188,8 @@ func (w *Window) postCode(rw http.ResponseWriter, r *http.Request) {
 }
 
 func (w *Window) postConsent(rw http.ResponseWriter, r *http.Request) {
-	q, ok := decode(rw, r)
+	q, sc, ok := decodeScopes(rw, r)
 	if !ok {
-		return
-	}
-	sc, err := wire.NewScopes(q.Scopes)
-	if err != nil {
-		fail(rw, http.StatusBadRequest, "unknown permission")
 		return
 	}
 	sent := false
@@ -193,13 +203,8 @@ func (w *Window) postConsent(rw http.ResponseWriter, r *http.Request) {
 }
 
 func (w *Window) postAsk(rw http.ResponseWriter, r *http.Request) {
-	q, ok := decode(rw, r)
+	q, sc, ok := decodeScopes(rw, r)
 	if !ok {
-		return
-	}
-	sc, err := wire.NewScopes(q.Scopes)
-	if err != nil {
-		fail(rw, http.StatusBadRequest, "unknown permission")
 		return
 	}
 	sent := false
@@ -231,12 +236,11 @@ func (w *Window) postFile(rw http.ResponseWriter, r *http.Request) {
 }
 
 func (w *Window) postRevoke(rw http.ResponseWriter, r *http.Request) {
-	q, ok := decode(rw, r)
+	_, sc, ok := decodeScopes(rw, r)
 	if !ok {
 		return
 	}
-	sc, err := wire.NewScopes(q.Scopes)
-	if err != nil || len(sc) == 0 {
+	if len(sc) == 0 {
 		fail(rw, http.StatusBadRequest, "unknown permission")
 		return
 	}

@@ -82,12 +82,10 @@ func (a *API) postAsk(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "reason is too long")
 		return
 	}
-	l, err := a.cfg.Broker.Live(s.ID)
-	if err != nil {
-		writeErrorCode(w, http.StatusConflict, codeSessionNotConnected, "the session is not connected ("+s.State+")")
+	l := a.liveFor(w, r, s)
+	if l == nil {
 		return
 	}
-	a.touch(s.ID)
 	ask, err := l.Ask(r.Context(), who(r).Name, sc, body.Reason)
 	switch {
 	case err == nil:

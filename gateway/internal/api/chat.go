@@ -153,12 +153,10 @@ func (a *API) postChat(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, broker.ErrChatTooLong.Error())
 		return
 	}
-	l, err := a.cfg.Broker.Live(s.ID)
-	if err != nil {
-		writeErrorCode(w, http.StatusConflict, codeSessionNotConnected, "the session is not connected ("+s.State+")")
+	l := a.liveFor(w, r, s)
+	if l == nil {
 		return
 	}
-	a.touch(s.ID)
 	m, err := l.Say(r.Context(), who(r).Name, body.Text)
 	switch {
 	case err == nil:
