@@ -95,6 +95,8 @@ var eventRight = map[string]auth.Action{
 	"recording": auth.ActRecordingRead,
 	"chat":      auth.ActSessionRead, // the transcript is read with the session
 	"ask":       auth.ActSessionRead,
+	"note":      auth.ActTicketRead, // ticket notes and worklog, read with the ticket
+	"invite":    auth.ActTicketRead, // an invite used, withdrawn or expired
 }
 
 // mayReceive reports whether a subscriber with role may receive event name.

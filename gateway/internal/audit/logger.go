@@ -59,6 +59,17 @@ const (
 	// ActionSessionHandOver: taking or reassigning a ticket handed its live
 	// sessions to a new technician.
 	ActionSessionHandOver = "session.handover"
+	// ActionTicketNote: a technician added a note, a worklog entry or a
+	// resolution note to a ticket (details: kind, note id, sha256, length).
+	ActionTicketNote = "ticket.note"
+	// ActionRecordingView: somebody opened (replayed) or downloaded a
+	// recording (details: mode view|download).
+	ActionRecordingView = "recording.view"
+	// ActionPasswordChange: a user changed their own password; every other
+	// sign-in of theirs ended.
+	ActionPasswordChange = "user.password"
+	// ActionPasswordReset: an admin (CLI) reset a user's password.
+	ActionPasswordReset = "user.password_reset"
 )
 
 // Actions lists every declared action name.
@@ -71,6 +82,7 @@ var Actions = []string{
 	ActionChannelRefused, ActionTicketEscalate, ActionMFAEnroll, ActionMFAEnable, ActionMFADisable,
 	ActionMFARecoveryUsed, ActionAccessDenied, ActionSessionPolicy,
 	ActionRightWithdrawn, ActionSignOutAll, ActionSessionHandOver,
+	ActionTicketNote, ActionRecordingView, ActionPasswordChange, ActionPasswordReset,
 }
 
 // Appender is the storage Logger needs; every store backend implements it

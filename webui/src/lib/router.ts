@@ -16,6 +16,8 @@ export const routes: Route[] = [
   { name: 'tickets', pattern: '/' },
   { name: 'tickets', pattern: '/tickets' },
   { name: 'ticket', pattern: '/tickets/:id' },
+  { name: 'workspace', pattern: '/tickets/:id/workspace' },
+  { name: 'live', pattern: '/live' },
   { name: 'shell', pattern: '/sessions/:id/shell' },
   { name: 'screen', pattern: '/sessions/:id/screen' },
   { name: 'replay', pattern: '/recordings/:id' },
