@@ -69,7 +69,7 @@ const (
 	// sign-in of theirs ended.
 	ActionPasswordChange = "user.password"
 	// ActionPasswordReset: an admin (CLI) reset a user's password.
-	ActionPasswordReset = "user.password_reset"
+	ActionPasswordReset = "user.password.reset"
 )
 
 // Actions lists every declared action name.
