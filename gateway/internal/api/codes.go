@@ -37,6 +37,7 @@ const (
 	codeRecordingFailed       = "recording_failed"        // 503: the recording could not be started, so nothing was opened
 	codeAskRefused            = "ask_refused"             // 409: the client cannot ask its user (older client, nobody to ask)
 	codeAlreadyRated          = "already_rated"           // 409: the session has a rating already
+	codeResolutionRequired    = "resolution_required"     // 400: resolving a ticket needs a resolution note
 )
 
 // statusCode is the generic code of an HTTP status.
