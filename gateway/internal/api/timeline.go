@@ -188,7 +188,7 @@ func (a *API) timeline(r *http.Request, t *store.Ticket) ([]timelineItem, error)
 			if reason == "" {
 				reason = "no reason recorded"
 			}
-			add(timelineItem{At: *s.EndedAt, Kind: itemSessionEnd, Actor: s.Technician, Text: "session ended: " + reason, Links: links})
+			add(timelineItem{At: *s.EndedAt, Kind: itemSessionEnd, Text: "session ended: " + reason, Links: links})
 		}
 		if s.Rating > 0 && s.RatedAt != nil {
 			text := fmt.Sprintf("the user rated the help %d/5", s.Rating)
