@@ -152,6 +152,7 @@ describe('ticket timeline and notes', { skip, timeout: 240000 }, () => {
     await tina.locator('[data-testid="timeline-item"][data-kind="resolution"]').waitFor({ timeout: TIMEOUT });
 
     await bob.setViewportSize({ width: 1280, height: 900 });
+    await bob.evaluate(() => window.scrollTo(0, 0));
     const shot = await screenshot(bob, 'timeline');
     const docs = join(repoRoot, 'docs', 'images');
     mkdirSync(docs, { recursive: true });
