@@ -55,6 +55,7 @@ describe('live presence in the console', { skip, timeout: 180000 }, () => {
         constructor(title, opts) {
           window.__notes.push({ title, body: opts?.body ?? '' });
           super(title, opts);
+          (window.__noteObjs ??= []).push(this);
         }
         static get permission() {
           return N.permission;
@@ -124,6 +125,9 @@ describe('live presence in the console', { skip, timeout: 180000 }, () => {
     assert.equal(await ticketRow.getByTestId('ticket-live-badge').count(), 0, 'the ticket still shows a live badge');
     assert.equal(await tina.evaluate(() => window.__noReload), true, 'the page reloaded');
     assert.equal((await tina.evaluate(() => window.__notes)).length, 1, 'a second notification');
+    // Clicking the notification opens the ticket's workspace.
+    await tina.evaluate(() => window.__noteObjs[0].onclick(new Event('click')));
+    await waitFor('the workspace to open', async () => new URL(tina.url()).pathname === `/tickets/${ticket}/workspace`, TIMEOUT);
     assert.deepEqual(problems, []);
   });
 });
