@@ -215,6 +215,7 @@ func (a *API) routes() http.Handler {
 	h("GET /api/v1/tickets/{id}/timeline", a.can(auth.ActTicketRead, a.getTimeline))
 	h("GET /api/v1/tickets/{id}/sessions", a.can(auth.ActSessionRead, a.listSessions))
 
+	h("GET /api/v1/sessions", a.can(auth.ActSessionRead, a.listLiveSessions)) // presence.go
 	h("GET /api/v1/sessions/{id}", a.can(auth.ActSessionRead, a.getSession))
 	h("DELETE /api/v1/sessions/{id}", a.can(auth.ActSessionEnd, a.endSession))
 	h("GET /api/v1/sessions/{id}/shell", a.can(auth.ActShellOpen, a.shell))

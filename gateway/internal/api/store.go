@@ -47,6 +47,9 @@ type InviteStore interface {
 type SessionStore interface {
 	Session(ctx context.Context, id string) (*store.Session, error)
 	ListSessions(ctx context.Context, ticketID int64) ([]store.Session, error)
+	// OpenSessions lists the waiting and connected sessions of every
+	// ticket, oldest first (GET /sessions, presence.go).
+	OpenSessions(ctx context.Context) ([]store.Session, error)
 }
 
 // RecordingStore is what the terminal and screen recordings need

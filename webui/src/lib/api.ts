@@ -67,6 +67,19 @@ export interface Session {
   rating?: Rating | null;
 }
 
+/** LiveSession is one row of GET /sessions?state=live: a waiting or connected session with its ticket (the "Live now" board). */
+export interface LiveSession extends Session {
+  ticket: LiveTicket;
+}
+
+/** LiveTicket is what the board shows of a session's ticket. */
+export interface LiveTicket {
+  id: number;
+  title: string;
+  status: TicketStatus;
+  assigned_to: string;
+}
+
 export type ConsentMethod = 'window' | 'terminal' | 'flag' | '';
 
 /** Rating is what the user said about the help at the end (1 to 5). */
@@ -536,6 +549,8 @@ export const api = {
   },
   ticketSessions: (id: number) => request<Session[] | null>('GET', `/api/v1/tickets/${id}/sessions`),
 
+  liveSessions: (state: 'live' | 'waiting' | 'connected' = 'live') =>
+    request<LiveSession[] | null>('GET', `/api/v1/sessions?state=${state}`),
   session: (id: string) => request<Session>('GET', `/api/v1/sessions/${enc(id)}`),
   endSession: (id: string) => request<void>('DELETE', `/api/v1/sessions/${enc(id)}`),
   runDiagnostics: (id: string, body: DiagRequestBody = { checks: [], params: {} }) =>

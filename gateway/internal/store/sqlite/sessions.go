@@ -155,3 +155,26 @@ func (s *Store) UpdateSession(ctx context.Context, ss *store.Session) error {
 	}
 	return nil
 }
+
+// OpenSessions returns every session that is waiting or connected, on any
+// ticket, oldest first (the "Live now" board lists them).
+func (s *Store) OpenSessions(ctx context.Context) ([]store.Session, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+sessionCols+` FROM sessions WHERE state IN (?, ?)
+		ORDER BY created_at, id`, store.SessionWaiting, store.SessionConnected)
+	if err != nil {
+		return nil, fmt.Errorf("store: open sessions: %w", err)
+	}
+	defer rows.Close()
+	out := []store.Session{}
+	for rows.Next() {
+		ss, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: open sessions: %w", err)
+		}
+		out = append(out, ss)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: open sessions: %w", err)
+	}
+	return out, nil
+}

@@ -113,3 +113,37 @@ func (x *suite) testUpdateSession(t *testing.T) {
 		t.Errorf("after UpdateSession (-want +got):\n%s", diff)
 	}
 }
+
+// testOpenSessions: OpenSessions lists the waiting and connected sessions
+// of every ticket, oldest first, and none that ended.
+func (x *suite) testOpenSessions(t *testing.T) {
+	ctx := context.Background()
+	s, clk := x.openTest(t)
+	t1, t2 := mustTicket(t, s, "one"), mustTicket(t, s, "two")
+	for _, c := range []struct {
+		id     string
+		ticket int64
+		state  string
+	}{
+		{"s_w1", t1, store.SessionWaiting},
+		{"s_e1", t1, store.SessionEnded},
+		{"s_c2", t2, store.SessionConnected},
+		{"s_w2", t2, store.SessionWaiting},
+	} {
+		if err := s.CreateSession(ctx, &store.Session{ID: c.id, TicketID: c.ticket, State: c.state}); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(time.Second)
+	}
+	got, err := s.OpenSessions(ctx)
+	if err != nil {
+		t.Fatalf("OpenSessions: %v", err)
+	}
+	var ids []string
+	for _, ss := range got {
+		ids = append(ids, ss.ID)
+	}
+	if diff := cmp.Diff([]string{"s_w1", "s_c2", "s_w2"}, ids); diff != "" {
+		t.Errorf("OpenSessions ids (-want +got):\n%s", diff)
+	}
+}

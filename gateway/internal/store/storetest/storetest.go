@@ -72,6 +72,7 @@ type Store interface {
 	UpdateSession(ctx context.Context, s *store.Session) error
 	SetSessionTechnician(ctx context.Context, id, technician string) error
 	ConnectedSessions(ctx context.Context) ([]store.Session, error)
+	OpenSessions(ctx context.Context) ([]store.Session, error)
 	SetSessionResume(ctx context.Context, id, hash string) error
 	SwapSessionResume(ctx context.Context, id, prev, next string) error
 	SessionResumeHash(ctx context.Context, id string) (string, error)
@@ -166,6 +167,7 @@ func Run(t *testing.T, b Backend) {
 		{"Sessions/TechnicianAndConnected", x.testSessionTechnicianAndConnected},
 		{"Sessions/SwapResume", x.testSwapSessionResume},
 		{"Sessions/ConsentAndRating", x.testConsentAndRating},
+		{"Sessions/Open", x.testOpenSessions},
 		{"Chat/RoundTripAndOrder", x.testChatRoundTrip},
 		{"Asks/Lifecycle", x.testAsksLifecycle},
 		{"Notes/RoundTripAndOrder", x.testNotesRoundTrip},
