@@ -303,6 +303,9 @@ type session struct {
 	mu      sync.Mutex
 	granted wire.Scopes
 	open    map[wire.Scope]map[ssh.Channel]struct{} // channels by the scope they need
+	// ending returns why the session is ending, once serve knows (the
+	// gateway restarts, the user ended it, the link dropped), else nil.
+	ending func() error
 }
 
 func (s *session) scopes() wire.Scopes {

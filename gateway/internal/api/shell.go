@@ -148,6 +148,14 @@ func (a *API) shellEndCause(l *broker.Live, sh *broker.Shell) error {
 	if _, exited := sh.ExitStatus(); exited {
 		return cause.ShellExited
 	}
+	if n, ok := sh.ClosedBy(); ok { // the client said why
+		if c := cause.FromCode(n.Code); c != nil {
+			if n.Reason == "" {
+				return c
+			}
+			return cause.With(c, n.Reason)
+		}
+	}
 	if !l.Granted().Has(wire.ScopeShell) {
 		return cause.With(cause.UserRevoked, "the user withdrew the shell permission")
 	}

@@ -49,7 +49,7 @@ func TestUserRevokesShellLive(t *testing.T) {
 	}
 	// The technician reads the real reason (it used to be "interrupted: the
 	// client went away"), and the recording was sealed, not interrupted.
-	if !strings.Contains(exit, `"code":"user_revoked"`) || !strings.Contains(exit, "withdrew the shell permission") {
+	if !strings.Contains(exit, `"code":"user_revoked"`) || !strings.Contains(exit, "the user revoked shell") {
 		t.Errorf("exit message = %s; want code user_revoked and the user's withdrawal in words", exit)
 	}
 	var detail struct{ Recordings []recording }
