@@ -206,7 +206,9 @@ func (t *shellTracker) track(cancel context.CancelCauseFunc) (untrack func()) {
 func (t *shellTracker) closeAll(ctx context.Context) error {
 	t.mu.Lock()
 	for _, c := range t.active {
-		c(cause.GatewayShutdown)
+		// The gateway stops to restart (the server suspends the sessions
+		// right after): the technician and the user are told to reconnect.
+		c(cause.With(cause.GatewayRestart, "reconnect in a moment"))
 	}
 	t.mu.Unlock()
 	done := make(chan struct{})
