@@ -130,6 +130,8 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 func (s *session) shellClosedMessage(actor string, n *wire.CloseNotice, exited bool) string {
 	if n != nil {
 		switch n.Code {
+		case "shell_exited":
+			return "The shell exited."
 		case "technician_ended":
 			return fmt.Sprintf("%s closed the shell.", actor)
 		case "gateway_restart":
