@@ -53,6 +53,7 @@ export async function shellPreflight(sessionId: string, signal?: AbortSignal): P
 
 /** refusalText words a refused preflight as a sentence for the end notice. */
 export function refusalText(p: { status: number; code: string; message: string }): string {
+  if (p.status === 0) return 'Could not reach the gateway (it may be restarting). Try Reconnect again in a moment.';
   let m = p.message.replace(/\.$/, '');
   if (p.code === 'not_assigned') m = `${m} (ask the assignee or an admin to escalate it to you)`;
   return `Could not open the shell: ${m}.`;

@@ -27,5 +27,11 @@ describe('shellPreflight', () => {
       expect(p.code).toBe('scope_not_granted');
       expect(refusalText(p)).toBe('Could not open the shell: the user has not granted shell, or revoked it.');
     }
+    setFetch(async () => {
+      throw new TypeError('network');
+    });
+    const gone = await shellPreflight('s_1');
+    expect(gone.ready).toBe(false);
+    if (!gone.ready) expect(refusalText(gone)).toMatch(/^Could not reach the gateway \(it may be restarting\)/);
   });
 });
