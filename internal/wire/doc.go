@@ -45,4 +45,8 @@
 //	   StripControl) where it decodes it.
 //	1 (additive): the browser's shell WebSocket frames (browser.go) are
 //	   declared here; the exit frame carries the end cause's code.
+//	1 (additive, no version bump): RequestClose ("tether-close@tether",
+//	   close.go) on a shell's session channel, sent by the side that is
+//	   about to close it on purpose, names the end cause's code and a
+//	   reason; a peer that does not know it ignores it.
 package wire

@@ -65,6 +65,9 @@ type Event struct {
 	// Active is EventControl's state: true when the technician took
 	// control, false when it was released (no input for ControlIdle).
 	Active bool
+	// Restart is EventReconnecting's cause: true when the gateway asked the
+	// client to come back (it is restarting), false when the link dropped.
+	Restart bool
 }
 
 // maxEventText bounds an event's sentence, in runes.
@@ -247,7 +250,8 @@ func (a *Agent) run(ctx context.Context) error {
 		if !errors.Is(err, errResumeSSH) || deadline.IsZero() {
 			deadline = time.Now().Add(cfg.ResumeWindow)
 		}
-		cfg.Events(Event{Kind: EventReconnecting, Message: fmt.Sprintf("%s; reconnecting (for up to %s, Ctrl-C to stop) ...", upperFirst(err.Error()), cfg.ResumeWindow)})
+		cfg.Events(Event{Kind: EventReconnecting, Restart: errors.Is(err, errRestarting),
+			Message: fmt.Sprintf("%s; reconnecting (for up to %s, Ctrl-C to stop) ...", upperFirst(err.Error()), cfg.ResumeWindow)})
 		if hs, err = reconnect(ctx, cfg, hs, granted, deadline); err != nil {
 			cfg.Events(Event{Kind: EventEnded, Message: "Session ended: " + err.Error() + "."})
 			if ctx.Err() != nil {
@@ -303,6 +307,9 @@ type session struct {
 	mu      sync.Mutex
 	granted wire.Scopes
 	open    map[wire.Scope]map[ssh.Channel]struct{} // channels by the scope they need
+	// ending returns why the session is ending, once serve knows (the
+	// gateway restarts, the user ended it, the link dropped), else nil.
+	ending func() error
 }
 
 func (s *session) scopes() wire.Scopes {

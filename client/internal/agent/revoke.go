@@ -45,10 +45,14 @@ func (s *session) revoke(conn ssh.Conn, scopes wire.Scopes) {
 	}
 	changed := len(keep) != len(s.granted)
 	s.granted = keep
-	var closing []ssh.Channel
+	type closing1 struct {
+		ch ssh.Channel
+		sc wire.Scope
+	}
+	var closing []closing1
 	for _, sc := range scopes {
 		for ch := range s.open[sc] {
-			closing = append(closing, ch)
+			closing = append(closing, closing1{ch, sc})
 		}
 	}
 	s.mu.Unlock()
@@ -65,8 +69,12 @@ func (s *session) revoke(conn ssh.Conn, scopes wire.Scopes) {
 		case <-time.After(revokeNoticeWait):
 		}
 	}
-	for _, ch := range closing {
-		ch.Close()
+	for _, c := range closing {
+		// Say why first (want-reply false: nothing waits), so the
+		// technician reads "the user revoked shell", not a lost link.
+		n := wire.CloseNotice{Code: "user_revoked", Reason: "the user revoked " + string(c.sc)}
+		c.ch.SendRequest(wire.RequestClose, false, n.Marshal())
+		c.ch.Close()
 	}
 	if !changed {
 		s.event(Event{Kind: EventRevoked, Message: fmt.Sprintf("Nothing to revoke: granted now: %s.", orNone(keep))})

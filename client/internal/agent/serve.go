@@ -45,6 +45,13 @@ func (s *session) serve(ctx context.Context) error {
 		cause    error
 		sessDone = make(chan struct{})
 	)
+	s.mu.Lock()
+	s.ending = func() error {
+		causeMu.Lock()
+		defer causeMu.Unlock()
+		return cause
+	}
+	s.mu.Unlock()
 	setCause := func(err error) {
 		causeMu.Lock()
 		if cause == nil {

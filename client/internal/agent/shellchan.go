@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -27,6 +28,8 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 		sh      Shell
 		copies  sync.WaitGroup
 		started bool
+		closing *wire.CloseNotice // the gateway's RequestClose, if it said why
+		exited  bool
 	)
 	defer func() {
 		if sh != nil {
@@ -34,7 +37,14 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 		}
 		copies.Wait()
 		ch.Close()
-		s.chanEvent(ctx, Event{Kind: EventChannelClose, Actor: open.Actor, What: "shell", Message: fmt.Sprintf("%s closed the shell.", actor)})
+		if sh != nil {
+			select {
+			case <-sh.Done():
+				exited = closing == nil
+			default:
+			}
+		}
+		s.chanEvent(ctx, Event{Kind: EventChannelClose, Actor: open.Actor, What: "shell", Message: s.shellClosedMessage(actor, closing, exited)})
 	}()
 	stop := context.AfterFunc(ctx, func() { ch.Close() })
 	defer stop()
@@ -49,6 +59,13 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 			}
 			pty = &p
 			req.Reply(true, nil)
+		case wire.RequestClose:
+			if n, err := wire.ParseCloseNotice(req.Payload); err == nil && closing == nil {
+				closing = &n
+			}
+			if req.WantReply {
+				req.Reply(true, nil)
+			}
 		case wire.RequestWindowChange:
 			w, err := wire.ParseWindowChange(req.Payload)
 			if err == nil && sh != nil {
@@ -104,4 +121,56 @@ func (s *session) handleShell(ctx context.Context, nch ssh.NewChannel, open wire
 			}
 		}
 	}
+}
+
+// shellClosedMessage tells the user why a shell closed: what the gateway
+// said when it closed it, else what this side knows (the session is ending
+// and why, the user revoked shell, the shell exited), else that the
+// technician closed it.
+func (s *session) shellClosedMessage(actor string, n *wire.CloseNotice, exited bool) string {
+	if n != nil {
+		switch n.Code {
+		case "shell_exited":
+			return "The shell exited."
+		case "technician_ended":
+			return fmt.Sprintf("%s closed the shell.", actor)
+		case "gateway_restart":
+			return "The shell closed: the gateway is restarting; the session reconnects in a moment."
+		case "gateway_shutdown":
+			return "The shell closed: the gateway is shutting down."
+		case "right_withdrawn":
+			return fmt.Sprintf("The shell closed: %s no longer has the right to it.", actor)
+		case "policy_timeout":
+			return "The shell closed: the session reached a time limit."
+		case "user_ended":
+			return "The shell closed: you ended the session."
+		case "user_revoked":
+			return "The shell closed: you revoked shell."
+		}
+		if n.Reason != "" {
+			return fmt.Sprintf("The shell closed: %s.", n.Reason)
+		}
+	}
+	s.mu.Lock()
+	ending := s.ending
+	s.mu.Unlock()
+	var why error
+	if ending != nil {
+		why = ending()
+	}
+	switch {
+	case errors.Is(why, errRestarting):
+		return "The shell closed: the gateway is restarting; the session reconnects in a moment."
+	case errors.Is(why, ErrEndedByUser):
+		return "The shell closed: you ended the session."
+	case errors.Is(why, ErrEndedByGateway):
+		return fmt.Sprintf("The shell closed: %s.", why)
+	case errors.Is(why, ErrLinkLost):
+		return "The shell closed: the connection to the gateway was lost."
+	case !s.hasScope(wire.ScopeShell):
+		return "The shell closed: you revoked shell."
+	case exited:
+		return "The shell exited."
+	}
+	return fmt.Sprintf("%s closed the shell.", actor)
 }

@@ -17,7 +17,11 @@ func (w *Window) Event(e agent.Event) {
 		case agent.EventConnected:
 			st.log(now, orSomeone(e.Actor)+" is connected.")
 		case agent.EventReconnecting:
-			st.log(now, "The connection dropped. Reconnecting…")
+			if e.Restart {
+				st.log(now, "The gateway is restarting. Reconnecting in a moment…")
+			} else {
+				st.log(now, "The connection dropped. Reconnecting…")
+			}
 		default:
 			st.log(now, e.Message)
 		}
@@ -34,6 +38,9 @@ func (w *Window) Event(e agent.Event) {
 		case agent.EventReconnecting:
 			st.Connected = false
 			st.Problem = "The connection to your technician dropped. Tether is reconnecting…"
+			if e.Restart {
+				st.Problem = "Tether's gateway is restarting. Tether reconnects in a moment…"
+			}
 			st.open = map[wire.Scope]int{}
 		case agent.EventChannelOpen:
 			sc := wire.Scope(e.What)

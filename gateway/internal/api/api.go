@@ -180,7 +180,9 @@ func (a *API) Hub() *Hub { return a.hub }
 // ServeHTTP implements http.Handler.
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.handler.ServeHTTP(w, r) }
 
-// Close ends live event streams and shells, sealing their recordings.
+// Close ends live event streams and shells, sealing their recordings. The
+// shells end with cause.GatewayRestart: the server suspends the sessions
+// next, and their clients come back.
 func (a *API) Close(ctx context.Context) error {
 	a.hub.Close()
 	a.policy.stop()

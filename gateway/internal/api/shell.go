@@ -15,6 +15,7 @@ import (
 	"github.com/tetherhq/tether/gateway/internal/broker"
 	"github.com/tetherhq/tether/gateway/internal/cause"
 	"github.com/tetherhq/tether/gateway/internal/recording"
+	"github.com/tetherhq/tether/gateway/internal/store"
 	"github.com/tetherhq/tether/gateway/internal/term"
 	"github.com/tetherhq/tether/internal/wire"
 )
@@ -60,7 +61,7 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !websocket.IsWebSocketUpgrade(r) {
-		writeError(w, http.StatusBadRequest, "this endpoint needs a WebSocket upgrade")
+		a.shellPreflight(w, s)
 		return
 	}
 	l := a.liveFor(w, r, s)
@@ -113,6 +114,37 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 			"input_bytes": in.Bytes, "input_hidden_bytes": in.HiddenBytes, "input_hidden_episodes": in.HiddenEpisodes}})
 }
 
+// shellPreflight answers a plain GET of the shell endpoint: 200
+// {"ready":true} when a shell would open now, else the real refusal, so
+// the web UI can say why before (or instead of) a WebSocket that fails.
+// The role and ticket checks (403 not_assigned, ...) ran before it.
+// Opening nothing, it is not audited; the upgrade checks the same things
+// again, and the client has the last word.
+func (a *API) shellPreflight(w http.ResponseWriter, s *store.Session) {
+	l, err := a.cfg.Broker.Live(s.ID)
+	switch {
+	case s.State == "ended":
+		msg := "the session has ended"
+		if s.EndReason != "" {
+			msg += ": " + s.EndReason
+		}
+		writeErrorCode(w, http.StatusConflict, codeSessionNotConnected, msg)
+	case err != nil:
+		writeErrorCode(w, http.StatusConflict, codeSessionNotConnected,
+			"the session is not connected now ("+s.State+"): the user's client is away or reconnecting")
+	case !l.Granted().Has(wire.ScopeShell):
+		msg := "the user has not granted shell"
+		for _, sc := range s.Scopes {
+			if sc == string(wire.ScopeShell) {
+				msg = "the user has not granted shell, or revoked it"
+			}
+		}
+		writeErrorCode(w, http.StatusForbidden, codeScopeNotGranted, msg)
+	default:
+		writeJSON(w, http.StatusOK, map[string]any{"ready": true})
+	}
+}
+
 // bridgeShell runs the terminal bridge (package term) until either side
 // ends, held ends (the technician lost the right), the session ends or the
 // gateway stops, then seals the recording. It returns why the shell ended,
@@ -147,6 +179,14 @@ func (a *API) bridgeShell(held context.Context, l *broker.Live, ws *websocket.Co
 func (a *API) shellEndCause(l *broker.Live, sh *broker.Shell) error {
 	if _, exited := sh.ExitStatus(); exited {
 		return cause.ShellExited
+	}
+	if n, ok := sh.ClosedBy(); ok { // the client said why
+		if c := cause.FromCode(n.Code); c != nil {
+			if n.Reason == "" {
+				return c
+			}
+			return cause.With(c, n.Reason)
+		}
 	}
 	if !l.Granted().Has(wire.ScopeShell) {
 		return cause.With(cause.UserRevoked, "the user withdrew the shell permission")
@@ -198,7 +238,9 @@ func (t *shellTracker) track(cancel context.CancelCauseFunc) (untrack func()) {
 func (t *shellTracker) closeAll(ctx context.Context) error {
 	t.mu.Lock()
 	for _, c := range t.active {
-		c(cause.GatewayShutdown)
+		// The gateway stops to restart (the server suspends the sessions
+		// right after): the technician and the user are told to reconnect.
+		c(cause.With(cause.GatewayRestart, "reconnect in a moment"))
 	}
 	t.mu.Unlock()
 	done := make(chan struct{})

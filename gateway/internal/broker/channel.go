@@ -52,6 +52,8 @@ type Shell struct {
 	exited     bool
 	reqsDone   chan struct{}
 
+	closeNotice *wire.CloseNotice // the agent's RequestClose, if it sent one
+
 	echoMu    sync.Mutex
 	echoKnown bool // the agent has sent a wire.RequestEcho notice
 	echoOff   bool
@@ -83,6 +85,15 @@ func (s *Shell) serveRequests(reqs <-chan *ssh.Request) {
 		if req.Type == wire.RequestEcho {
 			s.handleEcho(req)
 			continue
+		}
+		if req.Type == wire.RequestClose {
+			if n, err := wire.ParseCloseNotice(req.Payload); err == nil {
+				s.mu.Lock()
+				if s.closeNotice == nil {
+					s.closeNotice = &n
+				}
+				s.mu.Unlock()
+			}
 		}
 		if req.Type == "exit-status" {
 			var st struct{ Status uint32 }
@@ -153,6 +164,30 @@ func (s *Shell) Close() error {
 		return nil
 	}
 	return err
+}
+
+// CloseWith tells the agent why the gateway closes the shell (a
+// wire.RequestClose with the cause's code and reason), then closes it.
+func (s *Shell) CloseWith(code, reason string) error {
+	// want-reply false: a gone agent cannot hold the close up.
+	_, _ = s.ch.SendRequest(wire.RequestClose, false, wire.CloseNotice{Code: code, Reason: reason}.Marshal())
+	return s.Close()
+}
+
+// ClosedBy returns the agent's close notice, when it said why it closed
+// the shell (for example, the user revoked shell). It waits like
+// ExitStatus for the channel to close.
+func (s *Shell) ClosedBy() (wire.CloseNotice, bool) {
+	select {
+	case <-s.reqsDone:
+	case <-time.After(2 * time.Second):
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closeNotice == nil {
+		return wire.CloseNotice{}, false
+	}
+	return *s.closeNotice, true
 }
 
 // ExitStatus returns the shell's exit status once the channel has closed,

@@ -101,3 +101,14 @@ func Code(err error) string {
 	}
 	return "unknown"
 }
+
+// FromCode returns the cause with that code, or nil for an unknown code
+// (a code read from the network names a cause; it never invents one).
+func FromCode(code string) *Cause {
+	for _, c := range all {
+		if c.code == code {
+			return c
+		}
+	}
+	return nil
+}

@@ -49,6 +49,12 @@ func TestReconnectAfterGatewayRestart(t *testing.T) {
 		t.Error("the technician's shell got no exit message when the gateway stopped")
 	}
 	c.waitOutput(t, "reconnecting")
+	// The user reads the real reason on the client's terminal: the gateway
+	// restarts (it used to read "Administrator closed the shell.").
+	c.waitOutput(t, "The shell closed: the gateway is restarting")
+	if out := c.out.String(); strings.Contains(out, "closed the shell.") {
+		t.Errorf("the user was told a person closed the shell on a gateway restart:\n%s", out)
+	}
 
 	g2 := startGateway(t, func(c *server.Config) { c.DataDir = data; c.Listen = addr })
 	admin = g2.login("admin", adminPassword)

@@ -22,6 +22,10 @@ func TestUserRevokesShellLive(t *testing.T) {
 	c := startClientWith(t, stdinR, "join", "--accept", "shell,diagnostics", inv.Join)
 	s := g.waitSession(admin, ticket, "connected")
 	c.waitOutput(t, "revoke SCOPE")
+	// The preflight (a plain GET) says a shell would open.
+	if code, body := g.req("GET", "/api/v1/sessions/"+s.ID+"/shell", admin, nil); code != 200 || !strings.Contains(string(body), `"ready":true`) {
+		t.Errorf("preflight before revoke: %d %s, want 200 ready", code, body)
+	}
 	ws, _, err := g.dialShell(admin, s.ID, 80, 24, "")
 	if err != nil {
 		t.Fatalf("dial shell: %v", err)
@@ -49,7 +53,7 @@ func TestUserRevokesShellLive(t *testing.T) {
 	}
 	// The technician reads the real reason (it used to be "interrupted: the
 	// client went away"), and the recording was sealed, not interrupted.
-	if !strings.Contains(exit, `"code":"user_revoked"`) || !strings.Contains(exit, "withdrew the shell permission") {
+	if !strings.Contains(exit, `"code":"user_revoked"`) || !strings.Contains(exit, "the user revoked shell") {
 		t.Errorf("exit message = %s; want code user_revoked and the user's withdrawal in words", exit)
 	}
 	var detail struct{ Recordings []recording }
@@ -80,6 +84,11 @@ func TestUserRevokesShellLive(t *testing.T) {
 	if _, resp, err := g.dialShell(admin, s.ID, 80, 24, ""); err == nil || resp == nil || resp.StatusCode != 403 {
 		t.Errorf("shell after revoke: got %v, want 403", resp)
 	}
+	// The preflight names the real refusal, for the web UI's Reconnect.
+	if code, body := g.req("GET", "/api/v1/sessions/"+s.ID+"/shell", admin, nil); code != 403 ||
+		!strings.Contains(string(body), `"code":"scope_not_granted"`) || !strings.Contains(string(body), "has not granted shell, or revoked it") {
+		t.Errorf("preflight after revoke: %d %s, want 403 scope_not_granted naming the revoke", code, body)
+	}
 	// "end" on the terminal ends the session like Ctrl-C.
 	io.WriteString(stdinW, "end\n")
 	stdinW.Close() // exec's copy into the child's stdin must end for Wait to return
@@ -88,6 +97,9 @@ func TestUserRevokesShellLive(t *testing.T) {
 	}
 	if ended := g.waitSession(admin, ticket, "ended"); ended.EndReason != "ended by user" {
 		t.Errorf("end reason: %q, want ended by user", ended.EndReason)
+	}
+	if code, body := g.req("GET", "/api/v1/sessions/"+s.ID+"/shell", admin, nil); code != 409 || !strings.Contains(string(body), "the session has ended: ended by user") {
+		t.Errorf("preflight after the end: %d %s, want 409 naming the end", code, body)
 	}
 }
 

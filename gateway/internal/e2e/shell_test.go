@@ -109,7 +109,7 @@ func TestShellEndToEnd(t *testing.T) {
 	if exit.Reason != "shell exited" {
 		t.Errorf("exit reason: got %q, want %q", exit.Reason, "shell exited")
 	}
-	c.waitOutput(t, "Alice closed the shell.")
+	c.waitOutput(t, "The shell exited.") // the real reason, not "Alice closed the shell."
 
 	var detail struct{ Recordings []recording }
 	deadline := time.Now().Add(10 * time.Second)

@@ -36,6 +36,12 @@ type Shell interface {
 	Close() error
 }
 
+// ReasonCloser is a Shell that can tell the agent why it is closed
+// (broker.Shell sends a wire.RequestClose); Run uses it when it can.
+type ReasonCloser interface {
+	CloseWith(code, reason string) error
+}
+
 // Browser is the technician's side: a message-framed connection.
 type Browser interface {
 	// ReadMessage returns the next message: text (a JSON control) or
@@ -162,7 +168,11 @@ func Run(ctx context.Context, cfg Config) error {
 	<-ctx.Done()
 	why := context.Cause(ctx)
 	reason := why.Error()
-	cfg.Shell.Close()
+	if c, ok := cfg.Shell.(ReasonCloser); ok {
+		c.CloseWith(cause.Code(why), reason) // the agent tells its user why
+	} else {
+		cfg.Shell.Close()
+	}
 	sendText(wire.BrowserShellExit{Type: wire.BrowserShellTypeExit, Reason: reason, Code: cause.Code(why)})
 	wmu.Lock()
 	cfg.Browser.Close(truncate(reason, 100))

@@ -663,7 +663,8 @@ export function describeShellClose(exitReason: string, code: number, reason: str
   if (exitReason) return `The shell has ended: ${exitReason}`;
   if (code === 1000) return 'The shell has ended.';
   if (!opened) {
-    return 'Could not open the shell. The session may have ended, the user may not have granted shell, or you are not allowed.';
+    // The shell page asks the gateway's preflight for the real reason (lib/reasons.ts).
+    return 'Could not open the shell, and the gateway did not say why.';
   }
   return `The connection to the gateway dropped${reason ? `: ${reason}` : ''} (code ${code}).`;
 }

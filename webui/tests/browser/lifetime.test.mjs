@@ -79,8 +79,8 @@ describe('continuous authorization in the console', { skip, timeout: 180000 }, (
     await tina.getByRole('heading', { name: 'Sign in' }).waitFor();
     assert.equal(await tina.locator('.xterm').count(), 0, 'the terminal is still on screen');
     await screenshot(tina, 'signed-out-notice');
-    // The user's side saw the shell close.
-    await waitFor('the client to report the shell closed', () => /closed the shell/.test(client.out), TIMEOUT);
+    // The user's side saw the shell close, and why.
+    await waitFor('the client to report the shell closed', () => /The shell closed: .* no longer has the right to it/.test(client.out), TIMEOUT);
     assert.deepEqual(problems, []);
   });
 });
