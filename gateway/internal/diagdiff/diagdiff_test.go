@@ -67,7 +67,9 @@ func roundTrip(t *testing.T, r wire.DiagReport) wire.DiagReport {
 }
 
 func TestCompareSetupDifferences(t *testing.T) {
-	req := func(checks []string, p wire.DiagParams) *wire.DiagRequest { return &wire.DiagRequest{Checks: checks, Params: p} }
+	req := func(checks []string, p wire.DiagParams) *wire.DiagRequest {
+		return &wire.DiagRequest{Checks: checks, Params: p}
+	}
 	res := []wire.DiagResult{{Name: "dns", Status: "ok", Data: map[string]any{}}}
 	cases := []struct {
 		name          string
