@@ -34,6 +34,7 @@ describe('accounts: password, MFA messages, report comparison', { skip, timeout:
     ['/api/v1/me/password', 403],
     ['/api/v1/', 401],
     ['/api/v1/downloads', 404],
+    ['/api/v1/tickets', 403],
   ];
   const state = {};
 
@@ -110,6 +111,35 @@ describe('accounts: password, MFA messages, report comparison', { skip, timeout:
     await rec.getByLabel('I have stored the recovery codes').check();
     await rec.getByRole('button', { name: 'Done' }).click();
     await page.getByTestId('recovery-left').getByText('10 recovery codes left').waitFor({ timeout: TIMEOUT });
+  });
+
+  it('shows MFA as on on the recovery screen of a user whose role requires MFA', async () => {
+    // Such a user has no event stream before enrolling, so nothing refreshes
+    // the app's idea of the user: the page itself must know MFA is on.
+    const gw2 = await startGateway(ADMIN_PW, ['--require-mfa', 'technician']);
+    try {
+      await addUser(gw2.dataDir, 'rita', 'technician', TINA_PW);
+      const ctx = await newContext(browser, problems, expected);
+      const rita = await ctx.newPage();
+      await rita.goto(gw2.url + '/tickets');
+      await rita.getByLabel('Username').fill('rita');
+      await rita.getByLabel('Password').fill(TINA_PW);
+      await rita.getByRole('button', { name: 'Sign in' }).click();
+      await rita.getByTestId('mfa-required').waitFor({ timeout: TIMEOUT });
+      await rita.getByTestId('mfa-state').getByText('off', { exact: true }).waitFor({ timeout: TIMEOUT });
+      await rita.getByRole('button', { name: 'Set up multi-factor sign-in' }).click();
+      const secretEl = rita.getByTestId('mfa-secret');
+      await secretEl.waitFor({ timeout: TIMEOUT });
+      const secret = (await secretEl.textContent()).replace(/\s+/g, '');
+      await rita.getByLabel('One-time code').fill(await totp(secret));
+      await rita.getByRole('button', { name: 'Turn on' }).click();
+      await rita.getByTestId('recovery').waitFor({ timeout: TIMEOUT });
+      await rita.getByTestId('mfa-state').getByText('on', { exact: true }).waitFor({ timeout: 5000 });
+      await screenshot(rita, 'security-recovery-codes-required');
+      await ctx.close();
+    } finally {
+      await gw2.stop();
+    }
   });
 
   it('says when a sign-in code was already used, or is wrong', async () => {
