@@ -212,6 +212,9 @@ func (a *API) routes() http.Handler {
 	h("POST /api/v1/tickets/{id}/invites", a.can(auth.ActInviteCreate, a.createInvite))
 	h("DELETE /api/v1/tickets/{id}/invites/{code}", a.can(auth.ActInviteCreate, a.withdrawInvite))
 	h("POST /api/v1/tickets/{id}/escalate", a.can(auth.ActTicketUpdate, a.escalateTicket))
+	// Notes: whoever may open tickets may write on any (not only the assignee).
+	h("POST /api/v1/tickets/{id}/notes", a.can(auth.ActTicketCreate, a.addNote))
+	h("GET /api/v1/tickets/{id}/timeline", a.can(auth.ActTicketRead, a.getTimeline))
 	h("GET /api/v1/tickets/{id}/sessions", a.can(auth.ActSessionRead, a.listSessions))
 
 	h("GET /api/v1/sessions/{id}", a.can(auth.ActSessionRead, a.getSession))

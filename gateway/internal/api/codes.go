@@ -40,6 +40,7 @@ const (
 	codeOTPInvalid            = "otp_invalid"             // 401 login (password right): the one-time code is wrong (also "otp_required": true)
 	codeOTPReused             = "otp_reused"              // 401 login (password right): the code was already used; wait for the next one
 	codeWrongPassword         = "wrong_password"          // 403 POST /me/password: the current password is not right
+	codeResolutionRequired    = "resolution_required"     // 400: resolving a ticket needs a resolution note
 )
 
 // statusCode is the generic code of an HTTP status.

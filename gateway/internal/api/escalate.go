@@ -46,6 +46,12 @@ func (a *API) escalateTicket(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "to must name an active technician or admin")
 		return
 	}
+	// The note goes on the ticket's timeline, for the next technician.
+	note := &store.Note{TicketID: t.ID, Author: p.Name, Kind: store.NoteEscalation, Body: strings.TrimSpace(req.Note), Recipient: to}
+	if err := a.addNoteRecorded(r, note); err != nil {
+		a.internal(w, r, "add escalation note", err)
+		return
+	}
 	from := t.AssignedTo
 	t.AssignedTo = to
 	if err := a.cfg.Store.UpdateTicket(r.Context(), t); err != nil {
@@ -54,7 +60,7 @@ func (a *API) escalateTicket(w http.ResponseWriter, r *http.Request) {
 	}
 	handed, err := a.handOver(r, t, from, to)
 	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionTicketEscalate, TicketID: t.ID, RemoteAddr: r.RemoteAddr,
-		Details: map[string]any{"from": from, "to": to, "note": req.Note, "sessions": handed}})
+		Details: map[string]any{"from": from, "to": to, "note": req.Note, "note_id": note.ID, "sessions": handed}})
 	if err != nil {
 		a.ticketChanged(r, t.ID)
 		a.internal(w, r, "hand over sessions", err)

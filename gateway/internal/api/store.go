@@ -83,6 +83,7 @@ type Store interface {
 	ReportStore
 	AuditStore
 	ChatStore
+	NoteStore
 }
 
 // now is the API's clock in UTC.

@@ -150,6 +150,7 @@ func (a *API) updateTicket(w http.ResponseWriter, r *http.Request) {
 		Status     *string `json:"status"`
 		AssignedTo *string `json:"assigned_to"`
 		Title      *string `json:"title"`
+		Resolution *string `json:"resolution"` // required when the status becomes resolved
 	}
 	if err := a.decodeJSON(w, r, &req); err != nil {
 		failInput(w, err)
@@ -168,6 +169,23 @@ func (a *API) updateTicket(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusForbidden, errorJSON{Error: "this ticket is not assigned to anyone; take it first (assigned_to: your name)", Code: codeNotAssigned, AssignedTo: &nobody})
 			return
 		}
+	}
+	// Resolving needs a resolution note (stored as a kind=resolution note).
+	var resolution *store.Note
+	if req.Status != nil && *req.Status == store.StatusResolved && t.Status != store.StatusResolved {
+		text := ""
+		if req.Resolution != nil {
+			text = *req.Resolution
+		}
+		body, err := noteBody(text, "a resolution note")
+		if err != nil {
+			writeErrorCode(w, http.StatusBadRequest, codeResolutionRequired, err.Error()+": say how the ticket was resolved")
+			return
+		}
+		resolution = &store.Note{TicketID: t.ID, Author: who(r).Name, Kind: store.NoteResolution, Body: body}
+	} else if req.Resolution != nil {
+		writeError(w, http.StatusBadRequest, "resolution goes with status resolved")
+		return
 	}
 	changes := map[string]any{}
 	prevAssignee := t.AssignedTo
@@ -201,6 +219,13 @@ func (a *API) updateTicket(w http.ResponseWriter, r *http.Request) {
 		changes["title"] = title
 	}
 	from := prevAssignee
+	if resolution != nil {
+		if err := a.addNoteRecorded(r, resolution); err != nil {
+			a.internal(w, r, "add resolution note", err)
+			return
+		}
+		changes["resolution_note"] = resolution.ID
+	}
 	if err := a.cfg.Store.UpdateTicket(r.Context(), t); err != nil {
 		a.internal(w, r, "update ticket", err)
 		return

@@ -285,3 +285,32 @@ type MFA struct {
 	// RecoveryLeft is how many unused recovery codes remain.
 	RecoveryLeft int
 }
+
+// Note kinds.
+const (
+	NoteNote       = "note"       // a technician's note on the ticket
+	NoteWorklog    = "worklog"    // work done, optionally with the minutes spent
+	NoteEscalation = "escalation" // the note of an escalation (Recipient: to whom)
+	NoteResolution = "resolution" // the note written when resolving the ticket
+)
+
+// ValidNoteKind reports whether k is a known note kind.
+func ValidNoteKind(k string) bool {
+	switch k {
+	case NoteNote, NoteWorklog, NoteEscalation, NoteResolution:
+		return true
+	}
+	return false
+}
+
+// Note is text a technician wrote on a ticket for whoever works on it next.
+type Note struct {
+	ID        string
+	TicketID  int64
+	Author    string
+	Kind      string
+	Body      string
+	Minutes   *int // worklog time spent; nil when not given
+	Recipient string
+	CreatedAt time.Time
+}

@@ -375,6 +375,7 @@ export type ErrorCode =
   | 'session_not_connected'
   | 'ask_refused'
   | 'already_rated'
+  | 'resolution_required'
   | 'mfa_required'
   | 'too_large'
   | 'unsupported_media_type'
@@ -539,7 +540,7 @@ export const api = {
   ticket: (id: number) => request<TicketDetail>('GET', `/api/v1/tickets/${id}`),
   createTicket: (t: { title: string; description: string; requester?: string }) =>
     request<Ticket>('POST', '/api/v1/tickets', t),
-  updateTicket: (id: number, p: { status?: TicketStatus; assigned_to?: string }) =>
+  updateTicket: (id: number, p: { status?: TicketStatus; assigned_to?: string; resolution?: string }) =>
     request<Ticket>('PATCH', `/api/v1/tickets/${id}`, p),
   createInvite: (id: number, scopes: Scope[], expiresInS?: number) =>
     request<Invite>('POST', `/api/v1/tickets/${id}/invites`, { scopes, expires_in_s: expiresInS }),
@@ -547,6 +548,16 @@ export const api = {
     request<void>('DELETE', `/api/v1/tickets/${id}/invites/${enc(code)}`),
   escalateTicket: (id: number, to: string, note?: string) =>
     request<Ticket>('POST', `/api/v1/tickets/${id}/escalate`, note ? { to, note } : { to }),
+  // Ticket notes and the ticket's timeline (issue 14).
+  addNote: (id: number, kind: 'note' | 'worklog', body: string, minutes?: number) =>
+    request<Note>('POST', `/api/v1/tickets/${id}/notes`, minutes ? { kind, body, minutes } : { kind, body }),
+  ticketTimeline: (id: number, before?: string, limit?: number) => {
+    const q = new URLSearchParams();
+    if (before) q.set('before', before);
+    if (limit) q.set('limit', String(limit));
+    const qs = q.toString();
+    return request<TicketTimelinePage>('GET', `/api/v1/tickets/${id}/timeline${qs ? `?${qs}` : ''}`);
+  },
   ticketSessions: (id: number) => request<Session[] | null>('GET', `/api/v1/tickets/${id}/sessions`),
 
   session: (id: string) => request<Session>('GET', `/api/v1/sessions/${enc(id)}`),
@@ -689,3 +700,36 @@ export function actionError(e: unknown): string {
   const s = msg.replace(/\.$/, '');
   return `Not allowed: ${s.charAt(0).toLowerCase()}${s.slice(1)}.`;
 }
+
+// Ticket notes and timeline (issue 14); mirror gateway/internal/api/notes.go
+// and timeline.go.
+export type NoteKind = 'note' | 'worklog' | 'escalation' | 'resolution';
+
+export interface Note {
+  id: string;
+  ticket_id: number;
+  author: string;
+  kind: NoteKind;
+  body: string;
+  minutes: number | null;
+  recipient?: string;
+  created_at: string;
+}
+
+/** TicketTimelineItem is one entry of GET /tickets/{id}/timeline. */
+export interface TicketTimelineItem {
+  at: string;
+  kind: NoteKind | 'created' | 'status' | 'assign' | 'session_start' | 'session_end' | 'report' | 'recording' | 'rating';
+  actor: string;
+  text: string;
+  minutes?: number;
+  links: { ticket?: number; session?: string; report?: string; recording?: string };
+}
+
+export interface TicketTimelinePage {
+  items: TicketTimelineItem[];
+  more: boolean;
+}
+
+/** NOTE_MAX is the longest note body the gateway takes (characters, trimmed). */
+export const NOTE_MAX = 8000;

@@ -98,3 +98,17 @@ export function upsert<T>(list: T[], item: T, key: (x: T) => unknown): T[] {
   out[i] = item;
   return out;
 }
+
+/**
+ * onLive calls fn each time the stream becomes live after it was not (it
+ * was connecting, reconnecting or off), never for the state it is in when
+ * called: a page that loaded its data reads it again then, so that an event
+ * sent before the stream was live (or while it was down) is not missed.
+ */
+export function onLive(fn: () => void): () => void {
+  let prev: StreamState | undefined;
+  return onState((s) => {
+    if (s === 'live' && prev !== undefined && prev !== 'live') fn();
+    prev = s;
+  });
+}

@@ -11,3 +11,48 @@ describe('endReason', () => {
     expect(endReason('{}')).toBe('your sign-in ended');
   });
 });
+
+describe('onLive', () => {
+  it('fires each time the stream becomes live again, not for the state it starts in', async () => {
+    const { connect, disconnect, onLive } = await import('../../src/lib/events');
+    const made: { onopen: null | (() => void); onerror: null | (() => void); readyState: number }[] = [];
+    class FakeSource {
+      static CLOSED = 2;
+      onopen: null | (() => void) = null;
+      onerror: null | (() => void) = null;
+      readyState = 0;
+      constructor() {
+        made.push(this);
+      }
+      addEventListener() {}
+      close() {}
+    }
+    const g = globalThis as unknown as { EventSource?: unknown };
+    const saved = g.EventSource;
+    g.EventSource = FakeSource;
+    try {
+      let calls = 0;
+      const off = onLive(() => calls++);
+      expect(calls).toBe(0);
+      connect(); // connecting
+      made[0].onopen?.(); // live: what was sent before is read again
+      expect(calls).toBe(1);
+      made[0].onerror?.(); // reconnecting
+      expect(calls).toBe(1);
+      made[0].onopen?.(); // live again
+      expect(calls).toBe(2);
+      off();
+      made[0].onerror?.();
+      made[0].onopen?.();
+      expect(calls).toBe(2);
+      // Subscribing while live does not fire at once.
+      let late = 0;
+      const off2 = onLive(() => late++);
+      expect(late).toBe(0);
+      off2();
+    } finally {
+      disconnect();
+      g.EventSource = saved;
+    }
+  });
+});

@@ -89,6 +89,10 @@ type Store interface {
 	CancelAsks(ctx context.Context, sessionID string) error
 	CancelAsk(ctx context.Context, id string) error
 
+	// ticket notes
+	AddNote(ctx context.Context, n *store.Note) error
+	ListNotes(ctx context.Context, ticketID int64) ([]store.Note, error)
+
 	// recordings
 	CreateRecording(ctx context.Context, r *store.Recording) error
 	Recording(ctx context.Context, id string) (*store.Recording, error)
@@ -164,6 +168,7 @@ func Run(t *testing.T, b Backend) {
 		{"Sessions/ConsentAndRating", x.testConsentAndRating},
 		{"Chat/RoundTripAndOrder", x.testChatRoundTrip},
 		{"Asks/Lifecycle", x.testAsksLifecycle},
+		{"Notes/RoundTripAndOrder", x.testNotesRoundTrip},
 		{"Recordings/RoundTrip", x.testRecordingsRoundTrip},
 		{"Recordings/UpdateAndInterrupt", x.testUpdateAndInterruptRecordings},
 		{"Ownership/StampedOnCreate", x.testOwnerStampedOnCreate},
