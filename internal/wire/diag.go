@@ -107,12 +107,16 @@ type DiagResult struct {
 
 // DiagReport is a finished run as the gateway stores it on the ticket.
 type DiagReport struct {
-	ID         string       `json:"id"`
-	SessionID  string       `json:"session_id"`
-	StartedAt  time.Time    `json:"started_at"`
-	DurationMS int64        `json:"duration_ms"`
-	Runbook    string       `json:"runbook,omitempty"`
-	Results    []DiagResult `json:"results"`
+	ID         string    `json:"id"`
+	SessionID  string    `json:"session_id"`
+	StartedAt  time.Time `json:"started_at"`
+	DurationMS int64     `json:"duration_ms"`
+	Runbook    string    `json:"runbook,omitempty"`
+	// Request is what was asked for (checks and parameters, after the
+	// runbook was applied), so two reports can be compared honestly. The
+	// gateway fills it in; reports stored before it was kept have none.
+	Request *DiagRequest `json:"request,omitempty"`
+	Results []DiagResult `json:"results"`
 }
 
 // ParseDiagRequest decodes and validates a request. It refuses unknown

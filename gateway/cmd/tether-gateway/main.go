@@ -2,6 +2,8 @@
 //
 //	tether-gateway serve [--listen ADDR] [--data DIR] [--public-url URL] [--tls-cert F --tls-key F]
 //	tether-gateway user add --data DIR --name NAME --role admin|technician|auditor   (password on stdin)
+//	tether-gateway user list --data DIR
+//	tether-gateway user reset-password NAME --data DIR [--generate]   (else the password on stdin)
 //	tether-gateway audit verify --data DIR
 //	tether-gateway audit export --data DIR [--out FILE]
 //	tether-gateway recording verify [--data DIR | --pubkey FILE] FILE
@@ -32,6 +34,8 @@ const usage = `tether-gateway: the Tether remote support gateway.
 Usage:
   tether-gateway serve [--listen ADDR] [--data DIR] [--public-url URL] [--tls-cert F --tls-key F]
   tether-gateway user add --data DIR --name NAME --role admin|technician|auditor [--display-name N]   (password on stdin)
+  tether-gateway user list --data DIR   (name, role, disabled, MFA, last sign-in)
+  tether-gateway user reset-password NAME --data DIR [--generate | --password-stdin]   (ends every sign-in of NAME)
   tether-gateway audit verify --data DIR
   tether-gateway audit export --data DIR [--out FILE]
   tether-gateway recording verify [--data DIR | --pubkey FILE] [--sha256 HEX --signature B64] FILE
@@ -53,7 +57,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		cmd, rest = cmd+" "+rest[0], rest[1:]
 	}
 	if code, ok := admin.Command(cmd, rest, stdin, stdout, stderr); ok {
-		return code // user add, audit verify, audit export, recording verify, fingerprint
+		return code // user add/list/reset-password, audit verify, audit export, recording verify, fingerprint
 	}
 	switch cmd {
 	case "serve":

@@ -28,6 +28,9 @@ import (
 // place; nothing here names it.
 type Store interface {
 	CreateUser(ctx context.Context, u *store.User) error
+	UserByName(ctx context.Context, name string) (*store.User, error)
+	ListUsers(ctx context.Context) ([]store.User, error)
+	UpdateUser(ctx context.Context, u *store.User) error
 	AllAudit(ctx context.Context, fn func(store.AuditEntry) error) error
 	AppendAudit(ctx context.Context, e *store.AuditEntry, seal func(prevHash string, e *store.AuditEntry) string) error
 	Recording(ctx context.Context, id string) (*store.Recording, error)

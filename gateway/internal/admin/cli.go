@@ -13,9 +13,11 @@ import (
 	"io"
 	"os"
 	"strings"
+	"text/tabwriter"
 )
 
-// Command runs the operator command name ("user add", "audit verify",
+// Command runs the operator command name ("user add", "user list", "user
+// reset-password", "audit verify",
 // "audit export", "recording verify" or "fingerprint") with its arguments, as typed after
 // "tether-gateway", and returns the process exit status: 0 on success, 1
 // when the command failed or found a problem, 2 for bad usage. ok is false
@@ -24,6 +26,10 @@ func Command(name string, args []string, stdin io.Reader, stdout, stderr io.Writ
 	switch name {
 	case "user add":
 		return userAdd(args, stdin, stdout, stderr), true
+	case "user list":
+		return userList(args, stdout, stderr), true
+	case "user reset-password":
+		return userResetPassword(args, stdin, stdout, stderr), true
 	case "audit verify":
 		return auditVerify(args, stdout, stderr), true
 	case "audit export":
@@ -61,6 +67,94 @@ func userAdd(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "created %s (%s)\n", strings.ToLower(strings.TrimSpace(*name)), *role)
+	return 0
+}
+
+func userList(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("user list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "data", "data directory")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	rows, err := ListUsers(context.Background(), *data)
+	if err != nil {
+		fmt.Fprintf(stderr, "tether-gateway user list: %v\n", err)
+		return 1
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tROLE\tDISABLED\tMFA\tLAST LOGIN")
+	for _, u := range rows {
+		last := "never"
+		if !u.LastLogin.IsZero() {
+			last = u.LastLogin.UTC().Format("2006-01-02 15:04 UTC")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, yesNo(u.Disabled), onOff(u.MFA), last)
+	}
+	tw.Flush()
+	return 0
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func onOff(b bool) string {
+	if b {
+		return "on"
+	}
+	return "off"
+}
+
+// userResetPassword sets NAME's password: generated and printed once with
+// --generate, or read from the first line of stdin.
+func userResetPassword(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("user reset-password", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "data", "data directory")
+	generate := fs.Bool("generate", false, "generate a password and print it once")
+	fs.Bool("password-stdin", false, "read the password from stdin (the default without --generate)")
+	// NAME may come before or after the flags.
+	var name string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if name == "" && fs.NArg() == 1 {
+		name = fs.Arg(0)
+	} else if fs.NArg() != 0 || name == "" {
+		fmt.Fprintln(stderr, "tether-gateway user reset-password: give one user NAME, then --generate or the password on stdin")
+		return 2
+	}
+	var pw string
+	if *generate {
+		var err error
+		if pw, err = GeneratePassword(); err != nil {
+			fmt.Fprintf(stderr, "tether-gateway user reset-password: %v\n", err)
+			return 1
+		}
+	} else {
+		line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+		if err != nil && line == "" {
+			fmt.Fprintln(stderr, "tether-gateway user reset-password: no password on stdin (or use --generate)")
+			return 2
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	if err := ResetPassword(context.Background(), *data, name, pw); err != nil {
+		fmt.Fprintf(stderr, "tether-gateway user reset-password: %v\n", err)
+		return 1
+	}
+	n := strings.ToLower(strings.TrimSpace(name))
+	if *generate {
+		fmt.Fprintf(stdout, "new password for %s (shown only this once):\n\n    %s\n\n", n, pw)
+	}
+	fmt.Fprintf(stdout, "password of %s reset; every sign-in of %s has ended\n", n, n)
 	return 0
 }
 

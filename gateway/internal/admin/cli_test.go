@@ -177,3 +177,125 @@ func TestUserAddRefusesReservedNames(t *testing.T) {
 		}
 	}
 }
+
+func TestUserListAndResetPassword(t *testing.T) {
+	data := realDataDir(t) // admin signed in twice
+	if code, out := runWithStdin("a long enough password\n", "user", "add", "--data", data, "--name", "tina", "--role", "technician"); code != 0 {
+		t.Fatalf("user add: exit %d\n%s", code, out)
+	}
+	code, out := runCLI("user", "list", "--data", data)
+	if code != 0 {
+		t.Fatalf("user list: exit %d\n%s", code, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "NAME") || !strings.Contains(lines[0], "LAST LOGIN") {
+		t.Fatalf("user list: want a header and two users, got\n%s", out)
+	}
+	for _, l := range lines[1:] {
+		f := strings.Fields(l)
+		switch f[0] {
+		case "admin":
+			if f[1] != "admin" || f[2] != "no" || f[3] != "off" || f[4] == "never" {
+				t.Errorf("admin row %q: want admin, not disabled, MFA off, a last login", l)
+			}
+		case "tina":
+			if f[1] != "technician" || f[4] != "never" {
+				t.Errorf("tina row %q: want technician who never signed in", l)
+			}
+		default:
+			t.Errorf("unexpected row %q", l)
+		}
+	}
+
+	before := tokenVersion(t, data, "tina")
+	cases := []struct {
+		name     string
+		stdin    string
+		args     []string
+		wantCode int
+		want     string
+	}{
+		{"no name", "", []string{"--data", data, "--generate"}, 2, "give one user NAME"},
+		{"unknown user", "", []string{"nobody", "--data", data, "--generate"}, 1, `no user named "nobody"`},
+		{"short password on stdin", "short\n", []string{"tina", "--data", data}, 1, "at least 8"},
+		{"nothing on stdin", "", []string{"tina", "--data", data}, 2, "no password on stdin"},
+	}
+	for _, c := range cases {
+		code, out := runWithStdin(c.stdin, append([]string{"user", "reset-password"}, c.args...)...)
+		if code != c.wantCode || !strings.Contains(out, c.want) {
+			t.Errorf("%s: exit %d %q, want exit %d and %q", c.name, code, out, c.wantCode, c.want)
+		}
+	}
+	if v := tokenVersion(t, data, "tina"); v != before {
+		t.Fatalf("refused resets changed tina's token version %d -> %d", before, v)
+	}
+
+	code, out = runCLI("user", "reset-password", "tina", "--data", data, "--generate")
+	if code != 0 || !strings.Contains(out, "shown only this once") || !strings.Contains(out, "every sign-in of tina has ended") {
+		t.Fatalf("reset --generate: exit %d\n%s", code, out)
+	}
+	pw := ""
+	for _, l := range strings.Split(out, "\n") {
+		if s := strings.TrimSpace(l); len(s) == 23 && strings.Count(s, "-") == 3 {
+			pw = s
+		}
+	}
+	if pw == "" {
+		t.Fatalf("no generated password in\n%s", out)
+	}
+	if !checkPassword(t, data, "tina", pw) || checkPassword(t, data, "tina", "a long enough password") {
+		t.Errorf("after reset: the generated password must work and the old one not")
+	}
+	if v := tokenVersion(t, data, "tina"); v <= before {
+		t.Errorf("token version %d -> %d: tina's tokens did not end", before, v)
+	}
+
+	if code, out := runWithStdin("another long password\n", "user", "reset-password", "--data", data, "--password-stdin", "tina"); code != 0 {
+		t.Fatalf("reset from stdin: exit %d\n%s", code, out)
+	}
+	if !checkPassword(t, data, "tina", "another long password") {
+		t.Errorf("the password from stdin does not work")
+	}
+
+	var exp bytes.Buffer
+	if err := ExportAudit(context.Background(), data, &exp); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(exp.String(), `"action":"user.password.reset"`); n != 2 {
+		t.Errorf("audit holds %d user.password.reset entries, want 2 (one per reset)", n)
+	}
+}
+
+func runWithStdin(stdin string, args ...string) (int, string) {
+	var out bytes.Buffer
+	code := run(args, strings.NewReader(stdin), &out, &out)
+	return code, out.String()
+}
+
+func openDB(t *testing.T, data string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", DBPath(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func tokenVersion(t *testing.T, data, name string) int64 {
+	t.Helper()
+	var v int64
+	if err := openDB(t, data).QueryRow(`SELECT token_version FROM users WHERE name = ?`, name).Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func checkPassword(t *testing.T, data, name, pw string) bool {
+	t.Helper()
+	var hash string
+	if err := openDB(t, data).QueryRow(`SELECT password_hash FROM users WHERE name = ?`, name).Scan(&hash); err != nil {
+		t.Fatal(err)
+	}
+	return auth.CheckPassword(hash, pw)
+}

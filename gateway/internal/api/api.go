@@ -203,6 +203,8 @@ func (a *API) routes() http.Handler {
 	h("POST /api/v1/me/mfa/enroll", a.authed(a.mfaEnroll))
 	h("POST /api/v1/me/mfa/confirm", a.authed(a.mfaConfirm))
 	h("DELETE /api/v1/me/mfa", a.authed(a.mfaDisable))
+	h("GET /api/v1/me/mfa", a.authed(a.mfaState))
+	h("POST /api/v1/me/password", a.authed(a.changePassword))
 	h("POST /api/v1/users/{name}/sign-out", a.can(auth.ActUserAdmin, a.signOutUser))
 
 	h("POST /api/v1/tickets", a.can(auth.ActTicketCreate, a.createTicket))

@@ -37,6 +37,9 @@ const (
 	codeRecordingFailed       = "recording_failed"        // 503: the recording could not be started, so nothing was opened
 	codeAskRefused            = "ask_refused"             // 409: the client cannot ask its user (older client, nobody to ask)
 	codeAlreadyRated          = "already_rated"           // 409: the session has a rating already
+	codeOTPInvalid            = "otp_invalid"             // 401 login (password right): the one-time code is wrong (also "otp_required": true)
+	codeOTPReused             = "otp_reused"              // 401 login (password right): the code was already used; wait for the next one
+	codeWrongPassword         = "wrong_password"          // 403 POST /me/password: the current password is not right
 	codeResolutionRequired    = "resolution_required"     // 400: resolving a ticket needs a resolution note
 )
 

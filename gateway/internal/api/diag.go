@@ -89,7 +89,7 @@ func (a *API) runDiagnostics(w http.ResponseWriter, r *http.Request) {
 	stop := context.AfterFunc(ctx, func() { run.Close() })
 	defer stop()
 
-	rep := wire.DiagReport{ID: store.NewID("d_"), SessionID: s.ID, StartedAt: a.now(), Runbook: body.Runbook, Results: []wire.DiagResult{}}
+	rep := wire.DiagReport{ID: store.NewID("d_"), SessionID: s.ID, StartedAt: a.now(), Runbook: body.Runbook, Request: &req, Results: []wire.DiagResult{}}
 	if err := run.Send(req); err != nil {
 		writeError(w, http.StatusBadGateway, "could not send the request to the client")
 		return

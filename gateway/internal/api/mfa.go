@@ -103,13 +103,13 @@ func (a *API) mfaDisable(w http.ResponseWriter, r *http.Request) {
 		writeErrorCode(w, http.StatusConflict, codeMFARequired, "your role ("+string(p.Role)+") requires MFA; it cannot be turned off")
 		return
 	}
-	ok, why, err := a.secondFactor(r.Context(), p.Name, req.OTP)
+	ok, code, why, err := a.secondFactor(r.Context(), p.Name, req.OTP)
 	if err != nil {
 		a.internal(w, r, "check one-time code", err)
 		return
 	}
 	if !ok {
-		writeError(w, http.StatusForbidden, why)
+		writeErrorCode(w, http.StatusForbidden, code, why)
 		return
 	}
 	if err := a.sec().DisableTOTP(r.Context(), p.Name); err != nil {
@@ -124,45 +124,67 @@ func (a *API) mfaDisable(w http.ResponseWriter, r *http.Request) {
 
 // secondFactor checks code against the user's active TOTP secret, refusing
 // a time step already used, or else spends it as a recovery code. why says
-// what was wrong, for the user.
-func (a *API) secondFactor(ctx context.Context, name, code string) (ok bool, why string, err error) {
+// what was wrong, for the user; errCode is its stable code (codeOTPReused
+// for a code already used, codeOTPInvalid otherwise).
+func (a *API) secondFactor(ctx context.Context, name, code string) (ok bool, errCode, why string, err error) {
 	code = strings.TrimSpace(code)
 	if code == "" || len(code) > 64 {
-		return false, "one-time code required", nil
+		return false, codeOTPInvalid, "one-time code required", nil
 	}
 	m, err := a.sec().UserMFA(ctx, name)
 	if err != nil {
-		return false, "", err
+		return false, "", "", err
 	}
 	if m.Secret == "" {
-		return false, "MFA is not on", nil
+		return false, codeOTPInvalid, "MFA is not on", nil
 	}
 	if step, ok := auth.MatchTOTP(m.Secret, code, a.cfg.Clock()); ok {
 		fresh, err := a.sec().UseTOTPStep(ctx, name, step)
 		if err != nil {
-			return false, "", err
+			return false, "", "", err
 		}
 		if !fresh {
-			return false, "this one-time code was already used; wait for the next one", nil
+			return false, codeOTPReused, "this code was already used; wait for the next one", nil
 		}
-		return true, "", nil
+		return true, "", "", nil
 	}
 	hashes, err := a.sec().RecoveryHashes(ctx, name)
 	if err != nil {
-		return false, "", err
+		return false, "", "", err
 	}
 	if i, ok := auth.CheckRecoveryCode(code, hashes); ok {
 		spent, err := a.sec().UseRecoveryCode(ctx, name, hashes[i])
 		if err != nil {
-			return false, "", err
+			return false, "", "", err
 		}
 		if spent {
 			if err := a.cfg.Audit.Record(ctx, audit.Event{Actor: name, Action: audit.ActionMFARecoveryUsed,
 				Details: map[string]any{"left": len(hashes) - 1}}); err != nil {
 				a.cfg.Log.Error("audit recovery code", "err", err)
 			}
-			return true, "", nil
+			return true, "", "", nil
 		}
 	}
-	return false, "wrong one-time code", nil
+	return false, codeOTPInvalid, "wrong code", nil
+}
+
+// mfaState is GET /api/v1/me/mfa: whether MFA is on, whether an enrollment
+// is pending, and how many unused recovery codes are left.
+func (a *API) mfaState(w http.ResponseWriter, r *http.Request) {
+	p := who(r)
+	m, err := a.sec().UserMFA(r.Context(), p.Name)
+	if err != nil {
+		a.internal(w, r, "load MFA", err)
+		return
+	}
+	left := 0
+	if m.Secret != "" {
+		left = m.RecoveryLeft
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"enabled":             m.Secret != "",
+		"pending":             m.Secret == "" && m.Pending != "",
+		"recovery_codes_left": left,
+		"required":            a.cfg.RequireMFA[string(p.Role)],
+	})
 }

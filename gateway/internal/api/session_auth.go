@@ -83,13 +83,16 @@ func (a *API) login(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusUnauthorized, errorJSON{Error: "one-time code required", Code: codeOTPRequired, OTPRequired: true})
 			return
 		}
-		ok, why, err := a.secondFactor(r.Context(), u.Name, req.OTP)
+		// The password was right, so saying what is wrong with the code
+		// tells nothing about whether the name exists (docs/security.md).
+		ok, code, why, err := a.secondFactor(r.Context(), u.Name, req.OTP)
 		if err != nil {
 			a.internal(w, r, "check one-time code", err)
 			return
 		}
 		if !ok {
-			fail(why)
+			a.record(r, audit.Event{Actor: actor, Action: audit.ActionLoginFail, RemoteAddr: r.RemoteAddr, Details: map[string]any{"reason": why}})
+			writeJSON(w, http.StatusUnauthorized, errorJSON{Error: why, Code: code, OTPRequired: true})
 			return
 		}
 	}

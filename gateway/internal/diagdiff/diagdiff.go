@@ -50,6 +50,10 @@ type Comparison struct {
 	Changes  []Change `json:"changes"`
 	Better   int      `json:"better"` // changes for the better
 	Worse    int      `json:"worse"`  // changes for the worse
+	// SetupDifferences lists how the two runs were asked different things
+	// (runbook, checks, parameters); empty when they were asked the same.
+	// With any, the changes are not like for like (see setup.go).
+	SetupDifferences []SetupDifference `json:"setup_differences"`
 }
 
 // metricRule watches one kind of number in one check's data.
@@ -77,9 +81,10 @@ var rules = []metricRule{
 }
 
 // Compare lists what changed from before to after: status changes, checks
-// that appear or disappear, and notable moves of the watched numbers.
+// that appear or disappear, and notable moves of the watched numbers; and
+// how the two runs were set up differently.
 func Compare(before, after wire.DiagReport) Comparison {
-	c := Comparison{BeforeID: before.ID, AfterID: after.ID, Changes: []Change{}}
+	c := Comparison{BeforeID: before.ID, AfterID: after.ID, Changes: []Change{}, SetupDifferences: setupDifferences(before, after)}
 	b := index(before.Results)
 	a := index(after.Results)
 	var names []string

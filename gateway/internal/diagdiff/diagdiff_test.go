@@ -37,6 +37,9 @@ func TestCompare(t *testing.T) {
 		{Check: "memory", Kind: KindMetric, Field: "used_percent", Before: "40", After: "92", Delta: 52, Direction: Worse},
 		{Check: "logs", Kind: KindAdded, After: "warn"},
 		{Check: "ports", Kind: KindRemoved, Before: "ok"},
+	}, SetupDifferences: []SetupDifference{
+		// Older reports (no request kept): the checks they hold differ.
+		{What: "checks", Before: "disks, dns, memory, ports", After: "disks, dns, logs, memory"},
 	}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Compare (-want +got):\n%s", diff)
@@ -61,4 +64,47 @@ func roundTrip(t *testing.T, r wire.DiagReport) wire.DiagReport {
 		t.Fatal(err)
 	}
 	return out
+}
+
+func TestCompareSetupDifferences(t *testing.T) {
+	req := func(checks []string, p wire.DiagParams) *wire.DiagRequest {
+		return &wire.DiagRequest{Checks: checks, Params: p}
+	}
+	res := []wire.DiagResult{{Name: "dns", Status: "ok", Data: map[string]any{}}}
+	cases := []struct {
+		name          string
+		before, after wire.DiagReport
+		want          []SetupDifference
+	}{
+		{"same request, checks in another order",
+			wire.DiagReport{Request: req([]string{"dns", "connectivity"}, wire.DiagParams{Names: []string{"a", "b"}}), Results: res},
+			wire.DiagReport{Request: req([]string{"connectivity", "dns"}, wire.DiagParams{Names: []string{"b", "a"}}), Results: res},
+			[]SetupDifference{}},
+		{"empty checks means all checks",
+			wire.DiagReport{Request: req(nil, wire.DiagParams{}), Results: res},
+			wire.DiagReport{Request: req(wire.DiagChecks, wire.DiagParams{Since: "1h"}), Results: res},
+			[]SetupDifference{}},
+		{"other checks and parameters",
+			wire.DiagReport{Runbook: "slow-internet", Request: req([]string{"dns"}, wire.DiagParams{Names: []string{"example.com"}, Since: "30m"}), Results: res},
+			wire.DiagReport{Request: req([]string{"dns", "logs"}, wire.DiagParams{Names: []string{"intranet.local"}, Targets: []string{"1.1.1.1:443"}}), Results: res},
+			[]SetupDifference{
+				{What: "runbook", Before: "slow-internet", After: "(none)"},
+				{What: "checks", Before: "dns", After: "dns, logs"},
+				{What: "params.targets", Before: "(none)", After: "1.1.1.1:443"},
+				{What: "params.names", Before: "example.com", After: "intranet.local"},
+				{What: "params.since", Before: "30m0s", After: "1h0m0s"},
+			}},
+		{"one older report without its request",
+			wire.DiagReport{Results: res},
+			wire.DiagReport{Request: req([]string{"dns"}, wire.DiagParams{}), Results: res},
+			[]SetupDifference{{What: "request", Before: "not recorded (older report)", After: "recorded"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := Compare(c.before, roundTrip(t, c.after)).SetupDifferences
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("SetupDifferences (-want +got):\n%s", diff)
+			}
+		})
+	}
 }

@@ -394,7 +394,7 @@ func bootstrapAdmin(ctx context.Context, st adminStore, al *audit.Logger, passwo
 	}
 	al.Record(ctx, audit.Event{Actor: "gateway", Action: audit.ActionUserCreate, Details: map[string]any{"user": "admin", "role": "admin", "bootstrap": true}})
 	if printed {
-		fmt.Fprintf(out, "\n  First start: created user \"admin\" with password\n\n      %s\n\n  It is shown only this once. Sign in and change it under Users.\n\n", password)
+		fmt.Fprintf(out, "\n  First start: created user \"admin\" with password\n\n      %s\n\n  It is shown only this once. Sign in and change it under Security\n  (in the console's left navigation: Security, Change password).\n\n", password)
 	} else {
 		fmt.Fprintln(out, "First start: created user \"admin\" with the password from TETHER_ADMIN_PASSWORD.")
 	}

@@ -334,6 +334,24 @@ export interface ReportComparison {
   changes: ReportChange[] | null;
   better: number;
   worse: number;
+  /** How the two runs were asked different things (runbook, checks, parameters); empty when alike. */
+  setup_differences?: SetupDifference[] | null;
+}
+
+/** SetupDifference is one way two compared runs were set up differently. */
+export interface SetupDifference {
+  /** runbook, checks, params.targets, params.names, params.log_files, params.since or request. */
+  what: string;
+  before: string;
+  after: string;
+}
+
+/** MfaState is GET /api/v1/me/mfa. */
+export interface MfaState {
+  enabled: boolean;
+  pending: boolean;
+  recovery_codes_left: number;
+  required: boolean;
 }
 
 export interface MfaEnrollment {
@@ -357,6 +375,9 @@ export type ErrorCode =
   | 'unauthorized'
   | 'invalid_credentials'
   | 'otp_required'
+  | 'otp_invalid'
+  | 'otp_reused'
+  | 'wrong_password'
   | 'forbidden'
   | 'not_assigned'
   | 'mfa_enrollment_required'
@@ -523,6 +544,9 @@ export const api = {
   mfaEnroll: () => request<MfaEnrollment>('POST', '/api/v1/me/mfa/enroll'),
   mfaConfirm: (otp: string) => request<MfaConfirmation>('POST', '/api/v1/me/mfa/confirm', { otp }),
   mfaDisable: (otp: string) => request<void>('DELETE', '/api/v1/me/mfa', { otp }),
+  mfaState: () => request<MfaState>('GET', '/api/v1/me/mfa'),
+  changePassword: (oldPassword: string, newPassword: string) =>
+    request<{ changed: boolean }>('POST', '/api/v1/me/password', { old_password: oldPassword, new_password: newPassword }),
 
   tickets: (f: { status?: string; q?: string } = {}, signal?: AbortSignal) =>
     request<Ticket[] | null>('GET', `/api/v1/tickets${query(f)}`, undefined, { signal }),

@@ -3,7 +3,7 @@
 // see internal/wire/diag.go), and words for a comparison of two reports.
 // No Svelte here, so all of it is unit-tested.
 
-import type { DiagParams, DiagRequestBody, DiagResult, DiagStatus, ReportChange, ReportComparison, ReportSummary } from './api';
+import type { DiagParams, DiagRequestBody, DiagResult, DiagStatus, ReportChange, ReportComparison, ReportSummary, SetupDifference } from './api';
 
 /** STATUS_ORDER is how a report is read: problems first, then what could not run, then the rest. */
 export const STATUS_ORDER: DiagStatus[] = ['fail', 'warn', 'error', 'ok', 'skipped'];
@@ -252,6 +252,27 @@ export function defaultPair(reports: ReportSummary[] | null | undefined): { befo
   const list = [...(reports ?? [])].sort((a, b) => Date.parse(a.created_at) - Date.parse(b.created_at));
   if (list.length < 2) return null;
   return { before: list[list.length - 2].id, after: list[list.length - 1].id };
+}
+
+/** newestFirst orders reports for the pickers: newest first. */
+export function newestFirst(reports: ReportSummary[] | null | undefined): ReportSummary[] {
+  return [...(reports ?? [])].sort((a, b) => Date.parse(b.created_at) - Date.parse(a.created_at));
+}
+
+const setupNames: Record<string, string> = {
+  runbook: 'Runbook',
+  checks: 'Checks',
+  'params.targets': 'Connectivity targets',
+  'params.names': 'DNS names',
+  'params.log_files': 'Log files',
+  'params.since': 'Log window',
+  request: 'Parameters',
+};
+
+/** setupText is one line of the "not like for like" warning: "Checks: dns → dns, logs". */
+export function setupText(d: SetupDifference): string {
+  const what = setupNames[d.what] ?? d.what;
+  return `${what}: ${d.before || '(none)'} → ${d.after || '(none)'}`;
 }
 
 /** reportFileName is the download name of a report: tether-report-<ticket>-<id>.json. */

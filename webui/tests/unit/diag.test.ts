@@ -158,3 +158,19 @@ describe('comparison helpers', () => {
     expect(reportFileName('../x y')).toBe('tether-report-___x_y.json');
   });
 });
+
+describe('report comparison setup', () => {
+  it('orders the pickers newest first', async () => {
+    const { newestFirst } = await import('../../src/lib/diag');
+    const rep = (id: string, at: string) => ({ id, created_at: at }) as unknown as ReportSummary;
+    const got = newestFirst([rep('a', '2026-01-01T10:00:00Z'), rep('c', '2026-01-03T10:00:00Z'), rep('b', '2026-01-02T10:00:00Z')]);
+    expect(got.map((r) => r.id)).toEqual(['c', 'b', 'a']);
+    expect(newestFirst(null)).toEqual([]);
+  });
+  it('says what was set up differently in words', async () => {
+    const { setupText } = await import('../../src/lib/diag');
+    expect(setupText({ what: 'checks', before: 'dns', after: 'dns, logs' })).toBe('Checks: dns → dns, logs');
+    expect(setupText({ what: 'params.since', before: '30m0s', after: '1h0m0s' })).toBe('Log window: 30m0s → 1h0m0s');
+    expect(setupText({ what: 'future.thing', before: '', after: 'x' })).toBe('future.thing: (none) → x');
+  });
+});
