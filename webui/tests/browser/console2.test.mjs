@@ -248,9 +248,10 @@ describe('web console, round 2', { skip, timeout: 300000 }, () => {
     // The admin's page follows live.
     await admin.locator('.facts dd', { hasText: 'tom' }).first().waitFor({ timeout: TIMEOUT });
 
-    // tina may still read the ticket but not act on it: the 403 is a sentence.
-    await tina.getByRole('button', { name: 'Create invite' }).click();
-    await tina.getByRole('alert').filter({ hasText: 'Not allowed: this ticket is assigned to tom.' }).waitFor({ timeout: TIMEOUT });
+    // tina may still read the ticket but not act on it: the control says so before any click.
+    const create = tina.getByRole('button', { name: 'Create invite' });
+    await tina.getByTestId('invite-reason').filter({ hasText: 'assigned to tom; ask tom or an admin to hand it to you' }).waitFor({ timeout: TIMEOUT });
+    assert.equal(await create.isDisabled(), true, 'Create invite is disabled for a technician who is not the assignee');
     await screenshot(tina, 'escalated');
   });
 
