@@ -81,6 +81,10 @@ type Config struct {
 	OnChat func(store.ChatMessage)
 	// OnAsk is called when an ask is created, answered or cancelled. Optional.
 	OnAsk func(store.Ask)
+	// OnInviteUsed is called after a client's join burned an invite (the
+	// invite as stored, UsedAt and SessionID set), so a console can move it
+	// to its history at once. Optional.
+	OnInviteUsed func(store.Invite)
 	// HandshakeTimeout bounds each non-interactive handshake step; default 10s.
 	HandshakeTimeout time.Duration
 	// ConsentTimeout bounds how long the user may take to decide; default 10 min

@@ -165,7 +165,8 @@ func (b *Broker) handshake(ctx context.Context, ws *websocket.Conn, remote strin
 	granted = granted.Intersect(asked)
 
 	id := store.NewID("s_")
-	if _, err := b.cfg.Store.UseInvite(ctx, inv.Code, b.cfg.Clock(), id); err != nil {
+	used, err := b.cfg.Store.UseInvite(ctx, inv.Code, b.cfg.Clock(), id)
+	if err != nil {
 		switch {
 		case errors.Is(err, store.ErrInviteUsed):
 			return nil, b.refuse(ws, wire.ErrCodeUsed, "this invite was already used; ask your technician for a new one")
@@ -183,6 +184,9 @@ func (b *Broker) handshake(ctx context.Context, ws *websocket.Conn, remote strin
 	}
 	if err := b.cfg.Store.CreateSession(ctx, sess); err != nil {
 		return nil, b.refuse(ws, wire.ErrCodeInternal, "the gateway could not record the session")
+	}
+	if b.cfg.OnInviteUsed != nil && used != nil {
+		b.cfg.OnInviteUsed(*used) // the invite is burnt whatever happens next
 	}
 	token, th := newResumeToken()
 	if err := b.cfg.Store.SetSessionResume(ctx, id, th); err != nil {

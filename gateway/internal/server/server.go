@@ -222,6 +222,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		OnSession:    func(ss store.Session) { hub.Publish("session", ss) },
 		OnChat:       func(m store.ChatMessage) { hub.Publish("chat", m) },
 		OnAsk:        func(x store.Ask) { hub.Publish("ask", x) },
+		OnInviteUsed: func(inv store.Invite) { hub.Publish("invite", api.InviteEventOf(inv, api.InviteUsed)) },
 		ResumeWindow: cfg.ResumeWindow,
 		ResumeMaxAge: cfg.Security.SessionMaxLength, // a session cannot be resumed past its maximum length
 	})

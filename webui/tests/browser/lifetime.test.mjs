@@ -69,8 +69,8 @@ describe('continuous authorization in the console', { skip, timeout: 180000 }, (
     await signIn(admin, gw.url, 'admin', ADMIN_PW);
     await admin.getByRole('link', { name: 'Users' }).click();
     const row = admin.getByRole('row').filter({ hasText: 'tina' });
-    admin.once('dialog', (d) => d.accept());
     await row.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await admin.getByTestId('confirm-ok').click();
     await row.getByRole('status').filter({ hasText: 'Signed out everywhere' }).waitFor({ timeout: TIMEOUT });
     await screenshot(admin, 'users-signed-out-everywhere');
 

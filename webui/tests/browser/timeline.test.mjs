@@ -32,7 +32,7 @@ describe('ticket timeline and notes', { skip, timeout: 240000 }, () => {
   let client;
   let ticket;
   const problems = [];
-  // tina's refused status change (403) is provoked on purpose.
+  // bob's refused status change on a stale tab (403) is provoked on purpose.
   const expected = [['/api/v1/me', 401], ['/api/v1/tickets/', 403]];
 
   before(async () => {
@@ -118,12 +118,31 @@ describe('ticket timeline and notes', { skip, timeout: 240000 }, () => {
     assert.equal(await onTina.locator('b').count(), 0, 'the note was rendered as HTML');
   });
 
-  it('snaps the status select back after a refused change and says why', async () => {
-    const select = tina.locator('#status-select');
+  it('disables the status for a non-assignee with the reason, and snaps it back after a refused change', async () => {
+    // Honest controls: tina is no longer the assignee, so her select is disabled and says why.
+    const tinaSelect = tina.locator('#status-select');
+    await waitFor('tina\'s status select to be disabled', () => tinaSelect.isDisabled(), TIMEOUT);
+    assert.match(await tina.locator('#status-reason').textContent(), /assigned to bob/);
+
+    // A refusal the page could not foresee: bob's second tab hears no events (its stream hangs),
+    // the ticket is handed to tina behind its back, and the gateway refuses bob's change.
+    const stale = await bob.context().newPage();
+    await stale.route('**/api/v1/events**', () => {}); // never answered: the tab misses the hand-over
+    await stale.goto(`${gw.url}/tickets/${ticket}`);
+    const select = stale.locator('#status-select');
+    await waitFor('the stale tab\'s select to be enabled', async () => !(await select.isDisabled()), TIMEOUT);
+    const esc = async (page, to) => page.evaluate(async ([id, to]) => (await fetch(`/api/v1/tickets/${id}/escalate`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ to, note: `over to ${to}` }),
+    })).status, [ticket, to]);
+    assert.equal(await esc(bob, 'tina'), 200);
     assert.equal(await select.inputValue(), 'open');
     await select.selectOption('in_progress');
-    await tina.getByTestId('save-error').filter({ hasText: 'assigned to bob' }).waitFor({ timeout: TIMEOUT });
+    await stale.getByTestId('save-error').filter({ hasText: 'assigned to tina' }).waitFor({ timeout: TIMEOUT });
     await waitFor('the select to snap back to open', async () => (await select.inputValue()) === 'open', TIMEOUT);
+    await stale.close();
+    // Back to bob for the next test.
+    assert.equal(await esc(tina, 'bob'), 200);
+    await waitFor('bob\'s select to be enabled again', async () => !(await bob.locator('#status-select').isDisabled()), TIMEOUT);
   });
 
   it('asks for a resolution note when resolving, and puts it on the timeline', async () => {
