@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
-  binDir, chromiumPath, launch, newContext, screenshot, signIn, skipOrFail, startClient, startGateway, ticketWithInvite, waitFor,
+  binDir, chromiumPath, launch, newContext, screenshot, signIn, skipOrFail, startClient, startGateway, startXvfb, ticketWithInvite, waitFor,
 } from './harness.mjs';
 
 const skip = skipOrFail('the workspace browser test', existsSync(chromiumPath) ? '' : `${chromiumPath} is missing (apt-get install -y chromium)`);
@@ -22,6 +22,8 @@ describe('the session workspace', { skip, timeout: 240000 }, () => {
   let browser;
   let page;
   let client;
+  let screenClient;
+  let x;
   const problems = [];
   const expected = [['/api/v1/me', 401], ['/api/v1/downloads', 404]];
   const state = {};
@@ -38,6 +40,8 @@ describe('the session workspace', { skip, timeout: 240000 }, () => {
 
   after(async () => {
     if (client) await client.stop('SIGINT');
+    if (screenClient) await screenClient.stop('SIGINT');
+    x?.stop();
     await browser?.close();
     if (gw) {
       if (process.exitCode) console.error(gw.proc.tail());
@@ -150,6 +154,42 @@ describe('the session workspace', { skip, timeout: 240000 }, () => {
     await page.getByRole('link', { name: /← Ticket/ }).click();
     await page.waitForURL(new RegExp(`/tickets/${state.ticket}$`), { timeout: TIMEOUT });
     await page.getByTestId('open-workspace').waitFor({ timeout: TIMEOUT });
+  });
+
+  it('pauses a hidden Screen tab and resumes it with a keyframe', async () => {
+    x = await startXvfb(281, 300);
+    const t = await ticketWithInvite(page, 'Workspace screen test', ['screen']);
+    const prev = process.env.DISPLAY;
+    process.env.DISPLAY = x.display;
+    screenClient = startClient(t.join, 'screen');
+    if (prev === undefined) delete process.env.DISPLAY;
+    else process.env.DISPLAY = prev;
+    await page.goto(`${gw.url}/tickets/${t.ticket}/workspace`);
+    // No shell asked for: the workspace opens on Chat, and + Shell says why.
+    const plus = page.getByRole('button', { name: '+ Shell' });
+    await plus.waitFor({ timeout: TIMEOUT });
+    try {
+      await waitFor('the session connected', async () => !(await page.getByTestId('tab-screen').isDisabled()), TIMEOUT);
+    } catch (e) {
+      throw new Error(`${e.message}\n${screenClient.tail()}`);
+    }
+    assert.equal(await plus.isDisabled(), true);
+    assert.equal(await plus.getAttribute('title'), 'shell was not requested in the invite');
+    await page.getByTestId('tab-screen').click();
+    const canvas = '[data-testid="pane-screen"] [data-testid="screen-canvas"]';
+    const data = () => page.evaluate((s) => ({ ...document.querySelector(s)?.dataset }), canvas);
+    try {
+      await waitFor('the first frames', async () => Number((await data()).frames || 0) > 0, TIMEOUT);
+    } catch (e) {
+      throw new Error(`${e.message}\n${screenClient.tail()}`);
+    }
+    await page.getByTestId('tab-chat').click();
+    await waitFor('the screen paused', async () => (await data()).paused === 'true', TIMEOUT);
+    const before = Number((await data()).frames);
+    await page.getByTestId('tab-screen').click();
+    await waitFor('the screen resumed', async () => (await data()).paused === 'false', TIMEOUT);
+    // The still screen sends nothing by itself: a new frame is the resume's keyframe.
+    await waitFor('a keyframe after resume', async () => Number((await data()).frames) > before, TIMEOUT);
   });
 
   it('logged no console errors', () => {
