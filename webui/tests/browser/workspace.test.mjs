@@ -189,7 +189,12 @@ describe('the session workspace', { skip, timeout: 240000 }, () => {
     await page.getByTestId('tab-screen').click();
     await waitFor('the screen resumed', async () => (await data()).paused === 'false', TIMEOUT);
     // The still screen sends nothing by itself: a new frame is the resume's keyframe.
-    await waitFor('a keyframe after resume', async () => Number((await data()).frames) > before, TIMEOUT);
+    try {
+      await waitFor('a keyframe after resume', async () => Number((await data()).frames) > before, TIMEOUT);
+    } catch (e) {
+      const st = await page.getByTestId('pane-screen').getByTestId('screen-status').textContent();
+      throw new Error(`${e.message}; frames before ${before}; canvas ${JSON.stringify(await data())}; status ${st}`);
+    }
   });
 
   it('logged no console errors', () => {
