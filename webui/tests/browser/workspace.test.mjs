@@ -60,8 +60,10 @@ describe('the session workspace', { skip, timeout: 240000 }, () => {
     const t = await ticketWithInvite(page, 'Workspace test', ['diagnostics', 'shell', 'screen']);
     state.ticket = t.ticket;
     // screen is asked for but not granted: its tab says why.
-    client = startClient(t.join, 'diagnostics,shell');
+    // The page listens to the event stream before the user joins, as a technician's would.
     await page.goto(`${gw.url}/tickets/${t.ticket}`);
+    await page.locator('.stream.stream-live').waitFor({ timeout: TIMEOUT });
+    client = startClient(t.join, 'diagnostics,shell');
     try {
       await page.locator('[data-testid="session"][data-state="connected"]').waitFor({ timeout: TIMEOUT });
     } catch (e) {
