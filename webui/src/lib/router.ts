@@ -76,15 +76,42 @@ export function subscribe(fn: Listener): () => void {
 
 function emit(): void {
   const p = currentPath();
+  shownPath = p + location.search + location.hash;
   for (const l of listeners) l(p);
 }
 
-/** navigate changes the address without a reload. */
-export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+/**
+ * A LeaveGuard is asked before an in-app navigation away from the current
+ * page (a link, navigate(), the Back button); it returns false to stay.
+ * The workspace sets one while shells are open.
+ */
+export type LeaveGuard = (to: string) => boolean;
+let leaveGuard: LeaveGuard | null = null;
+// The path the router last showed: where Back returns to when a guard refuses.
+let shownPath = '';
+
+/** setLeaveGuard installs fn (null removes it); returns a function that removes fn if it is still the guard. */
+export function setLeaveGuard(fn: LeaveGuard | null): () => void {
+  leaveGuard = fn;
+  shownPath = currentPath() + (typeof location === 'undefined' ? '' : location.search + location.hash);
+  return () => {
+    if (leaveGuard === fn) leaveGuard = null;
+  };
+}
+
+/** mayLeave asks the guard, if any, whether to go to `to`. */
+export function mayLeave(to: string): boolean {
+  return !leaveGuard || leaveGuard(to);
+}
+
+/** navigate changes the address without a reload; it returns false when the leave guard kept the page. */
+export function navigate(to: string, opts: { replace?: boolean; force?: boolean } = {}): boolean {
+  if (!opts.force && !mayLeave(to)) return false;
   if (opts.replace) history.replaceState(null, '', to);
   else history.pushState(null, '', to);
   emit();
   if (!opts.replace) window.scrollTo(0, 0);
+  return true;
 }
 
 /** isInAppLink decides whether a click on an anchor should be routed in-app. */
@@ -108,7 +135,15 @@ export function isInAppLink(
 
 /** start wires popstate and link clicks; returns a stop function. */
 export function start(): () => void {
-  const onPop = () => emit();
+  const onPop = () => {
+    // The address has already changed: put the shown page back when the guard says stay.
+    const to = location.pathname + location.search + location.hash;
+    if (leaveGuard && shownPath && to !== shownPath && !leaveGuard(to)) {
+      history.pushState(null, '', shownPath);
+      return;
+    }
+    emit();
+  };
   const onClick = (ev: MouseEvent) => {
     const el = ev.target instanceof Element ? ev.target.closest('a[href]') : null;
     if (!(el instanceof HTMLAnchorElement)) return;

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { isInAppLink, matchPath } from '../../src/lib/router';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isInAppLink, matchPath, mayLeave, navigate, setLeaveGuard, subscribe } from '../../src/lib/router';
 
 describe('matchPath', () => {
   const cases: [string, string | null, Record<string, string>][] = [
@@ -41,4 +41,66 @@ describe('isInAppLink', () => {
   it('leaves middle-click alone', () => expect(isInAppLink(a(`${origin}/t`), { ...ev, button: 1 }, origin)).toBe(false));
   it('leaves prevented clicks alone', () =>
     expect(isInAppLink(a(`${origin}/t`), { ...ev, defaultPrevented: true }, origin)).toBe(false));
+});
+
+describe('setLeaveGuard', () => {
+  // A minimal window for navigate: history, location and scrollTo.
+  function fakeWindow(path: string) {
+    const loc = { pathname: path, search: '', hash: '', origin: 'https://gw.example' };
+    const pushed: string[] = [];
+    const set = (to: string) => {
+      const u = new URL(to, loc.origin);
+      loc.pathname = u.pathname;
+      loc.search = u.search;
+      loc.hash = u.hash;
+    };
+    const hist = {
+      pushState: (_s: unknown, _t: string, to: string) => (pushed.push(to), set(to)),
+      replaceState: (_s: unknown, _t: string, to: string) => set(to),
+    };
+    vi.stubGlobal('location', loc);
+    vi.stubGlobal('history', hist);
+    vi.stubGlobal('window', { scrollTo: () => {} });
+    return { loc, pushed, set };
+  }
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('keeps the page when the guard refuses, and tells the guard where to', () => {
+    const w = fakeWindow('/tickets/3/workspace');
+    const asked: string[] = [];
+    const off = setLeaveGuard((to) => (asked.push(to), false));
+    const seen: string[] = [];
+    const unsub = subscribe((p) => seen.push(p));
+    expect(navigate('/tickets/3')).toBe(false);
+    expect(w.loc.pathname).toBe('/tickets/3/workspace');
+    expect(asked).toEqual(['/tickets/3']);
+    expect(seen).toEqual([]);
+    unsub();
+    off();
+  });
+
+  it('lets the page go when the guard agrees, when forced, and once removed', () => {
+    const w = fakeWindow('/tickets/3/workspace');
+    let allow = true;
+    const off = setLeaveGuard(() => allow);
+    expect(navigate('/tickets/3')).toBe(true);
+    expect(w.loc.pathname).toBe('/tickets/3');
+    allow = false;
+    expect(navigate('/tickets', { force: true })).toBe(true);
+    expect(w.loc.pathname).toBe('/tickets');
+    expect(navigate('/live')).toBe(false);
+    off();
+    expect(navigate('/live')).toBe(true);
+    expect(w.loc.pathname).toBe('/live');
+  });
+
+  it('a stale remover does not remove a newer guard', () => {
+    fakeWindow('/a');
+    const offOld = setLeaveGuard(() => true);
+    const offNew = setLeaveGuard(() => false);
+    offOld();
+    expect(mayLeave('/b')).toBe(false);
+    offNew();
+    expect(mayLeave('/b')).toBe(true);
+  });
 });
