@@ -47,7 +47,10 @@ class MockGateway {
     };
   }
   answer(method, path, body) {
-    const m = path.match(/^\/api\/v1\/sessions\/([^/]+)(\/chat|\/asks)?$/);
+    const m = path.match(/^\/api\/v1\/sessions\/([^/?]+)(\/chat|\/asks|\/shell)?(\?.*)?$/);
+    // The Live now presence list (every page) and the ticket timeline.
+    if (method === 'GET' && path.startsWith('/api/v1/sessions?')) return [200, this.session.state === 'ended' ? [] : [{ ...this.session, ticket: { id: 1, title: 'VPN drops every hour', status: 'in_progress', assigned_to: 'alice' } }]];
+    if (method === 'GET' && path.startsWith('/api/v1/tickets/1/timeline')) return [200, { items: [], more: false }];
     if (method === 'GET' && path === '/api/v1/me') return [200, { name: this.me, role: this.role, mfa: true }];
     if (method === 'GET' && path === '/api/v1/tickets/1') return [200, this.ticket()];
     if (method === 'GET' && path.startsWith('/api/v1/runbooks')) return [200, []];
@@ -60,6 +63,8 @@ class MockGateway {
       const s = sid === 's_live' ? this.session : sid === 's_old' ? this.ended : null;
       if (!s) return [404, { error: 'no such session', code: 'not_found' }];
       if (!m[2] && method === 'GET') return [200, s];
+      // The shell's preflight (a GET without an upgrade) before it connects.
+      if (m[2] === '/shell' && method === 'GET') return [200, { ready: true }];
       if (m[2] === '/chat' && method === 'GET') {
         const sealed = s.state === 'ended';
         const list = this.messages[sid];

@@ -110,6 +110,13 @@ describe('honest controls', { skip, timeout: 240000 }, () => {
       }
       assert.equal(await card.getByRole('link', { name: 'Open shell' }).count(), 0, 'no working shell link');
       await screenshot(page, `controls-${who}`);
+      // The workspace says the same: + Shell is disabled with the reason, and no shell opens by itself.
+      await page.goto(`${gw.url}/tickets/${state.ticket}/workspace`);
+      const plus = page.getByRole('button', { name: '+ Shell' });
+      await plus.waitFor({ timeout: TIMEOUT });
+      assert.equal(await plus.isDisabled(), true, `+ Shell is disabled for ${who} in the workspace`);
+      assert.match((await page.locator('#ws-reason-plus').textContent()).trim(), who === 'tina' ? /^Shell: assigned to tom/ : /^Shell: auditors/);
+      assert.equal(await page.locator('[data-testid^="tab-shell-"]').count(), 0, `a shell opened for ${who}, who may not act`);
       await page.context().close();
     });
   }
