@@ -240,6 +240,8 @@ func (a *API) routes() http.Handler {
 
 	h("GET /api/v1/audit", a.can(auth.ActAuditRead, a.listAudit))
 	h("GET /api/v1/audit/verify", a.can(auth.ActAuditRead, a.verifyAudit))
+	h("GET /api/v1/audit/actions", a.can(auth.ActAuditRead, a.listAuditActions))
+	h("GET /api/v1/audit/export", a.can(auth.ActAuditRead, a.exportAudit))
 
 	h("GET /api/v1/users", a.can(auth.ActUserAdmin, a.listUsers))
 	h("POST /api/v1/users", a.can(auth.ActUserAdmin, a.createUser))

@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
+	"github.com/tetherhq/tether/gateway/internal/audit"
 	"github.com/tetherhq/tether/gateway/internal/store"
 )
 
@@ -33,6 +35,15 @@ func (a *API) downloadRecording(w http.ResponseWriter, r *http.Request) {
 	if rec == nil {
 		return
 	}
+	if r.Method != http.MethodHead {
+		how := "download"
+		if r.URL.Query().Get("for") == "replay" {
+			how = "replay" // the replay page fetching the file it plays
+		}
+		if !a.recordView(w, r, rec, how) {
+			return
+		}
+	}
 	f, _, err := a.cfg.Blobs.Open(r.Context(), rec.Key) // the key comes from our own row, never from the request
 	if err != nil {
 		a.internal(w, r, "open recording", err)
@@ -57,6 +68,9 @@ func (a *API) recordingMeta(w http.ResponseWriter, r *http.Request) {
 	if rec == nil {
 		return
 	}
+	if !a.recordView(w, r, rec, "view") {
+		return
+	}
 	out := struct {
 		recordingJSON
 		Verified   bool    `json:"verified"`
@@ -68,4 +82,19 @@ func (a *API) recordingMeta(w http.ResponseWriter, r *http.Request) {
 	}
 	out.Verified, out.VerifyNote = a.recs.Verify(r.Context(), rec)
 	writeJSON(w, http.StatusOK, out)
+}
+
+// recordView audits that the signed-in user opened (how "view": the replay
+// page's metadata; "replay": the file the page plays) or downloaded a
+// recording. Nothing is served without that entry: on failure it answers
+// 500 and returns false.
+func (a *API) recordView(w http.ResponseWriter, r *http.Request, rec *store.Recording, how string) bool {
+	err := a.cfg.Audit.Record(context.WithoutCancel(r.Context()), audit.Event{Actor: who(r).Name, Action: audit.ActionRecordingView,
+		TicketID: rec.TicketID, SessionID: rec.SessionID, RemoteAddr: r.RemoteAddr,
+		Details: map[string]any{"recording_id": rec.ID, "kind": rec.Kind, "how": how}})
+	if err != nil {
+		a.internal(w, r, "audit recording view", err)
+		return false
+	}
+	return true
 }

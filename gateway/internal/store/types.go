@@ -253,16 +253,20 @@ type TicketFilter struct {
 
 // AuditFilter selects audit entries; zero fields do not filter. Since is
 // inclusive, Until exclusive; AfterSeq returns entries with seq > AfterSeq
-// (for paging). Limit 0 means DefaultAuditLimit; it is capped at
-// MaxAuditLimit.
+// and BeforeSeq entries with seq < BeforeSeq (for paging). An Action
+// ending in "." is a group: every action with that prefix ("chat."
+// matches chat.message and chat.seal). Desc lists newest first. Limit 0
+// means DefaultAuditLimit; it is capped at MaxAuditLimit.
 type AuditFilter struct {
-	TicketID int64
-	Actor    string
-	Action   string
-	Since    time.Time
-	Until    time.Time
-	AfterSeq int64
-	Limit    int
+	TicketID  int64
+	Actor     string
+	Action    string
+	Since     time.Time
+	Until     time.Time
+	AfterSeq  int64
+	BeforeSeq int64
+	Desc      bool
+	Limit     int
 }
 
 // List limits.

@@ -251,6 +251,31 @@ export interface AuditEntry {
   hash?: string;
 }
 
+/** AuditQuery filters the paged audit list and the export (action "chat." is a group). */
+export interface AuditQuery {
+  ticket?: string | number;
+  actor?: string;
+  action?: string;
+  since?: string;
+  until?: string;
+  before?: number;
+  limit?: number;
+}
+
+/** AuditPage is one page, newest first; next (0: none) is the before cursor of the next. */
+export interface AuditPage {
+  entries: AuditEntry[] | null;
+  next: number;
+}
+
+/** AuditAction names an audit action for people (label follows the actor). */
+export interface AuditAction {
+  action: string;
+  label: string;
+  group: string;
+  group_label: string;
+}
+
 export interface AuditVerify {
   ok: boolean;
   entries: number;
@@ -593,11 +618,16 @@ export const api = {
 
   recordingMeta: (id: string) => request<RecordingMeta>('GET', `/api/v1/recordings/${enc(id)}/meta`),
   recordingUrl: (id: string) => `/api/v1/recordings/${enc(id)}`,
+  /** The file a replay page plays (audited as a replay, not a download). */
+  recordingPlayUrl: (id: string) => `/api/v1/recordings/${enc(id)}?for=replay`,
 
   audit: (
     f: { ticket?: string | number; actor?: string; action?: string; since?: string; until?: string; limit?: number } = {},
   ) => request<AuditEntry[] | null>('GET', `/api/v1/audit${query(f)}`),
   auditVerify: () => request<AuditVerify>('GET', '/api/v1/audit/verify'),
+  auditPage: (f: AuditQuery = {}) => request<AuditPage>('GET', `/api/v1/audit${query({ ...f, page: 1 })}`),
+  auditActions: () => request<AuditAction[] | null>('GET', '/api/v1/audit/actions'),
+  auditExportUrl: (format: 'csv' | 'jsonl', f: AuditQuery = {}) => `/api/v1/audit/export${query({ ...f, format })}`,
 
   users: () => request<User[] | null>('GET', '/api/v1/users'),
   createUser: (u: { name: string; display_name?: string; role: Role; password: string }) =>

@@ -275,7 +275,7 @@ describe('chat, asks, consent and rating (mocked API)', { skip }, () => {
     await old.getByTestId('chat-audit-link').click();
     await page.getByRole('heading', { name: 'Audit trail' }).waitFor();
     assert.equal(await page.locator('input[name="ticket"]').inputValue(), '1');
-    assert.equal(await page.locator('input[name="action"]').inputValue(), 'chat.');
+    assert.equal(await page.locator('[name="action"]').inputValue(), 'chat.');
     await waitFor('the filtered audit request', () => gw.gets.some((p) => /^\/api\/v1\/audit\?ticket=1&action=chat\.&limit=/.test(p)));
     assert.deepEqual(problems, []);
   });

@@ -67,7 +67,8 @@ func (s *Store) AppendAudit(ctx context.Context, e *store.AuditEntry, seal func(
 	return nil
 }
 
-// ListAudit returns the entries matching f in seq order.
+// ListAudit returns the entries matching f in seq order (newest first
+// when f.Desc).
 func (s *Store) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error) {
 	var where []string
 	var args []any
@@ -81,7 +82,12 @@ func (s *Store) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.Aud
 	if f.Actor != "" {
 		add(`actor = ?`, f.Actor)
 	}
-	if f.Action != "" {
+	if g, ok := strings.CutSuffix(f.Action, "."); ok && g != "" {
+		// A group: a range on the (action, seq) index, no LIKE (whose
+		// wildcards an action name could contain).
+		add(`action >= ?`, g+".")
+		add(`action < ?`, g+"/") // '/' follows '.' in byte order
+	} else if f.Action != "" {
 		add(`action = ?`, f.Action)
 	}
 	if !f.Since.IsZero() {
@@ -101,11 +107,18 @@ func (s *Store) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.Aud
 	if f.AfterSeq > 0 {
 		add(`seq > ?`, f.AfterSeq)
 	}
+	if f.BeforeSeq > 0 {
+		add(`seq < ?`, f.BeforeSeq)
+	}
 	q := `SELECT ` + auditCols + ` FROM audit`
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += ` ORDER BY seq LIMIT ?`
+	if f.Desc {
+		q += ` ORDER BY seq DESC LIMIT ?`
+	} else {
+		q += ` ORDER BY seq LIMIT ?`
+	}
 	args = append(args, clampLimit(f.Limit, store.DefaultAuditLimit, store.MaxAuditLimit))
 
 	rows, err := s.db.QueryContext(ctx, q, args...)

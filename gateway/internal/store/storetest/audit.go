@@ -178,6 +178,13 @@ func (x *suite) testListAuditFilters(t *testing.T) {
 		{"limit", store.AuditFilter{Limit: 2}, []int64{1, 2}},
 		{"page", store.AuditFilter{AfterSeq: 2, Limit: 2}, []int64{3, 4}},
 		{"none", store.AuditFilter{Actor: "'; DROP TABLE audit; --"}, []int64{}},
+		{"action group", store.AuditFilter{Action: "login."}, []int64{1, 3, 6}},
+		{"action group is a prefix of dotted names only", store.AuditFilter{Action: "log."}, []int64{}},
+		{"a lone dot is exact, not everything", store.AuditFilter{Action: "."}, []int64{}},
+		{"before seq", store.AuditFilter{BeforeSeq: 3}, []int64{1, 2}},
+		{"newest first", store.AuditFilter{Desc: true}, []int64{6, 5, 4, 3, 2, 1}},
+		{"newest first page", store.AuditFilter{Desc: true, BeforeSeq: 5, Limit: 2}, []int64{4, 3}},
+		{"newest first, group and actor", store.AuditFilter{Desc: true, Action: "login.", Actor: "alice"}, []int64{1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
