@@ -235,6 +235,10 @@ describe('the web terminal', { skip, timeout: 240000 }, () => {
     // A one-line paste goes straight to the shell, as typed input.
     await page.evaluate((t) => navigator.clipboard.writeText(t), `echo pasted-${MARK}`);
     await page.getByRole('button', { name: 'Paste', exact: true }).click();
+    // The paste is asynchronous (the clipboard is read first): press Enter only once the shell
+    // echoed the pasted line and the terminal has the focus back, or the key lands on the button.
+    await waitFor('the pasted line echoed at the prompt', async () => (await rowsText(page)).some((l) => l.includes(`echo pasted-${MARK}`)), TIMEOUT);
+    await waitFor('the terminal to have the focus', () => page.evaluate(() => document.activeElement?.classList.contains('xterm-helper-textarea')), TIMEOUT);
     await page.keyboard.press('Enter');
     await waitFor('the pasted command ran', async () => (await rowsText(page)).some((l) => l.trimEnd() === `pasted-${MARK}`), TIMEOUT);
 
