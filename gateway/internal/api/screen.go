@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"errors"
+	"github.com/tetherhq/tether/internal/wire"
 	"net/http"
 	"time"
 
@@ -32,7 +33,8 @@ func (a *API) screen(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !websocket.IsWebSocketUpgrade(r) {
-		writeError(w, http.StatusBadRequest, "this endpoint needs a WebSocket upgrade")
+		// A plain GET is the preflight: would the screen open now, and if not, why.
+		a.scopePreflight(w, s, wire.ScopeScreen)
 		return
 	}
 	l := a.liveFor(w, r, s)

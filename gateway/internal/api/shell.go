@@ -121,6 +121,13 @@ func (a *API) shell(w http.ResponseWriter, r *http.Request) {
 // Opening nothing, it is not audited; the upgrade checks the same things
 // again, and the client has the last word.
 func (a *API) shellPreflight(w http.ResponseWriter, s *store.Session) {
+	a.scopePreflight(w, s, wire.ScopeShell)
+}
+
+// scopePreflight is the preflight of a channel gated by scope (shell,
+// screen): the session ended (with its end reason), is not connected now,
+// or the user has not granted the scope (or revoked it).
+func (a *API) scopePreflight(w http.ResponseWriter, s *store.Session, scope wire.Scope) {
 	l, err := a.cfg.Broker.Live(s.ID)
 	switch {
 	case s.State == "ended":
@@ -132,11 +139,11 @@ func (a *API) shellPreflight(w http.ResponseWriter, s *store.Session) {
 	case err != nil:
 		writeErrorCode(w, http.StatusConflict, codeSessionNotConnected,
 			"the session is not connected now ("+s.State+"): the user's client is away or reconnecting")
-	case !l.Granted().Has(wire.ScopeShell):
-		msg := "the user has not granted shell"
+	case !l.Granted().Has(scope):
+		msg := "the user has not granted " + string(scope)
 		for _, sc := range s.Scopes {
-			if sc == string(wire.ScopeShell) {
-				msg = "the user has not granted shell, or revoked it"
+			if sc == string(scope) {
+				msg += ", or revoked it"
 			}
 		}
 		writeErrorCode(w, http.StatusForbidden, codeScopeNotGranted, msg)

@@ -26,6 +26,11 @@ func TestUserRevokesShellLive(t *testing.T) {
 	if code, body := g.req("GET", "/api/v1/sessions/"+s.ID+"/shell", admin, nil); code != 200 || !strings.Contains(string(body), `"ready":true`) {
 		t.Errorf("preflight before revoke: %d %s, want 200 ready", code, body)
 	}
+	// The screen's preflight says why it would not open: screen was never granted.
+	if code, body := g.req("GET", "/api/v1/sessions/"+s.ID+"/screen", admin, nil); code != 403 ||
+		!strings.Contains(string(body), `"code":"scope_not_granted"`) || !strings.Contains(string(body), `the user has not granted screen"`) {
+		t.Errorf("screen preflight: %d %s, want 403 scope_not_granted: the user has not granted screen", code, body)
+	}
 	ws, _, err := g.dialShell(admin, s.ID, 80, 24, "")
 	if err != nil {
 		t.Fatalf("dial shell: %v", err)
@@ -100,6 +105,9 @@ func TestUserRevokesShellLive(t *testing.T) {
 	}
 	if code, body := g.req("GET", "/api/v1/sessions/"+s.ID+"/shell", admin, nil); code != 409 || !strings.Contains(string(body), "the session has ended: ended by user") {
 		t.Errorf("preflight after the end: %d %s, want 409 naming the end", code, body)
+	}
+	if code, body := g.req("GET", "/api/v1/sessions/"+s.ID+"/screen", admin, nil); code != 409 || !strings.Contains(string(body), "the session has ended: ended by user") {
+		t.Errorf("screen preflight after the end: %d %s, want 409 naming the end", code, body)
 	}
 }
 

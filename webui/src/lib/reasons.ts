@@ -41,9 +41,18 @@ export type ShellPreflight = { ready: true } | { ready: false; status: number; c
  * the session ended (with its end reason), is not connected, shell was not
  * granted or was revoked, or the ticket is not yours.
  */
-export async function shellPreflight(sessionId: string, signal?: AbortSignal): Promise<ShellPreflight> {
+export function shellPreflight(sessionId: string, signal?: AbortSignal): Promise<ShellPreflight> {
+  return channelPreflight(sessionId, 'shell', signal);
+}
+
+/** screenPreflight is shellPreflight for the screen view (GET /api/v1/sessions/{id}/screen). */
+export function screenPreflight(sessionId: string, signal?: AbortSignal): Promise<ShellPreflight> {
+  return channelPreflight(sessionId, 'screen', signal);
+}
+
+async function channelPreflight(sessionId: string, channel: 'shell' | 'screen', signal?: AbortSignal): Promise<ShellPreflight> {
   try {
-    await request<{ ready: boolean }>('GET', `/api/v1/sessions/${encodeURIComponent(sessionId)}/shell`, undefined, { signal });
+    await request<{ ready: boolean }>('GET', `/api/v1/sessions/${encodeURIComponent(sessionId)}/${channel}`, undefined, { signal });
     return { ready: true };
   } catch (e) {
     if (e instanceof ApiError) return { ready: false, status: e.status, code: e.code, message: e.message };
@@ -52,9 +61,9 @@ export async function shellPreflight(sessionId: string, signal?: AbortSignal): P
 }
 
 /** refusalText words a refused preflight as a sentence for the end notice. */
-export function refusalText(p: { status: number; code: string; message: string }): string {
+export function refusalText(p: { status: number; code: string; message: string }, what = 'the shell'): string {
   if (p.status === 0) return 'Could not reach the gateway (it may be restarting). Try Reconnect again in a moment.';
   let m = p.message.replace(/\.$/, '');
   if (p.code === 'not_assigned') m = `${m} (ask the assignee or an admin to escalate it to you)`;
-  return `Could not open the shell: ${m}.`;
+  return `Could not open ${what}: ${m}.`;
 }

@@ -80,5 +80,18 @@ describe('why a shell ended, in the console', { skip, timeout: 180000 }, () => {
     // The user's side said why too.
     await waitFor('the client to say the shell closed because of the revoke', () => /The shell closed: you revoked shell\./.test(client.out), TIMEOUT);
     assert.deepEqual(problems, []);
+
+    // The screen view, never granted, says so instead of guessing (its own context: the refused
+    // WebSocket and preflight log console errors on purpose).
+    const sid = new URL(page.url()).pathname.split('/')[2];
+    const screenPage = await (await newContext(browser, [], [])).newPage();
+    await signIn(screenPage, gw.url, 'admin', ADMIN_PW);
+    await screenPage.goto(`${gw.url}/sessions/${sid}/screen`);
+    const alert = screenPage.getByRole('alert').filter({ hasText: 'Could not open the screen view' });
+    await alert.waitFor({ timeout: TIMEOUT });
+    assert.match((await alert.textContent()) ?? '', /Could not open the screen view: the user has not granted screen\./);
+    assert.doesNotMatch((await alert.textContent()) ?? '', /\?/, 'the screen refusal still guesses');
+    await screenshot(screenPage, 'screen-not-granted');
+    await screenPage.context().close();
   });
 });
