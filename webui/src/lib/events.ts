@@ -112,3 +112,39 @@ export function onLive(fn: () => void): () => void {
     prev = s;
   });
 }
+
+/**
+ * FreshReader reads a page's data so that no event is lost to a race: the
+ * answer of a read may predate an event that arrives (or a stream that
+ * becomes live) while the read is in flight, and the page would then
+ * overwrite what the event brought with an older picture. touched() during
+ * a read makes it read again (at most three times in all).
+ */
+export class FreshReader<T> {
+  private inFlight = 0;
+  private dirty = false;
+  constructor(private readonly fetch: () => Promise<T>) {}
+
+  /** touched tells the reader an event arrived: a read in flight reads again. */
+  touched(): void {
+    if (this.inFlight > 0) this.dirty = true;
+  }
+
+  /** reading is true while a read is in flight. */
+  get reading(): boolean {
+    return this.inFlight > 0;
+  }
+
+  async read(): Promise<T> {
+    this.inFlight++;
+    try {
+      for (let i = 0; ; i++) {
+        this.dirty = false;
+        const v = await this.fetch();
+        if (!this.dirty || i >= 2) return v;
+      }
+    } finally {
+      this.inFlight--;
+    }
+  }
+}

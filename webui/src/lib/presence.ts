@@ -125,11 +125,14 @@ function set(next: LiveSession[]): void {
   for (const s of came) announce(s);
 }
 
+// An event while the list is on its way makes it read again: the answer may predate the event.
+const reader = new events.FreshReader(() => api.liveSessions('live'));
+
 /** reload fetches the list from the gateway. */
 export async function reload(): Promise<void> {
   const g = generation;
   try {
-    const list = (await api.liveSessions('live')) ?? [];
+    const list = (await reader.read()) ?? [];
     if (g !== generation) return;
     error = '';
     set(list);
@@ -149,12 +152,14 @@ export function start(user: string): void {
   me = user;
   stops = [
     events.on<Session>('session', (ev) => {
+      reader.touched();
       const known = sessions.find((s) => s.ticket.id === ev.ticket_id)?.ticket;
       const next = applySession(sessions, ev, known);
       if (next === null) void reload();
       else if (next !== sessions) set(next);
     }),
     events.on<Ticket>('ticket', (t) => {
+      reader.touched();
       const next = applyTicket(sessions, t);
       if (next !== sessions) set(next);
     }),

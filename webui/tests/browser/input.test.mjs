@@ -62,7 +62,7 @@ describe('input recording in the replay', { skip, timeout: 180000 }, () => {
     await waitFor('the length echo', async () => ((await rows.textContent()) ?? '').includes(`got ${SECRET.length}`), TIMEOUT);
     await page.keyboard.type('exit\n', { delay: 10 });
     // The page says why the shell ended, in words, and offers the replay.
-    const ended = page.getByRole('alert').filter({ hasText: 'The shell has ended: shell exited' });
+    const ended = page.getByRole('alert').filter({ hasText: 'The shell has ended: the shell exited on the user' });
     await ended.waitFor({ timeout: TIMEOUT });
     await ended.getByRole('link', { name: 'Replay the recording' }).waitFor();
     await screenshot(page, 'shell-ended');

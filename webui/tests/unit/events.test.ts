@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { endReason } from '../../src/lib/events';
+import * as events from '../../src/lib/events';
 
 describe('endReason', () => {
   it('reads the reason the gateway gives for ending the stream', () => {
@@ -54,5 +55,45 @@ describe('onLive', () => {
       disconnect();
       g.EventSource = saved;
     }
+  });
+});
+
+describe('FreshReader', () => {
+  it('reads again when an event arrives while a read is in flight', async () => {
+    const answers = ['before the join', 'after the join'];
+    const pending: Array<() => void> = [];
+    let calls = 0;
+    const r = new events.FreshReader(() => {
+      const v = answers[Math.min(calls++, answers.length - 1)];
+      return new Promise<string>((res) => pending.push(() => res(v)));
+    });
+    const got = r.read();
+    expect(r.reading).toBe(true);
+    r.touched(); // the session event, while the first answer is on its way
+    pending.shift()!();
+    await vi.waitFor(() => expect(pending.length).toBe(1));
+    pending.shift()!();
+    expect(await got).toBe('after the join');
+    expect(calls).toBe(2);
+    expect(r.reading).toBe(false);
+  });
+
+  it('reads once when nothing happened, and ignores events between reads', async () => {
+    let calls = 0;
+    const r = new events.FreshReader(async () => ++calls);
+    r.touched();
+    expect(await r.read()).toBe(1);
+    r.touched();
+    expect(calls).toBe(1);
+  });
+
+  it('gives up re-reading after three reads', async () => {
+    let calls = 0;
+    const r: events.FreshReader<number> = new events.FreshReader(async () => {
+      calls++;
+      r.touched(); // an event during every read
+      return calls;
+    });
+    expect(await r.read()).toBe(3);
   });
 });
