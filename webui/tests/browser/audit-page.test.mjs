@@ -69,7 +69,11 @@ describe('audit page in words', { skip: skipOrFail('the audit page browser test'
       return r;
     }));
     await page.goto(`${gw.url}/tickets/${ticket}`);
-    await page.locator('[data-testid="session"][data-state="connected"]').waitFor({ timeout: TIMEOUT });
+    try {
+      await page.locator('[data-testid="session"][data-state="connected"]').waitFor({ timeout: TIMEOUT });
+    } catch (e) {
+      throw new Error(`${e.message}\n--- client ---\n${client.tail()}`);
+    }
     await page.getByRole('link', { name: 'Open shell' }).click();
     await page.getByRole('status').filter({ hasText: 'Connected' }).waitFor({ timeout: TIMEOUT });
     await page.locator('.xterm').click();
