@@ -1,6 +1,7 @@
 package api
 
 import (
+	"crypto/subtle"
 	"net/http"
 	"strings"
 
@@ -42,7 +43,7 @@ func (a *API) changePassword(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "new password: "+strings.TrimPrefix(err.Error(), "auth: "))
 		return
 	}
-	if req.NewPassword == req.OldPassword {
+	if subtle.ConstantTimeCompare([]byte(req.NewPassword), []byte(req.OldPassword)) == 1 { // secrets: constant time
 		writeError(w, http.StatusBadRequest, "the new password is the same as the current one")
 		return
 	}
