@@ -171,8 +171,13 @@ func ParseAskNotice(b []byte) (AskNotice, error) {
 	if err := json.Unmarshal(b, &n); err != nil {
 		return AskNotice{}, fmt.Errorf("bad ask: %w", err)
 	}
-	if n.ID == "" || len(n.ID) > MaxIDLen {
-		return AskNotice{}, errors.New("ask: missing or oversized id")
+	if len(n.ID) > MaxIDLen {
+		return AskNotice{}, errors.New("ask: oversized id")
+	}
+	// Cleaned before it is checked: an id of control characters only is
+	// no id at all.
+	if n.ID = CleanText(n.ID, MaxIDLen); n.ID == "" {
+		return AskNotice{}, errors.New("ask: missing id")
 	}
 	sc, err := NewScopes(n.Scopes)
 	if err != nil {
@@ -181,7 +186,6 @@ func ParseAskNotice(b []byte) (AskNotice, error) {
 	if len(sc) == 0 {
 		return AskNotice{}, errors.New("ask: no scopes")
 	}
-	n.ID = CleanText(n.ID, MaxIDLen)
 	n.Scopes = sc.Strings()
 	n.Technician = CleanText(n.Technician, 64)
 	n.Reason = CleanText(n.Reason, MaxAskReason)
@@ -211,8 +215,11 @@ func ParseAnswerNotice(b []byte) (AnswerNotice, error) {
 	if err := json.Unmarshal(b, &n); err != nil {
 		return AnswerNotice{}, fmt.Errorf("bad answer: %w", err)
 	}
-	if n.AskID == "" || len(n.AskID) > MaxIDLen {
-		return AnswerNotice{}, errors.New("answer: missing or oversized ask id")
+	if len(n.AskID) > MaxIDLen {
+		return AnswerNotice{}, errors.New("answer: oversized ask id")
+	}
+	if n.AskID = CleanText(n.AskID, MaxIDLen); n.AskID == "" {
+		return AnswerNotice{}, errors.New("answer: missing ask id")
 	}
 	sc, err := NewScopes(n.Allowed)
 	if err != nil {
@@ -221,7 +228,6 @@ func ParseAnswerNotice(b []byte) (AnswerNotice, error) {
 	if !ValidConsent(n.Via) || n.Via == ConsentFlag {
 		return AnswerNotice{}, fmt.Errorf("answer: bad consent method %q", CleanText(n.Via, 16))
 	}
-	n.AskID = CleanText(n.AskID, MaxIDLen)
 	n.Allowed = sc.Strings()
 	return n, nil
 }

@@ -20,7 +20,9 @@ func chatSeeds(f *testing.F) {
 		f.Add(b)
 	}
 	for _, s := range []string{`{}`, `null`, `[]`, `{"text":""}`, `{"text":" \n "}`, `{"id":"a","scopes":["root"]}`,
-		`{"ask_id":"a","allowed":["shell"],"via":"flag"}`, `{"session_id":"s","token":"t","rating":9}`} {
+		`{"ask_id":"a","allowed":["shell"],"via":"flag"}`, `{"session_id":"s","token":"t","rating":9}`,
+		// ids that are only control characters: empty once cleaned (CI found the first).
+		`{"id":"\u0007","scopes":["screen"]}`, `{"ask_id":"\u001b\u202e","allowed":[],"via":"window"}`} {
 		f.Add([]byte(s))
 	}
 }
