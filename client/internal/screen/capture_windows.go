@@ -47,7 +47,3 @@ func (c *gdiCapturer) Capture(dst *image.RGBA) error {
 }
 
 func (c *gdiCapturer) Close() error { return nil }
-
-// OpenInjector returns ErrUnsupported: input injection on Windows (SendInput)
-// is not built yet, so scope control is refused up front.
-func OpenInjector(display string) (Injector, error) { return nil, ErrUnsupported }
