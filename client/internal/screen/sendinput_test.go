@@ -185,6 +185,7 @@ func TestSendInputCharacters(t *testing.T) {
 		{"DE / as Shift+7", deLayout, []string{"Shift"}, "/", vk(0x37, 0x08)},
 		{"DE / without Shift (a US viewer)", deLayout, nil, "/", uni('/')},
 		{"DE Ctrl+z shortcut", deLayout, []string{"Control"}, "z", vk(0x5A, 0x15)},
+		{"DE Ctrl+; stays a shortcut on the ; key", deLayout, []string{"Control"}, ";", vk(0xBC, 0x33)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
