@@ -332,6 +332,9 @@ type ScreenHello struct {
 	// CanControl is true when the user granted scope control and the client
 	// can inject input; the viewer offers control only then.
 	CanControl bool `json:"can_control"`
+	// Clipboard is true when clipboard text can travel both ways too
+	// (scope control granted and a clipboard this client can use).
+	Clipboard bool `json:"clipboard,omitempty"`
 }
 
 func (h *ScreenHello) validate() error {
