@@ -34,7 +34,7 @@ func (s *session) handleScreen(ctx context.Context, nch ssh.NewChannel, open wir
 		msg = fmt.Sprintf("%s is viewing your screen and may control your mouse and keyboard.", actor)
 	}
 	s.chanEvent(ctx, Event{Kind: EventChannelOpen, Actor: open.Actor, What: "screen", Message: msg})
-	sctx, cancel := context.WithCancel(ctx)
+	sctx, cancel := context.WithCancel(s.withScreenClipboard(ctx, open.Actor))
 	defer cancel()
 	watch := &controlWatch{s: s, ctx: ctx, actor: open.Actor}
 	defer watch.stop()

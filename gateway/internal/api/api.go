@@ -158,7 +158,8 @@ func New(cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.screens, err = screen.New(screen.Config{Recordings: a.recs, RTC: cfg.RTC, Touch: a.touch, Track: a.shells.track, Log: cfg.Log})
+	a.screens, err = screen.New(screen.Config{Recordings: a.recs, RTC: cfg.RTC, Touch: a.touch, Track: a.shells.track, Log: cfg.Log,
+		Clipboard: a.auditClipboard})
 	if err != nil {
 		return nil, err
 	}

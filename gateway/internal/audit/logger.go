@@ -70,6 +70,10 @@ const (
 	ActionPasswordChange = "user.password"
 	// ActionPasswordReset: an admin (CLI) reset a user's password.
 	ActionPasswordReset = "user.password.reset"
+	// ActionScreenClipboard: clipboard text went to the user's clipboard or
+	// from it to a technician (details: direction to_user|from_user, chars,
+	// bytes, sha256; never the text).
+	ActionScreenClipboard = "screen.clipboard"
 )
 
 // Actions lists every declared action name.
@@ -83,6 +87,7 @@ var Actions = []string{
 	ActionMFARecoveryUsed, ActionAccessDenied, ActionSessionPolicy,
 	ActionRightWithdrawn, ActionSignOutAll, ActionSessionHandOver,
 	ActionTicketNote, ActionRecordingView, ActionPasswordChange, ActionPasswordReset,
+	ActionScreenClipboard,
 }
 
 // Appender is the storage Logger needs; every store backend implements it

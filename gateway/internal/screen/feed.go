@@ -34,6 +34,7 @@ type feed struct {
 
 	// guarded by h.mu
 	viewers map[*viewer]struct{}
+	views   map[*View]struct{} // serving views, for clipboard text (clipboard.go)
 	closing bool
 
 	keyMu      sync.Mutex
@@ -151,6 +152,13 @@ func (f *feed) run() {
 		typ, rec, err := wire.ScreenReadRecord(br, wire.ScreenMaxFrame)
 		if err != nil {
 			break
+		}
+		if typ == wire.ScreenMsgClipboard {
+			if err := f.clipboardFromUser(rec); err != nil {
+				why = cause.With(cause.ClientFailed, "the client sent a bad clipboard record: "+err.Error())
+				break
+			}
+			continue
 		}
 		if typ != wire.ScreenMsgFrame {
 			why = cause.With(cause.ClientFailed, fmt.Sprintf("the client sent a record of type %d", typ))

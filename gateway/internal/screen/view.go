@@ -121,10 +121,13 @@ func (ss *View) Serve(held context.Context, ws Conn, canControl bool, want strin
 	untrack := a.cfg.Track(cancel)
 	defer untrack()
 	defer ss.f.leave(ss.v)
+	ss.f.addView(ss)
+	defer ss.f.removeView(ss)
 
 	useRTC := a.cfg.RTC != nil && want != TransportWebSocket
 	hello := &helloJSON{Width: ss.f.hello.Width, Height: ss.f.hello.Height, Display: ss.f.hello.Display, CanControl: ss.canControl && ss.controlGranted(),
 		RecordingID: ss.f.rec.ID(), Transport: TransportWebSocket, ChunkHeader: rtc.ChunkHeader, ICEServers: []rtc.ICEServer{}}
+	hello.Clipboard = ss.clipboardOn()
 	if useRTC {
 		hello.Transport = TransportWebRTC
 		hello.ICEServers = a.cfg.RTC.ICEServers()
@@ -307,6 +310,8 @@ func (ss *View) control(c *wire.ScreenControl) error {
 		ss.v.paused.Store(false)
 		ss.startOver()
 		return nil
+	case wire.ScreenClipboard, wire.ScreenClipboardGet:
+		return ss.clipboardControl(c)
 	case wire.ScreenInputMsg:
 		if !ss.controlGranted() {
 			return errors.New("control refused: the user did not grant scope control (or your role does not allow it)")
