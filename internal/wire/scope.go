@@ -31,7 +31,7 @@ func (s Scope) Describe() string {
 	case ScopeScreen:
 		return "see your screen"
 	case ScopeControl:
-		return "control your mouse and keyboard"
+		return "control your mouse and keyboard and use your clipboard"
 	}
 	return string(s)
 }

@@ -15,7 +15,7 @@ export const SCOPE_EXPLANATIONS: Record<Scope, string> = {
   diagnostics: 'Run read-only health checks (system, disks, network, logs). Nothing is changed.',
   shell: 'Open a command shell on this computer as you. Everything typed is recorded.',
   screen: 'See your screen. You stay in control of the mouse and keyboard.',
-  control: 'Control your mouse and keyboard while viewing your screen.',
+  control: 'Control your mouse and keyboard, and copy text to and from your clipboard, while viewing your screen.',
 };
 
 export interface ActionState {

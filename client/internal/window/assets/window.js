@@ -11,7 +11,7 @@
     diagnostics: 'Check the computer (diagnostics)',
     shell: 'Type commands (command shell)',
     screen: 'See your screen',
-    control: 'Use your mouse and keyboard',
+    control: 'Use your mouse, keyboard and clipboard',
   };
   let st = null;
   let keys = {}; // what was last rendered, so typing and switches are not reset
