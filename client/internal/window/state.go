@@ -124,7 +124,7 @@ func meaning(sc wire.Scope) string {
 	case wire.ScopeScreen:
 		return "See your screen, live. You will see a sign on screen while they watch."
 	case wire.ScopeControl:
-		return "Move your mouse and type on your keyboard, while they see your screen."
+		return "Move your mouse, type on your keyboard and copy text to and from your clipboard, while they see your screen."
 	}
 	return sc.Describe()
 }
