@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+
 	"github.com/tetherhq/tether/internal/testenv"
 	"github.com/tetherhq/tether/internal/wire"
 )
@@ -138,4 +141,97 @@ func TestX11ClipboardWithXclip(t *testing.T) {
 	if got := clip.next(t); got.Text != "from the user ✓" {
 		t.Fatalf("read = %+v, want the text xclip copied", got)
 	}
+}
+
+// TestX11ClipboardReadsINCR reads text that its owner sends in pieces
+// (ICCCM INCR, as toolkits do for large selections), and drops text that
+// grows past the limit on the way.
+func TestX11ClipboardReadsINCR(t *testing.T) {
+	display := startXvfb(t, 320, 200)
+	reader := openClipReader(t, display)
+	for _, tc := range []struct {
+		name   string
+		text   string
+		pieces int
+	}{
+		{"under the limit", strings.Repeat("piece ✓ ", 4000), 5},
+		{"over the limit", strings.Repeat("z", wire.ScreenClipboardMax+10), 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stop := serveINCR(t, display, []byte(tc.text), tc.pieces)
+			defer stop()
+			got := reader.next(t)
+			if len(tc.text) <= wire.ScreenClipboardMax {
+				if got.Text != tc.text {
+					t.Fatalf("read %d bytes (%v), want %d", len(got.Text), got.Err, len(tc.text))
+				}
+				return
+			}
+			if got.Text != "" || got.Size <= wire.ScreenClipboardMax {
+				t.Fatalf("read %d bytes, size %d, want only a size over the limit", len(got.Text), got.Size)
+			}
+		})
+	}
+}
+
+// serveINCR owns CLIPBOARD on its own connection and answers every
+// UTF8_STRING request with INCR: a size hint (0, so the reader cannot
+// refuse up front), then pieces, each after the reader deleted the last.
+func serveINCR(t *testing.T, display string, data []byte, pieces int) (stop func()) {
+	t.Helper()
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	atom := func(name string) xproto.Atom {
+		r, err := xproto.InternAtom(conn, false, uint16(len(name)), name).Reply()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Atom
+	}
+	clipboard, utf8, incr := atom("CLIPBOARD"), atom("UTF8_STRING"), atom("INCR")
+	win, _ := xproto.NewWindowId(conn)
+	root := xproto.Setup(conn).DefaultScreen(conn).Root
+	xproto.CreateWindowChecked(conn, 0, win, root, 0, 0, 1, 1, 0, xproto.WindowClassInputOnly, 0, 0, nil).Check()
+	xproto.SetSelectionOwnerChecked(conn, win, clipboard, xproto.TimeCurrentTime).Check()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		size := (len(data) + pieces - 1) / pieces
+		var req xproto.SelectionRequestEvent
+		rest := []byte(nil)
+		sending := false
+		for {
+			ev, err := conn.WaitForEvent()
+			if ev == nil && err == nil {
+				return
+			}
+			switch e := ev.(type) {
+			case xproto.SelectionRequestEvent:
+				if e.Target != utf8 {
+					n := xproto.SelectionNotifyEvent{Time: e.Time, Requestor: e.Requestor, Selection: e.Selection, Target: e.Target}
+					xproto.SendEvent(conn, false, e.Requestor, 0, string(n.Bytes()))
+					continue
+				}
+				req, rest, sending = e, data, true
+				xproto.ChangeWindowAttributes(conn, e.Requestor, xproto.CwEventMask, []uint32{xproto.EventMaskPropertyChange})
+				hint := make([]byte, 4)
+				xproto.ChangeProperty(conn, xproto.PropModeReplace, e.Requestor, e.Property, incr, 32, 1, hint)
+				n := xproto.SelectionNotifyEvent{Time: e.Time, Requestor: e.Requestor, Selection: e.Selection, Target: e.Target, Property: e.Property}
+				xproto.SendEvent(conn, false, e.Requestor, 0, string(n.Bytes()))
+			case xproto.PropertyNotifyEvent:
+				if !sending || e.Window != req.Requestor || e.Atom != req.Property || e.State != xproto.PropertyDelete {
+					continue
+				}
+				chunk := rest[:min(size, len(rest))]
+				rest = rest[len(chunk):]
+				xproto.ChangeProperty(conn, xproto.PropModeReplace, req.Requestor, req.Property, utf8, 8, uint32(len(chunk)), chunk)
+				if len(chunk) == 0 {
+					sending = false // the empty piece ends the transfer
+				}
+			}
+		}
+	}()
+	return func() { conn.Close(); <-done }
 }
