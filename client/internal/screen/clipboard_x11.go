@@ -307,13 +307,8 @@ func (c *x11Clipboard) result(typ xproto.Atom, b []byte) *ClipboardRead {
 	if typ == c.atoms.str {
 		text = latin1ToUTF8(b)
 	}
-	if len(text) > wire.ScreenClipboardMax {
-		return &ClipboardRead{Size: len(text)}
-	}
-	if err := wire.CheckClipboardText(text); err != nil {
-		return &ClipboardRead{Err: err}
-	}
-	return &ClipboardRead{Text: text}
+	rd := checkedRead(text)
+	return &rd
 }
 
 // serve answers a program that pastes the text we own.
