@@ -65,13 +65,52 @@ func (ss *View) clipboardControl(c *wire.ScreenControl) error {
 	return nil
 }
 
-// clipboardFromUser delivers the user's clipboard record to every viewer
-// allowed to receive it, each after its audit entry.
-func (f *feed) clipboardFromUser(rec []byte) error {
+// clipQueue hands the user's clipboard records from the feed's reader to
+// one delivering goroutine, so that auditing and a slow viewer never hold
+// up the frames. It keeps their order; when it is full, a record is dropped.
+type clipQueue struct {
+	f    *feed
+	q    chan *wire.ScreenClipboardText
+	done chan struct{}
+}
+
+// clipQueueLen is how many of the user's copies may wait for delivery.
+const clipQueueLen = 4
+
+func (f *feed) startClipboard() *clipQueue {
+	cq := &clipQueue{f: f, q: make(chan *wire.ScreenClipboardText, clipQueueLen), done: make(chan struct{})}
+	go func() {
+		defer close(cq.done)
+		for c := range cq.q {
+			f.clipboardFromUser(c)
+		}
+	}()
+	return cq
+}
+
+// offer parses rec and queues it; a bad record is an error (the feed ends).
+func (cq *clipQueue) offer(rec []byte) error {
 	c, err := wire.ScreenParseClipboard(rec)
 	if err != nil {
 		return err
 	}
+	select {
+	case cq.q <- c:
+	default:
+		cq.f.h.cfg.Log.Warn("screen: clipboard text dropped: the previous copies are still being delivered", "session_id", cq.f.sess.ID)
+	}
+	return nil
+}
+
+// stop waits for the queued records to be delivered.
+func (cq *clipQueue) stop() {
+	close(cq.q)
+	<-cq.done
+}
+
+// clipboardFromUser delivers the user's clipboard text to every viewer
+// allowed to receive it, each after its audit entry.
+func (f *feed) clipboardFromUser(c *wire.ScreenClipboardText) {
 	f.h.mu.Lock()
 	views := make([]*View, 0, len(f.views))
 	for ss := range f.views {
@@ -96,7 +135,6 @@ func (f *feed) clipboardFromUser(rec []byte) error {
 		}
 		ss.signal(signalMsg{Type: sigClipboard, Text: c.Text})
 	}
-	return nil
 }
 
 // addView and removeView keep the views that serve (they receive clipboard text).

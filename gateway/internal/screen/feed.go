@@ -148,13 +148,14 @@ func (f *feed) leave(v *viewer) {
 func (f *feed) run() {
 	br := bufio.NewReaderSize(f.ch, 64<<10)
 	var why error // set when the feed ends for a reason of its own
+	clips := f.startClipboard()
 	for {
 		typ, rec, err := wire.ScreenReadRecord(br, wire.ScreenMaxFrame)
 		if err != nil {
 			break
 		}
 		if typ == wire.ScreenMsgClipboard {
-			if err := f.clipboardFromUser(rec); err != nil {
+			if err := clips.offer(rec); err != nil {
 				why = cause.With(cause.ClientFailed, "the client sent a bad clipboard record: "+err.Error())
 				break
 			}
@@ -193,6 +194,7 @@ func (f *feed) run() {
 			f.requestKeyframe(false)
 		}
 	}
+	clips.stop()
 	f.h.mu.Lock()
 	left := f.closing // the last viewer's leave closed the channel
 	f.closing = true
