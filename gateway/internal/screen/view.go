@@ -134,9 +134,8 @@ func (ss *View) Serve(held context.Context, ws Conn, canControl bool, want strin
 		ss.mode = TransportWebSocket
 	}
 	ss.signal(signalMsg{Type: sigHello, Hello: hello})
-	if !useRTC {
-		ss.startOver() // the first picture, at once
-	}
+	// The first picture, at once: over the WebSocket while WebRTC connects.
+	ss.startOver()
 
 	var wg sync.WaitGroup
 	if useRTC {
@@ -342,8 +341,19 @@ func (ss *View) sendFrames(ctx context.Context) {
 		sent := false
 		switch mode {
 		case transportWaiting:
-			ss.v.waitKey.Store(true) // nothing to send on yet; start with a keyframe once connected
-			continue
+			// WebRTC is still connecting: the first picture goes over the
+			// WebSocket rather than wait for it (the data channel then
+			// starts over from a keyframe).
+			fallthrough
+		case TransportWebSocket:
+			if ss.faultDrop() {
+				break
+			}
+			if err := ss.write(msgBinary, it.rec); err != nil {
+				ss.cancel(errors.New("the viewer disconnected"))
+				return
+			}
+			sent = true
 		case TransportWebRTC:
 			err := peer.Send(it.rec, it.key)
 			if errors.Is(err, rtc.ErrBacklog) {
@@ -363,15 +373,6 @@ func (ss *View) sendFrames(ctx context.Context) {
 			} else {
 				sent = true
 			}
-		case TransportWebSocket:
-			if ss.faultDrop() {
-				break
-			}
-			if err := ss.write(msgBinary, it.rec); err != nil {
-				ss.cancel(errors.New("the viewer disconnected"))
-				return
-			}
-			sent = true
 		}
 		if sent {
 			ss.frames.Add(1)
