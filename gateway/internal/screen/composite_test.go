@@ -97,7 +97,9 @@ func TestCompositeIsThePicture(t *testing.T) {
 // another size, or past a frame's tile limit; a keyframe makes it valid again.
 func TestCompositeInvalid(t *testing.T) {
 	j := solidJPEG(t, 8, 8, color.RGBA{1, 2, 3, 255})
-	tile := func(x, y uint16) wire.ScreenTile { return wire.ScreenTile{X: x, Y: y, W: 8, H: 8, Quality: 50, JPEG: j} }
+	tile := func(x, y uint16) wire.ScreenTile {
+		return wire.ScreenTile{X: x, Y: y, W: 8, H: 8, Quality: 50, JPEG: j}
+	}
 	apply := func(c *composite, f *wire.ScreenFrame) {
 		pf, err := wire.ScreenParseFrame(record(t, f))
 		if err != nil {
