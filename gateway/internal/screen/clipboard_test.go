@@ -159,14 +159,14 @@ func TestViewClipboard(t *testing.T) {
 	if !strings.Contains(refused.Reason, "audited") {
 		t.Errorf("refusal %q, want the audit failure", refused.Reason)
 	}
-	// A keyframe request reaches the client after the refused clipboard:
+	// A quality change reaches the client after the refused clipboard:
 	// had the refused one been sent, it would come first.
-	conn.in <- msg{true, []byte(`{"type":"control","control":{"type":"keyframe"}}`)}
+	conn.in <- msg{true, []byte(`{"type":"control","control":{"type":"quality","quality":50}}`)}
 	for c := range f.ag.controls {
 		if c.Type == wire.ScreenClipboard {
 			t.Fatalf("clipboard %q sent without its audit entry", c.Text)
 		}
-		if c.Type == wire.ScreenKeyframe {
+		if c.Type == wire.ScreenQuality {
 			break
 		}
 	}
