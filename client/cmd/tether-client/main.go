@@ -35,7 +35,7 @@ Usage:
                                           or in the browser with --window
   tether-client version
 
-SCOPES is a comma-separated list of what you allow: diagnostics, shell, screen, control.
+SCOPES is a comma-separated list of what you allow: diagnostics, shell, screen, control, files.
 Without --accept you are asked about each one. Press Ctrl-C at any time to end the session.
 Diagnostics read logs from the standard log locations only; any other file only if you say yes
 when asked, or, with --accept, if you named it with --allow-file PATH (repeatable).

@@ -121,6 +121,8 @@ type Config struct {
 	Diag DiagHandler
 	// Screen serves screen view; nil refuses the tether-screen channel.
 	Screen ScreenHandler
+	// Files serves file transfers; nil refuses the tether-files channel.
+	Files *FilesConfig
 	// Revoke carries scopes the user withdraws while the session runs
 	// (typed on the terminal). Optional.
 	Revoke <-chan wire.Scopes
@@ -343,6 +345,8 @@ func scopeWhat(channelType string) string {
 		return "diagnostics"
 	case wire.ChannelScreen:
 		return "screen view"
+	case wire.ChannelFiles:
+		return "a file transfer"
 	}
 	return fmt.Sprintf("%q", wire.CleanText(channelType, 32))
 }
