@@ -26,10 +26,10 @@ import (
 //
 // Send (a file the technician uploaded, into the user's Downloads):
 //
-//	  │ ── {"op":"send","name","size","sha256"}\n ──────► │ ask the user
-//	  │ ◄── {"type":"accept"}\n ───────────────────────── │ (or "refused" / "error")
-//	  │ ── size raw bytes, then CloseWrite ─────────────► │ temp file in Downloads, hashed
-//	  │ ◄── {"type":"done","name","sha256"}\n ─────────── │ renamed only when the hash matches
+//	│ ── {"op":"send","name","size","sha256"}\n ──────► │ ask the user
+//	│ ◄── {"type":"accept"}\n ───────────────────────── │ (or "refused" / "error")
+//	│ ── size raw bytes, then CloseWrite ─────────────► │ temp file in Downloads, hashed
+//	│ ◄── {"type":"done","name","sha256"}\n ─────────── │ renamed only when the hash matches
 //
 // Either side closing the channel early (the user revoked files, pressed
 // Stop, the technician went away) discards the partial file on both sides.
