@@ -68,6 +68,8 @@ type Event struct {
 	// Restart is EventReconnecting's cause: true when the gateway asked the
 	// client to come back (it is restarting), false when the link dropped.
 	Restart bool
+	// Done and Total are a file transfer's progress in bytes (file events).
+	Done, Total int64
 }
 
 // maxEventText bounds an event's sentence, in runes.

@@ -131,7 +131,7 @@ func (t *transfer) progress(verb, name string, total int64) func(int64) {
 		}
 		if q := done * 4 / total; q >= next {
 			next = q + 1
-			t.s.chanEvent(t.ctx, Event{Kind: EventFileProgress, Actor: t.actor, What: name,
+			t.s.chanEvent(t.ctx, Event{Kind: EventFileProgress, Actor: t.actor, What: name, Done: done, Total: total,
 				Message: fmt.Sprintf("  %s %s: %d%% (%s of %s)", verb, name, done*100/total, files.Size(done), files.Size(total))})
 		}
 	}
@@ -157,7 +157,8 @@ func (t *transfer) collect() {
 	if err := wire.FileWriteLine(t.ch, wire.FileEvent{Type: wire.FileEventAccept, Name: src.Name, Path: src.Path, Size: src.Size}); err != nil {
 		return
 	}
-	t.event(EventChannelOpen, src.Name, fmt.Sprintf("Sending %s (%s) to %s ...", src.Path, files.Size(src.Size), describe(t.actor)))
+	t.s.chanEvent(t.ctx, Event{Kind: EventFileProgress, Actor: t.actor, What: src.Name, Total: src.Size,
+		Message: fmt.Sprintf("Sending %s (%s) to %s ...", src.Path, files.Size(src.Size), describe(t.actor))})
 	h := sha256.New()
 	n, err := files.CopyProgress(io.MultiWriter(t.ch, h), io.LimitReader(src, src.Size), t.progress("sending", src.Name, src.Size))
 	if err == nil && n != src.Size {
@@ -214,6 +215,9 @@ func (t *transfer) send() {
 
 // why explains a transfer's stop in the user's words.
 func (t *transfer) why(err error) error {
+	if errors.Is(err, files.ErrHash) {
+		return err
+	}
 	if !t.s.hasScope(wire.ScopeFiles) {
 		return errors.New("you revoked files")
 	}
@@ -221,4 +225,27 @@ func (t *transfer) why(err error) error {
 		return errors.New("the session ended")
 	}
 	return err
+}
+
+// StopFiles stops every file transfer running now, as the user's Stop
+// button does: the channels close, the partial files are discarded on both
+// sides; the files scope stays granted.
+func (a *Agent) StopFiles() {
+	a.mu.Lock()
+	s := a.cur
+	a.mu.Unlock()
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	var chs []ssh.Channel
+	for ch := range s.open[wire.ScopeFiles] {
+		chs = append(chs, ch)
+	}
+	s.mu.Unlock()
+	for _, ch := range chs {
+		n := wire.CloseNotice{Code: "user_stopped", Reason: "the user stopped the transfer"}
+		ch.SendRequest(wire.RequestClose, false, n.Marshal())
+		ch.Close()
+	}
 }
