@@ -172,6 +172,22 @@ func TestFilesCollectAndSend(t *testing.T) {
 	if len(list) != 5 || list[0].SHA256 != sum(content) || list[1].SHA256 != sum(report) {
 		t.Errorf("ticket files = %+v, want the collected file then 4 sent", list)
 	}
+	var tl struct {
+		Items []struct {
+			Kind, Text string
+			Links      struct{ File string }
+		}
+	}
+	g.must(200, "GET", fmt.Sprintf("/api/v1/tickets/%d/timeline", ticket), tech, nil, &tl)
+	var onTimeline []string
+	for _, it := range tl.Items {
+		if it.Kind == "file" && it.Links.File != "" {
+			onTimeline = append(onTimeline, it.Text)
+		}
+	}
+	if len(onTimeline) != 5 || !strings.Contains(strings.Join(onTimeline, "|"), "collected app.log (640000 bytes, SHA-256 "+sum(content)[:12]) {
+		t.Errorf("timeline file items = %q, want 5 with the collected app.log", onTimeline)
+	}
 	acts := strings.Join(auditActions(t, g, ticket), " ")
 	for _, a := range []string{"file.request", "file.complete", "file.refuse", "file.download"} {
 		if !strings.Contains(acts, a) {

@@ -777,7 +777,7 @@ export interface TicketTimelineItem {
   actor: string;
   text: string;
   minutes?: number;
-  links: { ticket?: number; session?: string; report?: string; recording?: string };
+  links: { ticket?: number; session?: string; report?: string; recording?: string; file?: string };
 }
 
 export interface TicketTimelinePage {
