@@ -137,6 +137,8 @@ func meaning(sc wire.Scope) string {
 		return "See your screen, live. You will see a sign on screen while they watch."
 	case wire.ScopeControl:
 		return "Move your mouse and type on your keyboard, while they see your screen."
+	case wire.ScopeFiles:
+		return "Collect a file from this computer into the ticket, or save a file into your Downloads folder. You are asked about each file, and can refuse or stop it."
 	}
 	return sc.Describe()
 }
