@@ -74,6 +74,13 @@ const (
 	// from it to a technician (details: direction to_user|from_user, chars,
 	// bytes, sha256; never the text).
 	ActionScreenClipboard = "screen.clipboard"
+	// File transfers (scope files; details: transfer_id, direction, and
+	// path or name, size, sha256, reason, error as they apply).
+	ActionFileRequest  = "file.request"  // a technician asked to collect or send a file
+	ActionFileRefuse   = "file.refuse"   // the user refused it
+	ActionFileComplete = "file.complete" // stored / saved, hashes matched
+	ActionFileFail     = "file.fail"     // stopped (revoked, aborted, hash mismatch); nothing kept
+	ActionFileDownload = "file.download" // somebody downloaded a stored file
 )
 
 // Actions lists every declared action name.
@@ -88,6 +95,7 @@ var Actions = []string{
 	ActionRightWithdrawn, ActionSignOutAll, ActionSessionHandOver,
 	ActionTicketNote, ActionRecordingView, ActionPasswordChange, ActionPasswordReset,
 	ActionScreenClipboard,
+	ActionFileRequest, ActionFileRefuse, ActionFileComplete, ActionFileFail, ActionFileDownload,
 }
 
 // Appender is the storage Logger needs; every store backend implements it
