@@ -17,11 +17,11 @@ import (
 
 // user32 procedures for input, loaded from System32 only.
 var (
-	user32                = windows.NewLazySystemDLL("user32.dll")
-	procSendInput         = user32.NewProc("SendInput")
-	procVkKeyScanExW      = user32.NewProc("VkKeyScanExW")
-	procMapVirtualKeyExW  = user32.NewProc("MapVirtualKeyExW")
-	procGetKeyboardLayout = user32.NewProc("GetKeyboardLayout")
+	inputUser32           = windows.NewLazySystemDLL("user32.dll")
+	procSendInput         = inputUser32.NewProc("SendInput")
+	procVkKeyScanExW      = inputUser32.NewProc("VkKeyScanExW")
+	procMapVirtualKeyExW  = inputUser32.NewProc("MapVirtualKeyExW")
+	procGetKeyboardLayout = inputUser32.NewProc("GetKeyboardLayout")
 )
 
 // winInjector replays a viewer's input with SendInput. The translation

@@ -26,6 +26,23 @@ type ServeConfig struct {
 	Display string
 	// Log receives refused controls and failed injections (default: Streamer.Log).
 	Log *slog.Logger
+	// Clipboard, when set with Injector, carries clipboard text both ways
+	// (see clipboard.go); nil: no clipboard.
+	Clipboard *ClipboardConfig
+}
+
+// ClipboardConfig is the clipboard side of Serve.
+type ClipboardConfig struct {
+	// Open opens the user's clipboard; onRead receives its text when the
+	// user copies (and when the gateway asks). Required.
+	Open func(onRead func(ClipboardRead)) (Clipboard, error)
+	// Allowed, when set, is asked before every transfer either way (scope
+	// control now). Nil means allowed.
+	Allowed func() bool
+	// Notify, when set, tells the user of each transfer: toUser when the
+	// technician put text on the clipboard; size > 0 when the user's text
+	// was over the limit and not sent.
+	Notify func(toUser bool, chars, size int)
 }
 
 // Serve speaks the tether-screen protocol on one channel: it writes a
@@ -46,8 +63,18 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 	}
 	log = log.With("component", "screen")
 	w, h := st.Size()
-	hello := &wire.ScreenHello{Width: w, Height: h, Display: wire.CleanText(cfg.Display, 128), CanControl: cfg.Injector != nil}
-	if err := wire.ScreenEncodeHello(ch, hello); err != nil {
+	// Frames and clipboard records are written from two goroutines.
+	// The hello goes first: a copy by the user waits for it.
+	out := &lockedWriter{w: ch}
+	out.mu.Lock()
+	clip := openClip(cfg, out, log)
+	if clip != nil {
+		defer clip.close()
+	}
+	hello := &wire.ScreenHello{Width: w, Height: h, Display: wire.CleanText(cfg.Display, 128), CanControl: cfg.Injector != nil, Clipboard: clip != nil}
+	err = wire.ScreenEncodeHello(ch, hello)
+	out.mu.Unlock()
+	if err != nil {
 		ch.Close()
 		return fmt.Errorf("screen: send hello: %w", err)
 	}
@@ -63,7 +90,7 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		readErr = readControls(ch, st, cfg, log)
+		readErr = readControls(ch, st, cfg, clip, log)
 		cancel(errGatewayDone)
 	}()
 	buf := make([]byte, 0, 64<<10)
@@ -74,7 +101,7 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 			return err
 		}
 		buf = b
-		_, err = ch.Write(b)
+		_, err = out.Write(b)
 		return err
 	})
 	ended := context.Cause(ctx) // nil: Run failed on its own
@@ -92,7 +119,7 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 var errGatewayDone = errors.New("screen: the gateway closed the channel")
 
 // readControls applies control records until the stream ends or is bad.
-func readControls(r io.Reader, st *Streamer, cfg ServeConfig, log *slog.Logger) error {
+func readControls(r io.Reader, st *Streamer, cfg ServeConfig, clip *clipSide, log *slog.Logger) error {
 	br := bufio.NewReader(r)
 	for {
 		c, err := wire.ScreenDecodeControl(br)
@@ -104,6 +131,7 @@ func readControls(r io.Reader, st *Streamer, cfg ServeConfig, log *slog.Logger) 
 			st.RequestKeyframe()
 		case wire.ScreenQuality:
 			st.SetQuality(c.Quality)
+			st.RequestKeyframe() // the whole picture at the new quality, also on a still screen
 		case wire.ScreenPause:
 			st.Pause()
 		case wire.ScreenResume:
@@ -116,6 +144,8 @@ func readControls(r io.Reader, st *Streamer, cfg ServeConfig, log *slog.Logger) 
 			if err := cfg.Injector.Inject(*c.Input); err != nil {
 				log.Warn("input failed", "kind", c.Input.Kind, "err", err)
 			}
+		case wire.ScreenClipboard, wire.ScreenClipboardGet:
+			clip.control(c)
 		}
 	}
 }

@@ -221,7 +221,8 @@ func TestViewOverWebSocket(t *testing.T) {
 	if f.rows.get(f.view.RecordingID()).State != store.RecordingActive {
 		t.Error("no active recording while the screen is shown")
 	}
-	f.ag.frame(t, 1, false) // a delta before any keyframe: not for this viewer
+	f.ag.control(t, wire.ScreenKeyframe) // no picture yet: the client is asked for one
+	f.ag.frame(t, 1, false)              // a delta before any keyframe: not for this viewer
 	key := f.ag.frame(t, 2, true)
 	delta := f.ag.frame(t, 3, false)
 	if got := conn.next(t, isBinary); string(got.p) != string(key) {
@@ -231,11 +232,25 @@ func TestViewOverWebSocket(t *testing.T) {
 		t.Errorf("second frame to the viewer is not the delta")
 	}
 
+	// The viewer asks for a keyframe (it lost one): the gateway's composite
+	// answers, seq 3 so that delta 4 follows; the client is not asked.
 	conn.in <- msg{true, []byte(`{"type":"control","control":{"type":"keyframe"}}`)}
-	f.ag.control(t, wire.ScreenKeyframe)
+	got := conn.next(t, isBinary)
+	kf, err := wire.ScreenParseFrame(got.p)
+	if err != nil || !kf.Key || kf.Seq != 3 || len(kf.Tiles) != 1 {
+		t.Fatalf("refresh: %+v, %v; want the composite as keyframe 3", kf, err)
+	}
 	conn.in <- msg{true, []byte(`{"type":"control","control":{"type":"input","input":{"kind":"mousemove","x":3,"y":4}}}`)}
-	if c := f.ag.control(t, wire.ScreenInputMsg); c.Input.X != 3 {
-		t.Errorf("input %+v, want x 3", c.Input)
+	for c := range f.ag.controls {
+		if c.Type == wire.ScreenKeyframe {
+			t.Error("the client was asked for a keyframe the composite had")
+		}
+		if c.Type == wire.ScreenInputMsg {
+			if c.Input.X != 3 {
+				t.Errorf("input %+v, want x 3", c.Input)
+			}
+			break
+		}
 	}
 	conn.in <- msg{true, []byte(`{"type":"nonsense"}`)}
 	conn.next(t, signalOf(t, sigError)) // refused, not fatal
@@ -255,8 +270,8 @@ func TestViewOverWebSocket(t *testing.T) {
 	if row.State != store.RecordingSealed || row.SHA256 == "" {
 		t.Errorf("after the last viewer left: row %+v, want sealed", row)
 	}
-	if st := f.view.Stats(); st.Frames != 2 || st.Inputs != 1 || st.Transport != TransportWebSocket {
-		t.Errorf("stats %+v, want 2 frames, 1 input over the websocket", st)
+	if st := f.view.Stats(); st.Frames != 3 || st.Inputs != 1 || st.Transport != TransportWebSocket {
+		t.Errorf("stats %+v, want 3 frames, 1 input over the websocket", st)
 	}
 }
 

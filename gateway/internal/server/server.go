@@ -58,6 +58,8 @@ type Config struct {
 	AdminPassword string
 	// BestEffortRecording keeps shells open when a recording cannot be written (default: strict).
 	BestEffortRecording bool
+	// MaxFileSize bounds one file transfer in bytes (docs/files.md); default 100 MiB.
+	MaxFileSize int64
 	// WebUI is the built web UI. Optional.
 	WebUI fs.FS
 	// DownloadsDir holds client binaries served at /download, read on every request; "" serves none (tether-gateway serve defaults it to ./dist).
@@ -85,6 +87,9 @@ type Config struct {
 	ICE rtc.Config
 	// NoWebRTC serves screens over the WebSocket only.
 	NoWebRTC bool
+	// FaultScreenDrop drops the first N messages to each screen viewer
+	// (fault injection for tests; see screen.Config.DropFirst). Default 0.
+	FaultScreenDrop int
 	// Log is the logger; default discard.
 	Log *slog.Logger
 }
@@ -251,7 +256,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Store: s.store, Broker: s.broker, Tokens: tokens, Audit: auditLog, Blobs: blobs,
 		PublicURL: s.url, Fingerprint: s.bundle.Fingerprint, SigningKey: signKey,
 		Runbooks: runbooks, WebUI: cfg.WebUI, DownloadsDir: downloads, RecordingMode: mode, Log: cfg.Log,
-		Security: cfg.Security, RTC: rtcEngine,
+		Security: cfg.Security, RTC: rtcEngine, FaultScreenDrop: cfg.FaultScreenDrop, MaxFileSize: cfg.MaxFileSize,
 	})
 	if err != nil {
 		return nil, err
