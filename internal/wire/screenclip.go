@@ -74,7 +74,7 @@ type ScreenClipboardText struct {
 
 func (c *ScreenClipboardText) validate() error {
 	if c.Text == "" {
-		if c.Size <= ScreenClipboardMax || c.Size > 1<<40 {
+		if c.Size <= ScreenClipboardMax || int64(c.Size) > 1<<40 {
 			return fmt.Errorf("clipboard size %d without text out of range", c.Size)
 		}
 		return nil
