@@ -55,6 +55,7 @@ var auditActionLabels = map[string]string{
 	audit.ActionDiagRun:              "ran diagnostics",
 	audit.ActionScreenOpen:           "opened the screen",
 	audit.ActionScreenClose:          "closed the screen",
+	audit.ActionScreenMonitor:        "switched the screen's monitor",
 	audit.ActionRecordingSeal:        "sealed a recording",
 	audit.ActionRecordingInterrupted: "saw a recording interrupted",
 	audit.ActionRecordingView:        "opened a recording",

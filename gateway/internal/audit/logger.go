@@ -70,6 +70,10 @@ const (
 	ActionPasswordChange = "user.password"
 	// ActionPasswordReset: an admin (CLI) reset a user's password.
 	ActionPasswordReset = "user.password.reset"
+	// ActionScreenMonitor: a viewer switched the monitor a screen feed
+	// streams, for every viewer of it (details: recording id, from, to, the
+	// monitor's name and rectangle).
+	ActionScreenMonitor = "screen.monitor"
 )
 
 // Actions lists every declared action name.
@@ -83,6 +87,7 @@ var Actions = []string{
 	ActionMFARecoveryUsed, ActionAccessDenied, ActionSessionPolicy,
 	ActionRightWithdrawn, ActionSignOutAll, ActionSessionHandOver,
 	ActionTicketNote, ActionRecordingView, ActionPasswordChange, ActionPasswordReset,
+	ActionScreenMonitor,
 }
 
 // Appender is the storage Logger needs; every store backend implements it

@@ -24,6 +24,7 @@ import (
 //	fallback  frames now come over the WS    fallback   "WebRTC failed here, use the WS"
 //	stats     counters, once a second        control    a wire.ScreenControl
 //	error     a refused request (not fatal)  stats      the viewer's counters (logged)
+//	monitor   the monitor streamed changed
 const (
 	sigHello     = "hello"
 	sigOffer     = "offer"
@@ -33,6 +34,7 @@ const (
 	sigControl   = "control"
 	sigStats     = "stats"
 	sigError     = "error"
+	sigMonitor   = "monitor"
 )
 
 // SignalMax bounds one signaling message (an SDP with candidates is a few KiB).
@@ -54,6 +56,8 @@ type signalMsg struct {
 	Hello *helloJSON `json:"hello,omitempty"`
 	// stats
 	Stats *statsJSON `json:"stats,omitempty"`
+	// monitor (gateway → viewer only)
+	Monitor *monitorJSON `json:"monitor,omitempty"`
 }
 
 // helloJSON tells the viewer what it is looking at and how to connect.
@@ -66,6 +70,10 @@ type helloJSON struct {
 	Transport   string          `json:"transport"` // "webrtc" (an offer follows) or "websocket"
 	ICEServers  []rtc.ICEServer `json:"ice_servers"`
 	ChunkHeader int             `json:"chunk_header"` // bytes before the payload of a data-channel chunk
+	// Monitors and Monitor: the client's monitors and the one streamed (-1:
+	// all); the viewer offers a picker when there are two or more.
+	Monitors []wire.ScreenMonitor `json:"monitors"`
+	Monitor  int                  `json:"monitor"`
 }
 
 // statsJSON are counters for one viewer (or reported by it).
@@ -106,6 +114,8 @@ func parseSignal(b []byte) (*signalMsg, error) {
 			return nil, errors.New("control without control")
 		}
 	case sigFallback, sigStats:
+	case sigMonitor:
+		return nil, errors.New("monitor is sent by the gateway; switch with a control")
 	default:
 		return nil, fmt.Errorf("unknown message type %q", s.Type)
 	}

@@ -11,10 +11,12 @@ type viewer struct {
 	waitKey atomic.Bool // skip deltas until a keyframe (after a drop, or at start)
 	paused  atomic.Bool
 	dropped atomic.Int64
+	// rescreen is poked when the feed's monitor changed (monitor.go).
+	rescreen chan struct{}
 }
 
 func newViewer() *viewer {
-	v := &viewer{q: make(chan []byte, viewerQueue)}
+	v := &viewer{q: make(chan []byte, viewerQueue), rescreen: make(chan struct{}, 1)}
 	v.waitKey.Store(true)
 	return v
 }
