@@ -3,8 +3,8 @@
 // the left one red and the right one blue; the technician picks monitor 2
 // (the canvas becomes 1920×1080 and blue), then "All screens" (3840×1080,
 // both colours); every switch is in the audit trail with the recording id.
-// Over the WebSocket transport (the gateway runs without WebRTC here:
-// screen.test.mjs covers WebRTC; the switch is the same control either way).
+// The transport is whichever the gateway and Chromium agree on: the switch
+// is the same control and the same keyframe either way.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,7 +14,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  chromiumPath, launch, newContext, repoRoot, screenshot, signIn, skipOrFail, startClient, startGateway, ticketWithInvite, waitFor,
+  artifactsDir, chromiumPath, ensureArtifacts, launch, newContext, repoRoot, signIn, skipOrFail, startClient, startGateway, ticketWithInvite, waitFor,
 } from './harness.mjs';
 
 const bin = (name) => [`/usr/bin/${name}`, `/usr/local/bin/${name}`].find(existsSync);
@@ -134,7 +134,10 @@ describe('monitor switching', { skip, timeout: 240000 }, () => {
     await shows('monitor 2 (blue) alone', 1920, 1080, [[[0.1, 0.1], BLUE], [[0.5, 0.5], BLUE], [[0.9, 0.9], BLUE]]);
     assert.equal(await picker.inputValue(), '1');
     await waitFor('the status naming 1920×1080', async () => /1920×1080/.test(await page.getByTestId('screen-status').textContent()), TIMEOUT);
-    const shot = await screenshot(page, 'screen-monitors');
+    // The tool bar with the picker and the top of the picture.
+    const shot = join(artifactsDir, 'screen-monitors.png');
+    ensureArtifacts();
+    await page.screenshot({ path: shot, clip: { x: 0, y: 0, width: 960, height: 360 } });
     if (process.env.TETHER_DOC_SHOTS === '1') copyFileSync(shot, join(repoRoot, 'docs/images/screen-monitors.png'));
 
     await picker.selectOption('0');
