@@ -98,6 +98,7 @@ describe('monitor switching', { skip, timeout: 240000 }, () => {
   /** state reads the canvas size and its pixels at fractions of its size. */
   const state = (points) => page.evaluate(([sel, points]) => {
     const c = document.querySelector(sel);
+    if (!c) return { w: 0, h: 0, px: [] }; // the page is still loading
     const g = c.getContext('2d');
     return { w: c.width, h: c.height, px: points.map(([fx, fy]) => Array.from(g.getImageData(Math.floor(fx * c.width), Math.floor(fy * c.height), 1, 1).data.slice(0, 3))) };
   }, [canvas, points]);
@@ -105,7 +106,7 @@ describe('monitor switching', { skip, timeout: 240000 }, () => {
   /** shows waits until the canvas is w×h and each point has its colour. */
   const shows = (what, w, h, spots) => waitFor(what, async () => {
     const s = await state(spots.map(([p]) => p));
-    return s.w === w && s.h === h && s.px.every((p, i) => near(p, spots[i][1])) ? s : null;
+    return s.w === w && s.h === h && s.px.length === spots.length && s.px.every((p, i) => near(p, spots[i][1])) ? s : null;
   }, TIMEOUT, 100).catch(async (e) => {
     throw new Error(`${e.message}: canvas ${JSON.stringify(await state(spots.map(([p]) => p)))}, status ${await page.getByTestId('screen-status').textContent()}`);
   });
