@@ -12,7 +12,9 @@ import (
 // gdiCapturer captures every active display through GDI (kbinani/screenshot,
 // pure Go on Windows, no cgo): the rectangle that holds them all on the
 // virtual desktop. display is ignored. Monitors (monitors_windows.go) lists
-// each display inside it, so a viewer can pick one.
+// each display inside it, so a viewer can pick one. Input positions that
+// Serve hands to the injector are pixels of this rectangle: virtual-desktop
+// coordinates are those plus bounds.Min.
 type gdiCapturer struct {
 	bounds   image.Rectangle   // virtual-desktop coordinates (may start below 0)
 	displays []image.Rectangle // each display, virtual-desktop coordinates

@@ -100,3 +100,27 @@ func TestX11Monitors(t *testing.T) {
 	}
 	checkTiles(t, f, crop(sc.want, image.Rect(320, 0, 640, 240)), 12)
 }
+
+// TestX11XineramaMonitors reads Xinerama's screens (the fallback when RandR
+// has no monitors). Xvfb lays its Xinerama heads all at 0,0, so the two
+// heads read back as one rectangle twice, which cleanMonitors folds into
+// "the whole screen".
+func TestX11XineramaMonitors(t *testing.T) {
+	display := startXvfb(t, 320, 240, "-screen", "1", "320x240x24", "+xinerama")
+	c, err := openX11(display, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ms, err := c.xineramaMonitors()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Monitor{{Name: "Screen 1", Rect: image.Rect(0, 0, 320, 240), Primary: true}, {Name: "Screen 2", Rect: image.Rect(0, 0, 320, 240)}}
+	if diff := cmp.Diff(want, ms); diff != "" {
+		t.Errorf("Xinerama screens (-want +got):\n%s", diff)
+	}
+	if got := cleanMonitors(ms, 320, 240); got != nil {
+		t.Errorf("cleaned: %+v, want none", got)
+	}
+}
