@@ -129,6 +129,7 @@ func readControls(r io.Reader, st *Streamer, cfg ServeConfig, log *slog.Logger) 
 			st.RequestKeyframe()
 		case wire.ScreenQuality:
 			st.SetQuality(c.Quality)
+			st.RequestKeyframe() // the whole picture at the new quality, also on a still screen
 		case wire.ScreenPause:
 			st.Pause()
 		case wire.ScreenResume:

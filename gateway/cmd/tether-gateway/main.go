@@ -94,6 +94,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	logLevel := fs.String("log-level", "info", "debug, info, warn or error")
 	fs.BoolVar(&cfg.ICE.Loopback, "ice-loopback", false, "WebRTC on 127.0.0.1 only, no mDNS (tests and make run; never in production)")
 	fs.BoolVar(&cfg.NoWebRTC, "no-webrtc", false, "serve screen views over the WebSocket only")
+	fs.IntVar(&cfg.FaultScreenDrop, "fault-screen-drop", 0, "testing only: drop the first N data-channel chunks (WebSocket: frames) sent to each screen viewer, as a lossy link would")
 	stun := fs.String("stun", "", "comma-separated STUN servers for WebRTC, e.g. stun:stun.example.com:3478")
 	turn := fs.String("turn", "", "comma-separated TURN servers (credentials from TETHER_TURN_USERNAME and TETHER_TURN_PASSWORD)")
 	nat := fs.String("nat-1to1-ip", "", "comma-separated public IPs announced for WebRTC when the gateway sits behind 1:1 NAT")

@@ -71,6 +71,8 @@ type Config struct {
 	// RTC makes the WebRTC peers of screen viewers. Optional: nil serves
 	// screens over the WebSocket only.
 	RTC *rtc.Engine
+	// FaultScreenDrop: see screen.Config.DropFirst (tests only).
+	FaultScreenDrop int
 	// RecordingMode is recorder.Strict (default: no recording, no shell) or recorder.BestEffort.
 	RecordingMode recorder.Mode
 	// LoginLimiter limits login attempts: refused per address and per account+address,
@@ -158,7 +160,7 @@ func New(cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.screens, err = screen.New(screen.Config{Recordings: a.recs, RTC: cfg.RTC, Touch: a.touch, Track: a.shells.track, Log: cfg.Log})
+	a.screens, err = screen.New(screen.Config{Recordings: a.recs, RTC: cfg.RTC, Touch: a.touch, Track: a.shells.track, DropFirst: cfg.FaultScreenDrop, Log: cfg.Log})
 	if err != nil {
 		return nil, err
 	}

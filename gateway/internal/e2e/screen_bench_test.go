@@ -7,6 +7,7 @@ import (
 	"image"
 	"image/color"
 	"image/jpeg"
+	"math/rand/v2"
 	"sort"
 	"testing"
 	"time"
@@ -123,6 +124,47 @@ func measureScreenView(b *testing.T, metrics map[string]float64) {
 	var bytesIdle int
 	drain(10*time.Second, func(rec []byte, _ *wire.ScreenFrame) { bytesIdle += len(rec) })
 	report(float64(bytesIdle)/10, "idle_B/s")
+
+	// Full-screen motion, video-like: the whole screen changes 30 times a
+	// second with texture (random squares), for 5 s.
+	stop = make(chan struct{})
+	go func() {
+		r := rand.New(rand.NewPCG(3, 4))
+		tk := time.NewTicker(time.Second / 30)
+		defer tk.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tk.C:
+			}
+			p.scatter(r, 4000)
+		}
+	}()
+	var framesFull, bytesFull int
+	drain(5*time.Second, func(rec []byte, _ *wire.ScreenFrame) { framesFull++; bytesFull += len(rec) })
+	close(stop)
+	report(float64(framesFull)/5, "full_frames/s")
+	report(float64(bytesFull)/5, "full_B/s")
+	drain(2*time.Second, func(rec []byte, f *wire.ScreenFrame) { cv.ApplyFrame(f) })
+
+	// First picture of a late viewer on the still screen (the gateway's
+	// composite answers), over WebRTC and over the WebSocket: dial to the
+	// first keyframe received, 10 each.
+	for _, tr := range []struct{ name, query string }{{"webrtc", ""}, {"ws", "transport=websocket"}} {
+		var ttfp []time.Duration
+		for i := 0; i < 10; i++ {
+			t0 := time.Now()
+			w := g.watchScreen(b, tech, s.ID, tr.query)
+			var wc screenrec.Canvas
+			w.waitPicture("a late viewer's first picture", &wc, func(*image.RGBA) bool { return true })
+			ttfp = append(ttfp, time.Since(t0))
+			w.close()
+		}
+		sort.Slice(ttfp, func(i, j int) bool { return ttfp[i] < ttfp[j] })
+		report(float64(ttfp[len(ttfp)/2].Microseconds())/1000, "first_picture_"+tr.name+"_p50_ms")
+		report(float64(ttfp[len(ttfp)-1].Microseconds())/1000, "first_picture_"+tr.name+"_max_ms")
+	}
 
 	// Latency: fill a box, wait for the frame whose tile at its centre shows it.
 	var lat []time.Duration

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"image/color"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -122,6 +123,22 @@ func (p *xpainter) fill(r image.Rectangle, c color.RGBA) {
 	xproto.PolyFillRectangle(p.conn, xproto.Drawable(p.win), p.gc, []xproto.Rectangle{
 		{X: int16(r.Min.X), Y: int16(r.Min.Y), Width: uint16(r.Dx()), Height: uint16(r.Dy())}})
 	if _, err := xproto.GetInputFocus(p.conn).Reply(); err != nil { // wait until drawn
+		p.tb.Fatalf("sync with X: %v", err)
+	}
+}
+
+// scatter covers the whole screen with n random 24×24 squares in 16
+// random colours: every tile changes, with texture, like a video.
+func (p *xpainter) scatter(r *rand.Rand, n int) {
+	for c := 0; c < 16; c++ {
+		xproto.ChangeGC(p.conn, p.gc, xproto.GcForeground, []uint32{r.Uint32() & 0xffffff})
+		rects := make([]xproto.Rectangle, n/16)
+		for i := range rects {
+			rects[i] = xproto.Rectangle{X: int16(r.IntN(p.w)), Y: int16(r.IntN(p.h)), Width: 24, Height: 24}
+		}
+		xproto.PolyFillRectangle(p.conn, xproto.Drawable(p.win), p.gc, rects)
+	}
+	if _, err := xproto.GetInputFocus(p.conn).Reply(); err != nil {
 		p.tb.Fatalf("sync with X: %v", err)
 	}
 }

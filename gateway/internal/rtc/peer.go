@@ -41,8 +41,12 @@ func (e *Engine) ICEServers() []ICEServer {
 	return out
 }
 
-// Label is the data channel's label.
+// Label is the lossy data channel's label: delta frames.
 const Label = "screen"
+
+// KeyLabel is the reliable, ordered data channel's label: keyframes, which
+// must arrive (a viewer without one shows nothing) and are rare.
+const KeyLabel = "screen-key"
 
 // MaxPacketLife is how long a frame's chunks may be retransmitted before
 // SCTP gives up on them (the viewer then sees a gap and asks for a keyframe).
@@ -55,18 +59,21 @@ const MaxBuffered = 4 << 20
 // ErrBacklog means the viewer's data channel is too far behind.
 var ErrBacklog = errors.New("rtc: data channel backlog")
 
-// Peer is one viewer's PeerConnection and its data channel.
+// Peer is one viewer's PeerConnection and its two data channels.
 type Peer struct {
 	pc   *webrtc.PeerConnection
-	dc   *webrtc.DataChannel
+	dc   *webrtc.DataChannel // lossy: deltas
+	kc   *webrtc.DataChannel // reliable: keyframes
 	open chan struct{}
 	dead chan struct{}
 
-	mu     sync.Mutex
-	msg    uint32
-	closed bool
-	once   sync.Once
-	dOnce  sync.Once
+	mu        sync.Mutex
+	msg, kmsg uint32
+	drop      int // chunks still to drop (DropFirst)
+	closed    bool
+	opened    int // channels open
+	once      sync.Once
+	dOnce     sync.Once
 }
 
 // Offer creates a PeerConnection with an unordered, unreliable data
@@ -90,8 +97,17 @@ func (e *Engine) Offer(ctx context.Context) (*Peer, string, error) {
 		pc.Close()
 		return nil, "", fmt.Errorf("rtc: data channel: %w", err)
 	}
-	p.dc.OnOpen(func() { p.once.Do(func() { close(p.open) }) })
-	p.dc.OnClose(p.died)
+	// Keyframes: reliable and ordered. A lost chunk of a 1 MB keyframe on
+	// the lossy channel would leave a still screen black until it changes.
+	p.kc, err = pc.CreateDataChannel(KeyLabel, nil)
+	if err != nil {
+		pc.Close()
+		return nil, "", fmt.Errorf("rtc: data channel: %w", err)
+	}
+	for _, dc := range []*webrtc.DataChannel{p.dc, p.kc} {
+		dc.OnOpen(p.channelOpen)
+		dc.OnClose(p.died)
+	}
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		e.cfg.Log.Debug("peer state", "state", s.String())
 		if s == webrtc.PeerConnectionStateFailed || s == webrtc.PeerConnectionStateClosed {
@@ -119,6 +135,25 @@ func (e *Engine) Offer(ctx context.Context) (*Peer, string, error) {
 
 func (p *Peer) died() { p.dOnce.Do(func() { close(p.dead) }) }
 
+// channelOpen counts open channels; Opened closes when both are.
+func (p *Peer) channelOpen() {
+	p.mu.Lock()
+	p.opened++
+	both := p.opened == 2
+	p.mu.Unlock()
+	if both {
+		p.once.Do(func() { close(p.open) })
+	}
+}
+
+// DropFirst makes Send drop the next n chunks, as a lossy link would
+// (fault injection for tests).
+func (p *Peer) DropFirst(n int) {
+	p.mu.Lock()
+	p.drop = n
+	p.mu.Unlock()
+}
+
 // Candidate is a trickled ICE candidate as the browser sends it
 // (RTCIceCandidateInit's JSON). It is pion's type under this package's
 // name, so that callers (the screen signaling) need not import pion.
@@ -140,31 +175,40 @@ func (p *Peer) AddCandidate(c Candidate) error {
 	return nil
 }
 
-// Opened is closed when the data channel is open.
+// Opened is closed when both data channels are open.
 func (p *Peer) Opened() <-chan struct{} { return p.open }
 
 // Dead is closed when the connection failed or closed.
 func (p *Peer) Dead() <-chan struct{} { return p.dead }
 
-// Send sends one record in chunks. It refuses (ErrBacklog) when the
+// Send sends one record in chunks: on the reliable channel when reliable
+// (keyframes), else on the lossy one. It refuses (ErrBacklog) when that
 // channel's buffer is over MaxBuffered, so a slow viewer drops frames
 // instead of queueing them.
-func (p *Peer) Send(rec []byte) error {
+func (p *Peer) Send(rec []byte, reliable bool) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.closed {
 		return errors.New("rtc: peer closed")
 	}
-	if p.dc.BufferedAmount() > MaxBuffered {
+	dc, msg := p.dc, &p.msg
+	if reliable {
+		dc, msg = p.kc, &p.kmsg
+	}
+	if dc.BufferedAmount() > MaxBuffered {
 		return ErrBacklog
 	}
-	chunks, err := Chunk(p.msg, rec)
+	chunks, err := Chunk(*msg, rec)
 	if err != nil {
 		return err
 	}
-	p.msg++
+	*msg++
 	for _, c := range chunks {
-		if err := p.dc.Send(c); err != nil {
+		if p.drop > 0 {
+			p.drop--
+			continue
+		}
+		if err := dc.Send(c); err != nil {
 			return fmt.Errorf("rtc: send: %w", err)
 		}
 	}

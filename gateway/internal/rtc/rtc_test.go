@@ -136,7 +136,8 @@ func TestParsePortRange(t *testing.T) {
 // viewer is an in-process pion answerer on loopback, like a browser.
 type viewer struct {
 	pc   *webrtc.PeerConnection
-	msgs chan []byte
+	msgs chan []byte // from the lossy channel
+	keys chan []byte // from the reliable one
 }
 
 func newViewer(t *testing.T, offer string) (*viewer, string) {
@@ -149,17 +150,28 @@ func newViewer(t *testing.T, offer string) (*viewer, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := &viewer{pc: pc, msgs: make(chan []byte, 1024)}
+	v := &viewer{pc: pc, msgs: make(chan []byte, 1024), keys: make(chan []byte, 1024)}
 	pc.OnDataChannel(func(dc *webrtc.DataChannel) {
-		if dc.Label() != Label || dc.Ordered() || dc.MaxPacketLifeTime() == nil || *dc.MaxPacketLifeTime() != 300 {
-			t.Errorf("data channel %q ordered=%v maxPacketLifeTime=%v; want %q unordered, 300 ms", dc.Label(), dc.Ordered(), dc.MaxPacketLifeTime(), Label)
+		out := v.msgs
+		switch dc.Label() {
+		case Label:
+			if dc.Ordered() || dc.MaxPacketLifeTime() == nil || *dc.MaxPacketLifeTime() != 300 {
+				t.Errorf("data channel %q ordered=%v maxPacketLifeTime=%v; want unordered, 300 ms", dc.Label(), dc.Ordered(), dc.MaxPacketLifeTime())
+			}
+		case KeyLabel:
+			if !dc.Ordered() || dc.MaxPacketLifeTime() != nil || dc.MaxRetransmits() != nil {
+				t.Errorf("data channel %q ordered=%v maxPacketLifeTime=%v maxRetransmits=%v; want ordered and reliable", dc.Label(), dc.Ordered(), dc.MaxPacketLifeTime(), dc.MaxRetransmits())
+			}
+			out = v.keys
+		default:
+			t.Errorf("unexpected data channel %q", dc.Label())
 		}
 		var r Reassembler
 		dc.OnMessage(func(m webrtc.DataChannelMessage) {
-			if out, err := r.Add(m.Data); err != nil {
+			if rec, err := r.Add(m.Data); err != nil {
 				t.Errorf("reassemble: %v", err)
-			} else if out != nil {
-				v.msgs <- out
+			} else if rec != nil {
+				out <- rec
 			}
 		})
 	})
@@ -219,7 +231,7 @@ func TestPeerLoopback(t *testing.T) {
 	for i, rec := range recs {
 		sends := 0
 		for done := false; !done; {
-			if err := p.Send(rec); err != nil {
+			if err := p.Send(rec, false); err != nil {
 				t.Fatalf("Send: %v", err)
 			}
 			sends++
@@ -241,5 +253,74 @@ func TestPeerLoopback(t *testing.T) {
 		if sends > 1 {
 			t.Logf("record of %d bytes arrived after %d sends", len(rec), sends)
 		}
+	}
+}
+
+// TestPeerReliableKeyframes: the keyframe channel delivers every record
+// whole, in order, at the first send, however big; chunks dropped by
+// DropFirst lose their record (which the viewer then asks for again) and
+// nothing after it.
+func TestPeerReliableKeyframes(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e, err := New(Config{Loopback: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	p, offer, err := e.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, answer := newViewer(t, offer)
+	defer func() {
+		p.Close()
+		v.pc.Close()
+		<-p.Dead()
+	}()
+	if err := p.Accept(answer); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.Opened():
+	case <-ctx.Done():
+		t.Fatal("data channels did not open within 60 s")
+	}
+	recs := make([][]byte, 6)
+	for i := range recs {
+		recs[i] = make([]byte, (i+1)*200<<10) // 200 KB .. 1.2 MB: 4 to 21 chunks
+		for j := range recs[i] {
+			recs[i][j] = byte(rand.IntN(256))
+		}
+	}
+	for _, rec := range recs {
+		if err := p.Send(rec, true); err != nil {
+			t.Fatalf("Send: %v", err)
+		}
+	}
+	for i, want := range recs {
+		select {
+		case got := <-v.keys:
+			if !bytes.Equal(got, want) {
+				t.Fatalf("keyframe %d: got %d bytes, want the %d sent", i, len(got), len(want))
+			}
+		case <-ctx.Done():
+			t.Fatalf("keyframe %d of %d bytes never arrived", i, len(want))
+		}
+	}
+	// Two chunks dropped: the first record (4 chunks) is lost, the second arrives.
+	p.DropFirst(2)
+	for _, rec := range recs[:2] {
+		if err := p.Send(rec, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	select {
+	case got := <-v.keys:
+		if !bytes.Equal(got, recs[1]) {
+			t.Fatalf("after the drop: got %d bytes, want the second record (%d)", len(got), len(recs[1]))
+		}
+	case <-ctx.Done():
+		t.Fatal("the record after the dropped one never arrived")
 	}
 }

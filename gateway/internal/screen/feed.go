@@ -37,6 +37,7 @@ type feed struct {
 	// guarded by h.mu
 	viewers map[*viewer]struct{}
 	closing bool
+	comp    composite // the current picture, for viewers that need one at once
 
 	keyMu      sync.Mutex
 	keyPending bool
@@ -57,7 +58,8 @@ func (h *Hub) join(l Session, open opener, s *store.Session, actor string, v *vi
 	if f != nil && !f.closing {
 		f.viewers[v] = struct{}{}
 		h.mu.Unlock()
-		f.requestKeyframe(true) // a late joiner starts on a keyframe
+		// A late joiner starts on a keyframe of the composite once its
+		// transport is up (View.startOver), without asking the client.
 		return f, nil
 	}
 	h.mu.Unlock()
@@ -168,7 +170,8 @@ func (f *feed) run() {
 			why = cause.With(cause.ClientFailed, fmt.Sprintf("the client sent a record of type %d", typ))
 			break
 		}
-		if _, err := wire.ScreenParseFrame(rec); err != nil {
+		fr, err := wire.ScreenParseFrame(rec)
+		if err != nil {
 			why = cause.With(cause.ClientFailed, "the client sent a bad frame: "+err.Error())
 			break
 		}
@@ -183,12 +186,22 @@ func (f *feed) run() {
 			f.keyMu.Unlock()
 		}
 		f.h.mu.Lock()
+		f.comp.apply(fr)
 		ask := false
 		if len(f.viewers) > 0 {
 			f.h.cfg.Touch(f.sess.ID) // a watched screen is activity for the idle timeout
 		}
 		for v := range f.viewers {
-			if v.offer(rec, key) {
+			if !key && v.waitKey.Load() && !v.paused.Load() && len(v.q) < cap(v.q) {
+				// A viewer that lost frames (or joined) gets the composite,
+				// which includes this frame, instead of waiting for the
+				// client's next keyframe.
+				if kf := f.comp.keyframe(); kf != nil {
+					v.offer(kf, true)
+					continue
+				}
+			}
+			if v.offer(rec, key) && !f.comp.valid {
 				ask = true
 			}
 		}
@@ -227,6 +240,40 @@ func (f *feed) control(c *wire.ScreenControl) error {
 	f.wmu.Lock()
 	defer f.wmu.Unlock()
 	return wire.ScreenEncodeControl(f.ch, c)
+}
+
+// refresh gives v a keyframe: the composite's at once when it has one, else
+// the client's next (asked for). asked says the viewer asked for it itself
+// (a gap, a lost keyframe): such requests are bounded to one per
+// refreshEvery. A viewer whose queue is full gets it when the queue drains.
+func (f *feed) refresh(v *viewer, asked bool) {
+	h := f.h
+	h.mu.Lock()
+	now := time.Now()
+	if asked && now.Sub(v.lastAsk) < refreshEvery {
+		h.mu.Unlock()
+		return
+	}
+	if asked {
+		v.lastAsk = now
+	}
+	v.waitKey.Store(true)
+	if v.paused.Load() {
+		h.mu.Unlock()
+		return // the resume refreshes
+	}
+	if kf := f.comp.keyframe(); kf != nil {
+		select {
+		case v.q <- queued{kf, true}:
+			v.waitKey.Store(false)
+		default:
+			v.refresh.Store(true)
+		}
+		h.mu.Unlock()
+		return
+	}
+	h.mu.Unlock()
+	f.requestKeyframe(!asked)
 }
 
 // requestKeyframe asks the client for a keyframe unless one is already on

@@ -57,6 +57,11 @@ type Config struct {
 	// can end every view at shutdown; untrack is called when Serve returns.
 	// Optional.
 	Track func(cancel context.CancelCauseFunc) (untrack func())
+	// DropFirst is fault injection for tests (gateway flag
+	// --fault-screen-drop): the first DropFirst messages sent to each
+	// viewer are dropped (WebRTC: data-channel chunks, on either channel;
+	// WebSocket: frame messages), as a lossy link would. Default 0.
+	DropFirst int
 	// Log is the logger; default discard.
 	Log *slog.Logger
 }

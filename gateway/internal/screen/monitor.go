@@ -92,6 +92,7 @@ func (f *feed) newHello(rec []byte) error {
 		return errRecording
 	}
 	f.h.mu.Lock()
+	f.comp.invalidate() // it shows the old area; the client's keyframe of the new one follows
 	for v := range f.viewers {
 		select {
 		case v.rescreen <- struct{}{}:

@@ -55,6 +55,7 @@ type View struct {
 
 	frames, bytes, inputs atomic.Int64
 	cancel                context.CancelCauseFunc
+	dropLeft              int                                        // WebSocket messages still to drop (Config.DropFirst); sendFrames only
 	audit                 func(context.Context, MonitorSwitch) error // OnMonitor
 }
 
@@ -118,6 +119,7 @@ func (ss *View) Serve(held context.Context, ws Conn, canControl bool, want strin
 	a := ss.h
 	fh := ss.f.currentHello()
 	ss.ws, ss.canControl = ws, fh.CanControl && canControl
+	ss.dropLeft = a.cfg.DropFirst
 	ctx, cancel := context.WithCancelCause(context.Background())
 	ss.cancel = cancel
 	untrack := a.cfg.Track(cancel)
@@ -135,6 +137,8 @@ func (ss *View) Serve(held context.Context, ws Conn, canControl bool, want strin
 		ss.mode = TransportWebSocket
 	}
 	ss.signal(signalMsg{Type: sigHello, Hello: hello})
+	// The first picture, at once: over the WebSocket while WebRTC connects.
+	ss.startOver()
 
 	var wg sync.WaitGroup
 	if useRTC {
@@ -145,6 +149,7 @@ func (ss *View) Serve(held context.Context, ws Conn, canControl bool, want strin
 			a.cfg.Log.Warn("screen: WebRTC offer", "err", err)
 			ss.fallback("the gateway could not start WebRTC")
 		} else {
+			peer.DropFirst(a.cfg.DropFirst)
 			ss.mu.Lock()
 			ss.peer = peer
 			ss.mu.Unlock()
@@ -213,10 +218,10 @@ func (ss *View) watchPeer(ctx context.Context, p *rtc.Peer) {
 	}
 }
 
-// startOver makes the viewer's next frame a keyframe.
+// startOver makes the viewer's next frame a keyframe: the composite's at
+// once, or the client's.
 func (ss *View) startOver() {
-	ss.v.waitKey.Store(true)
-	ss.f.requestKeyframe(true)
+	ss.f.refresh(ss.v, false)
 }
 
 // fallback moves the stream to the WebSocket (once).
@@ -301,8 +306,7 @@ func (ss *View) controlGranted() bool {
 func (ss *View) control(c *wire.ScreenControl) error {
 	switch c.Type {
 	case wire.ScreenKeyframe:
-		ss.v.waitKey.Store(true)
-		ss.f.requestKeyframe(false)
+		ss.f.refresh(ss.v, true)
 		return nil
 	case wire.ScreenPause:
 		ss.v.paused.Store(true)
@@ -325,43 +329,78 @@ func (ss *View) control(c *wire.ScreenControl) error {
 	return nil
 }
 
-// sendFrames moves frames from the viewer's queue to its transport.
+// sendFrames moves frames from the viewer's queue to its transport:
+// keyframes on the reliable data channel, deltas on the lossy one (or both
+// on the WebSocket). Once the queue drains after a drop, the viewer gets a
+// keyframe (a still screen would send nothing that heals its picture).
 func (ss *View) sendFrames(ctx context.Context) {
 	for {
-		var rec []byte
+		var it queued
 		select {
 		case <-ctx.Done():
 			return
-		case rec = <-ss.v.q:
+		case it = <-ss.v.q:
 		}
 		ss.mu.Lock()
 		mode, peer := ss.mode, ss.peer
 		ss.mu.Unlock()
-		var err error
+		sent := false
 		switch mode {
 		case transportWaiting:
-			ss.v.waitKey.Store(true) // nothing to send on yet; start with a keyframe once connected
-			continue
-		case TransportWebRTC:
-			err = peer.Send(rec)
-			if errors.Is(err, rtc.ErrBacklog) {
-				ss.v.dropped.Add(1)
-				ss.startOver()
-				continue
-			}
-			if err != nil {
-				ss.fallback("the WebRTC connection failed")
-				continue
-			}
+			// WebRTC is still connecting: the first picture goes over the
+			// WebSocket rather than wait for it (the data channel then
+			// starts over from a keyframe).
+			fallthrough
 		case TransportWebSocket:
-			if err = ss.write(msgBinary, rec); err != nil {
+			if ss.faultDrop() {
+				break
+			}
+			if err := ss.write(msgBinary, it.rec); err != nil {
 				ss.cancel(errors.New("the viewer disconnected"))
 				return
 			}
+			sent = true
+		case TransportWebRTC:
+			err := peer.Send(it.rec, it.key)
+			if errors.Is(err, rtc.ErrBacklog) {
+				// The viewer is behind: drop, and once the channel had time
+				// to drain, start over from a keyframe.
+				ss.v.dropped.Add(1)
+				ss.v.waitKey.Store(true)
+				ss.v.refresh.Store(true)
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(backlogPause):
+				}
+			} else if err != nil {
+				ss.fallback("the WebRTC connection failed")
+				continue
+			} else {
+				sent = true
+			}
 		}
-		ss.frames.Add(1)
-		ss.bytes.Add(int64(len(rec)))
+		if sent {
+			ss.frames.Add(1)
+			ss.bytes.Add(int64(len(it.rec)))
+		}
+		if len(ss.v.q) == 0 && ss.v.refresh.Swap(false) {
+			ss.f.refresh(ss.v, false)
+		}
 	}
+}
+
+// backlogPause is how long a viewer whose data channel is over its buffer
+// limit gets to drain it before it is sent a keyframe.
+const backlogPause = 50 * time.Millisecond
+
+// faultDrop reports whether to drop this WebSocket message (Config.DropFirst, tests).
+func (ss *View) faultDrop() bool {
+	if ss.dropLeft <= 0 {
+		return false
+	}
+	ss.dropLeft--
+	return true
 }
 
 // sendStats reports counters to the viewer once a second.

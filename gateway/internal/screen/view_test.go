@@ -231,11 +231,27 @@ func TestViewOverWebSocket(t *testing.T) {
 		t.Errorf("second frame to the viewer is not the delta")
 	}
 
+	f.ag.control(t, wire.ScreenKeyframe) // at the start, before any picture: asked of the client
+
+	// The viewer asks for a keyframe (it lost one): the gateway's composite
+	// answers, seq 3 so that delta 4 follows; the client is not asked.
 	conn.in <- msg{true, []byte(`{"type":"control","control":{"type":"keyframe"}}`)}
-	f.ag.control(t, wire.ScreenKeyframe)
+	got := conn.next(t, isBinary)
+	kf, err := wire.ScreenParseFrame(got.p)
+	if err != nil || !kf.Key || kf.Seq != 3 || len(kf.Tiles) != 1 {
+		t.Fatalf("refresh: %+v, %v; want the composite as keyframe 3", kf, err)
+	}
 	conn.in <- msg{true, []byte(`{"type":"control","control":{"type":"input","input":{"kind":"mousemove","x":3,"y":4}}}`)}
-	if c := f.ag.control(t, wire.ScreenInputMsg); c.Input.X != 3 {
-		t.Errorf("input %+v, want x 3", c.Input)
+	for c := range f.ag.controls {
+		if c.Type == wire.ScreenKeyframe {
+			t.Error("the client was asked for a keyframe the composite had")
+		}
+		if c.Type == wire.ScreenInputMsg {
+			if c.Input.X != 3 {
+				t.Errorf("input %+v, want x 3", c.Input)
+			}
+			break
+		}
 	}
 	conn.in <- msg{true, []byte(`{"type":"nonsense"}`)}
 	conn.next(t, signalOf(t, sigError)) // refused, not fatal
@@ -255,8 +271,8 @@ func TestViewOverWebSocket(t *testing.T) {
 	if row.State != store.RecordingSealed || row.SHA256 == "" {
 		t.Errorf("after the last viewer left: row %+v, want sealed", row)
 	}
-	if st := f.view.Stats(); st.Frames != 2 || st.Inputs != 1 || st.Transport != TransportWebSocket {
-		t.Errorf("stats %+v, want 2 frames, 1 input over the websocket", st)
+	if st := f.view.Stats(); st.Frames != 3 || st.Inputs != 1 || st.Transport != TransportWebSocket {
+		t.Errorf("stats %+v, want 3 frames, 1 input over the websocket", st)
 	}
 }
 

@@ -85,6 +85,9 @@ type Config struct {
 	ICE rtc.Config
 	// NoWebRTC serves screens over the WebSocket only.
 	NoWebRTC bool
+	// FaultScreenDrop drops the first N messages to each screen viewer
+	// (fault injection for tests; see screen.Config.DropFirst). Default 0.
+	FaultScreenDrop int
 	// Log is the logger; default discard.
 	Log *slog.Logger
 }
@@ -251,7 +254,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Store: s.store, Broker: s.broker, Tokens: tokens, Audit: auditLog, Blobs: blobs,
 		PublicURL: s.url, Fingerprint: s.bundle.Fingerprint, SigningKey: signKey,
 		Runbooks: runbooks, WebUI: cfg.WebUI, DownloadsDir: downloads, RecordingMode: mode, Log: cfg.Log,
-		Security: cfg.Security, RTC: rtcEngine,
+		Security: cfg.Security, RTC: rtcEngine, FaultScreenDrop: cfg.FaultScreenDrop,
 	})
 	if err != nil {
 		return nil, err

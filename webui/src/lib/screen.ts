@@ -115,36 +115,81 @@ export class Reassembler {
   }
 }
 
+/** seqBefore reports whether seq a comes before b (32-bit wrap-around). */
+const seqBefore = (a: number, b: number) => ((a - b) | 0) < 0;
+
+/** How long a gap in seq may stay open (the missing frame may be on the other channel) before a keyframe is asked for. */
+export const GAP_GRACE_MS = 300;
+/** How many frames ahead of a gap are kept for when it closes. */
+const MAX_AHEAD = 64;
+
 /**
- * SeqTracker decides whether a frame may be painted and when to ask for a
- * keyframe: after a gap, and for every delta that arrives while it waits
- * for one (the keyframe that would start the picture may have been lost on
- * the lossy channel). Callers bound the rate of their requests.
+ * SeqTracker orders frames for painting. Keyframes travel on a reliable
+ * channel and deltas on a lossy one, so they may arrive out of order: a
+ * delta that is ahead of the picture is kept (at most MAX_AHEAD) until the
+ * frames before it arrive, and the keyframe that starts (or restarts) the
+ * picture is painted with every kept delta that follows it. needKey says
+ * when to ask for a keyframe: before the first picture, and when a gap
+ * stayed open longer than GAP_GRACE_MS (the frame was lost). Callers bound
+ * the rate of their requests.
  */
 export class SeqTracker {
-  private next = -1;
+  private next = -1; // the seq that continues the picture
   private waiting = true;
+  private ahead = new Map<number, Frame>();
+  private gapSince = 0;
 
   /** waitingForKey is true until a keyframe starts (or restarts) the picture. */
   get waitingForKey(): boolean {
     return this.waiting;
   }
 
-  /** accept returns paint=false for frames to skip, needKey=true when a keyframe should be requested. */
-  accept(f: Frame): { paint: boolean; needKey: boolean } {
+  /** restart drops the picture's continuity (frames were skipped): wait for a keyframe again. */
+  restart() {
+    this.waiting = true;
+    this.ahead.clear();
+    this.gapSince = 0;
+  }
+
+  /** accept returns the frames to paint now, in order (often none or one). */
+  accept(f: Frame, now: number): Frame[] {
     if (f.key) {
-      this.next = (f.seq + 1) >>> 0;
+      if (!this.waiting && seqBefore(f.seq, this.next)) return []; // older than the picture
       this.waiting = false;
-      return { paint: true, needKey: false };
+      this.next = (f.seq + 1) >>> 0;
+      return [f, ...this.drain(now)];
     }
-    if (this.waiting) return { paint: false, needKey: true };
-    if (f.seq !== this.next) {
-      // A gap (lost or dropped frame) or a stale frame: wait for a keyframe.
-      this.waiting = true;
-      return { paint: false, needKey: true };
+    if (!this.waiting && f.seq === this.next) {
+      this.next = (f.seq + 1) >>> 0;
+      return [f, ...this.drain(now)];
     }
-    this.next = (f.seq + 1) >>> 0;
-    return { paint: true, needKey: false };
+    if (!this.waiting && seqBefore(f.seq, this.next)) return []; // stale
+    // Ahead of the picture (or no picture yet): keep it for when the gap closes.
+    if (this.ahead.size >= MAX_AHEAD) {
+      let oldest: number | undefined;
+      for (const k of this.ahead.keys()) if (oldest === undefined || seqBefore(k, oldest)) oldest = k;
+      this.ahead.delete(oldest!);
+    }
+    this.ahead.set(f.seq, f);
+    if (!this.waiting && !this.gapSince) this.gapSince = now;
+    return [];
+  }
+
+  /** needKey reports whether a keyframe should be asked for now. */
+  needKey(now: number): boolean {
+    return this.waiting || (this.gapSince > 0 && now - this.gapSince >= GAP_GRACE_MS);
+  }
+
+  private drain(now: number): Frame[] {
+    const out: Frame[] = [];
+    for (const k of [...this.ahead.keys()]) if (seqBefore(k, this.next)) this.ahead.delete(k);
+    for (let f = this.ahead.get(this.next); f; f = this.ahead.get(this.next)) {
+      this.ahead.delete(this.next);
+      out.push(f);
+      this.next = (this.next + 1) >>> 0;
+    }
+    this.gapSince = this.ahead.size ? this.gapSince || now : 0;
+    return out;
   }
 }
 

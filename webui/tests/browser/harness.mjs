@@ -310,3 +310,23 @@ export function fakeBrowser(dir, name = 'browser') {
     }, timeoutMs),
   };
 }
+
+/**
+ * launchWithWebRTC starts Chromium with the ENVIRONMENT.md flags plus the
+ * WebRTC ones (loopback candidates, no mDNS). Chromium honours only the
+ * last --disable-features switch, so WebRtcHideLocalIpsWithMdns is merged
+ * into Playwright's own list (read from a first launch's command line).
+ */
+export async function launchWithWebRTC() {
+  const { chromium } = await import('playwright-core');
+  const probe = await chromium.launchServer({ executablePath: chromiumPath, args: chromiumArgs });
+  const cmdline = readFileSync(`/proc/${probe.process().pid}/cmdline`, 'utf8').split('\0');
+  await probe.close();
+  const theirs = cmdline.find((a) => a.startsWith('--disable-features='));
+  const merged = `${theirs ?? '--disable-features='}${theirs && !theirs.endsWith('=') ? ',' : ''}WebRtcHideLocalIpsWithMdns`;
+  return chromium.launch({
+    executablePath: chromiumPath,
+    ignoreDefaultArgs: theirs ? [theirs] : [],
+    args: [...chromiumArgs, '--allow-loopback-in-peer-connection', '--webrtc-ip-handling-policy=default_public_interface_only', merged],
+  });
+}

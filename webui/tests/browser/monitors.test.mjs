@@ -81,7 +81,7 @@ describe('monitor switching', { skip, timeout: 240000 }, () => {
     browser = await launch();
     ctx = await newContext(browser, problems, [['/api/v1/me', 401]]);
     page = await ctx.newPage();
-    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.setViewportSize({ width: 1600, height: 900 });
   });
 
   after(async () => {
@@ -138,7 +138,7 @@ describe('monitor switching', { skip, timeout: 240000 }, () => {
     // The tool bar with the picker and the top of the picture.
     const shot = join(artifactsDir, 'screen-monitors.png');
     ensureArtifacts();
-    await page.screenshot({ path: shot, clip: { x: 0, y: 0, width: 960, height: 360 } });
+    await page.screenshot({ path: shot, clip: { x: 0, y: 0, width: 1280, height: 360 } });
     if (process.env.TETHER_DOC_SHOTS === '1') copyFileSync(shot, join(repoRoot, 'docs/images/screen-monitors.png'));
 
     await picker.selectOption('0');

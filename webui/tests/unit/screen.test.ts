@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHUNK_HEADER, RateMeter, Reassembler, SeqTracker, formatRate, keyAllowed, parseFrame, toScreenPoint, type Frame } from '../../src/lib/screen';
+import { CHUNK_HEADER, GAP_GRACE_MS, RateMeter, Reassembler, SeqTracker, formatRate, keyAllowed, parseFrame, toScreenPoint, type Frame } from '../../src/lib/screen';
 import { parseRecording, seekPlan } from '../../src/lib/screenrec';
 
 // frameRecord builds a frame record the way internal/wire does (big-endian).
@@ -85,18 +85,63 @@ describe('Reassembler', () => {
 
 describe('SeqTracker', () => {
   const f = (seq: number, key = false) => ({ seq, key }) as Frame;
-  it('waits for a keyframe, paints in sequence, asks for a keyframe after a gap', () => {
+  const seqs = (fs: Frame[]) => fs.map((x) => x.seq);
+  it('waits for a keyframe, then paints in sequence', () => {
     const s = new SeqTracker();
     expect(s.waitingForKey).toBe(true);
-    expect(s.accept(f(3))).toEqual({ paint: false, needKey: true }); // the first keyframe may be lost
-    expect(s.accept(f(4, true))).toEqual({ paint: true, needKey: false });
+    expect(s.needKey(0)).toBe(true); // no picture yet: ask
+    expect(seqs(s.accept(f(3), 0))).toEqual([]); // a delta without its keyframe is kept, not painted
+    expect(seqs(s.accept(f(4, true), 1))).toEqual([4]);
     expect(s.waitingForKey).toBe(false);
-    expect(s.accept(f(5))).toEqual({ paint: true, needKey: false });
-    expect(s.accept(f(7))).toEqual({ paint: false, needKey: true });
-    expect(s.accept(f(8))).toEqual({ paint: false, needKey: true });
-    expect(s.waitingForKey).toBe(true);
-    expect(s.accept(f(9, true))).toEqual({ paint: true, needKey: false });
-    expect(s.accept(f(9))).toEqual({ paint: false, needKey: true });
+    expect(s.needKey(1)).toBe(false);
+    expect(seqs(s.accept(f(5), 2))).toEqual([5]);
+  });
+  it('paints deltas that overtook their keyframe once it arrives (two channels)', () => {
+    const s = new SeqTracker();
+    expect(seqs(s.accept(f(11), 0))).toEqual([]);
+    expect(seqs(s.accept(f(12), 5))).toEqual([]);
+    expect(seqs(s.accept(f(9), 6))).toEqual([]);
+    expect(seqs(s.accept(f(10, true), 10))).toEqual([10, 11, 12]); // 9 is older than the keyframe: dropped
+    expect(seqs(s.accept(f(13), 11))).toEqual([13]);
+    expect(s.needKey(11)).toBe(false);
+  });
+  it('holds a gap open for the grace period, then asks for a keyframe', () => {
+    const s = new SeqTracker();
+    s.accept(f(1, true), 0);
+    expect(seqs(s.accept(f(3), 100))).toEqual([]); // 2 is missing
+    expect(s.needKey(100 + GAP_GRACE_MS - 1)).toBe(false);
+    expect(seqs(s.accept(f(2), 150))).toEqual([2, 3])  // it came late: no keyframe needed
+    expect(s.needKey(1000)).toBe(false);
+    expect(seqs(s.accept(f(5), 1000))).toEqual([]); // 4 is lost
+    expect(s.needKey(1000 + GAP_GRACE_MS)).toBe(true);
+    expect(seqs(s.accept(f(6, true), 1400))).toEqual([6]); // the refresh
+    expect(s.needKey(1400)).toBe(false);
+  });
+  it('ignores stale frames and keyframes older than the picture', () => {
+    const s = new SeqTracker();
+    s.accept(f(7, true), 0);
+    s.accept(f(8), 0);
+    expect(seqs(s.accept(f(8), 1))).toEqual([]);
+    expect(seqs(s.accept(f(6, true), 1))).toEqual([]);
+    expect(seqs(s.accept(f(8, true), 1))).toEqual([]); // the picture is at 8 already
+    expect(seqs(s.accept(f(9, true), 1))).toEqual([9]); // a keyframe at the next seq is fine
+    expect(s.needKey(5000)).toBe(false);
+  });
+  it('survives the 32-bit wrap and bounds what it keeps', () => {
+    const s = new SeqTracker();
+    s.accept(f(0xffffffff, true), 0);
+    expect(seqs(s.accept(f(0), 1))).toEqual([0]);
+    for (let i = 2; i < 200; i++) s.accept(f(i), 2); // 1 lost, 198 ahead: only the newest 64 are kept
+    expect(seqs(s.accept(f(1), 3))).toEqual([1]);
+    expect(s.needKey(3 + GAP_GRACE_MS)).toBe(true);
+  });
+  it('restart waits for a keyframe again', () => {
+    const s = new SeqTracker();
+    s.accept(f(1, true), 0);
+    s.restart();
+    expect(s.needKey(0)).toBe(true);
+    expect(seqs(s.accept(f(2), 0))).toEqual([]);
+    expect(seqs(s.accept(f(3, true), 0))).toEqual([3]);
   });
 });
 
