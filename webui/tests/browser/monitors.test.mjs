@@ -111,7 +111,7 @@ describe('monitor switching', { skip, timeout: 240000 }, () => {
     throw new Error(`${e.message}: canvas ${JSON.stringify(await state(spots.map(([p]) => p)))}, status ${await page.getByTestId('screen-status').textContent()}`);
   });
 
-  it('switches between the monitors and back to all, audited', async () => {
+  it('switches between the monitors and back to all, audited and visible in the replay', async () => {
     assert.match(x.monitors, /Monitors: 2/, `xrandr did not set two monitors:\n${x.monitors}`);
     await signIn(page, gw.url, 'admin', ADMIN_PW);
     const inv = await ticketWithInvite(page, 'Two screens', ['screen']);
@@ -156,6 +156,36 @@ describe('monitor switching', { skip, timeout: 240000 }, () => {
     assert.deepEqual(details.map((d) => [d.from, d.to, d.name, d.recording_id]),
       [[0, -1, 'all', rid], [1, 0, 'A', rid], [-1, 1, 'B', rid]]);
     assert.equal(details[2].x, 1920);
+
+    // The replay shows which monitor was on screen: the hello entries of the
+    // recording mark each switch.
+    await page.goto(gw.url + '/tickets');
+    await waitFor('the sealed recording', () => page.evaluate(async (id) =>
+      (await fetch(`/api/v1/recordings/${id}/meta`).then((r) => r.json())).state === 'sealed', rid), TIMEOUT, 200);
+    const hellos = await page.evaluate(async (url) => {
+      const b = new Uint8Array(await fetch(url).then((r) => r.arrayBuffer()));
+      const dv = new DataView(b.buffer);
+      const out = [];
+      for (let p = 12 + dv.getUint32(8); p + 13 <= b.length;) {
+        const t = Number(dv.getBigUint64(p)), len = dv.getUint32(p + 8), type = b[p + 12];
+        if (type === 4) break;
+        if (type === 2) out.push({ t, monitor: JSON.parse(new TextDecoder().decode(b.subarray(p + 13, p + 12 + len))).monitor });
+        p += 12 + len;
+      }
+      return out;
+    }, `/api/v1/recordings/${rid}`);
+    assert.deepEqual(hellos.map((h) => h.monitor), [1, 0, -1], 'one hello entry per switch, in order');
+    await page.goto(`${gw.url}/recordings/${rid}`);
+    await waitFor('the replay loaded', () => page.evaluate(() => document.querySelector('[data-testid=replay-canvas]')?.dataset.ready === '1'), TIMEOUT);
+    const label = page.getByTestId('replay-monitor');
+    assert.equal(await label.textContent(), 'Monitor All screens');
+    const seek = page.getByTestId('replay-seek');
+    const at = (t) => String(Math.ceil((t + 1) / 100) * 100); // the slider's step is 100 ms
+    assert.ok(Number(at(hellos[0].t)) < hellos[1].t, `monitor 2 was shown too briefly to seek to: ${JSON.stringify(hellos)}`);
+    await seek.fill(at(hellos[0].t));
+    await waitFor('the replay naming monitor 2', async () => (await label.textContent()) === 'Monitor 2: B 1920×1080', TIMEOUT);
+    await seek.fill(await seek.getAttribute('max'));
+    await waitFor('the replay back on all screens', async () => (await label.textContent()) === 'Monitor All screens', TIMEOUT);
     assert.deepEqual(problems, []);
   });
 });
