@@ -332,9 +332,10 @@ type ScreenHello struct {
 	// client knows only the whole screen. At most ScreenMaxMonitors.
 	Monitors []ScreenMonitor `json:"monitors,omitempty"`
 	// Monitor is the index into Monitors being streamed, or ScreenAllMonitors
-	// (-1) for the whole screen. Without Monitors it must be -1 or 0 (an
-	// older client that does not send it), both meaning the whole screen.
-	Monitor int `json:"monitor"`
+	// (-1) for the whole screen. Without Monitors it must be -1 or 0, both
+	// meaning the whole screen; the client then sends neither field (0 is
+	// omitted), so its hello stays the one gateways before monitors accept.
+	Monitor int `json:"monitor,omitempty"`
 }
 
 // ScreenMonitor is one monitor: a rectangle of the whole screen, in pixels

@@ -47,7 +47,7 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 	}
 	log = log.With("component", "screen")
 	hello := helloOf(st, cfg)
-	sentMonitor := hello.Monitor
+	sentMonitor, _ := st.Monitor()
 	if err := wire.ScreenEncodeHello(ch, hello); err != nil {
 		ch.Close()
 		return fmt.Errorf("screen: send hello: %w", err)
@@ -103,6 +103,9 @@ var errGatewayDone = errors.New("screen: the gateway closed the channel")
 // helloOf describes what st streams now.
 func helloOf(st *Streamer, cfg ServeConfig) *wire.ScreenHello {
 	m, area := st.Monitor()
+	if len(st.Monitors()) == 0 {
+		m = 0 // omitted: the hello of a client without monitors is unchanged
+	}
 	return &wire.ScreenHello{Width: area.Dx(), Height: area.Dy(), Display: wire.CleanText(cfg.Display, 128), CanControl: cfg.Injector != nil,
 		Monitors: wireMonitors(st.Monitors()), Monitor: m}
 }

@@ -26,13 +26,17 @@ type Screen struct {
 // session sess, opened by actor, of the screen the agent's hello describes.
 func (s *Service) StartScreen(ctx context.Context, sess *store.Session, actor string, h *wire.ScreenHello) (*Screen, error) {
 	title := "screen of " + sess.Host.Hostname
+	monitor := h.Monitor
+	if len(h.Monitors) == 0 {
+		monitor = wire.ScreenAllMonitors // a hello without monitors omits the field (0)
+	}
 	row := s.newRow(sess, "screen", ".tsr", actor, title)
 	bw, err := s.cfg.Blobs.Create(ctx, row.Key)
 	if err != nil {
 		return nil, fmt.Errorf("create recording file: %w", err)
 	}
 	w, err := screenrec.NewWriter(blob.CommitOnClose(ctx, bw), screenrec.Header{Width: h.Width, Height: h.Height, Display: h.Display, Title: title, Actor: actor,
-		SessionID: sess.ID, TicketID: sess.TicketID, Monitors: h.Monitors, Monitor: h.Monitor}, screenrec.Options{Clock: s.cfg.Clock, Signer: s.signer()})
+		SessionID: sess.ID, TicketID: sess.TicketID, Monitors: h.Monitors, Monitor: monitor}, screenrec.Options{Clock: s.cfg.Clock, Signer: s.signer()})
 	if err != nil {
 		bw.Abort(context.WithoutCancel(ctx))
 		return nil, err

@@ -122,7 +122,7 @@ export function monitorAt(rec: ScreenRecording, t: number): { index: number; lab
     try {
       const h = JSON.parse(new TextDecoder().decode(e.record.subarray(5))) as { monitors?: RecMonitor[]; monitor?: number };
       if (Array.isArray(h.monitors)) monitors = h.monitors;
-      index = typeof h.monitor === 'number' ? h.monitor : -1;
+      index = typeof h.monitor === 'number' ? h.monitor : 0; // 0 is omitted on the wire
     } catch {
       /* a damaged hello: keep the last good one */
     }

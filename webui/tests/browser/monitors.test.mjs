@@ -169,7 +169,7 @@ describe('monitor switching', { skip, timeout: 240000 }, () => {
       for (let p = 12 + dv.getUint32(8); p + 13 <= b.length;) {
         const t = Number(dv.getBigUint64(p)), len = dv.getUint32(p + 8), type = b[p + 12];
         if (type === 4) break;
-        if (type === 2) out.push({ t, monitor: JSON.parse(new TextDecoder().decode(b.subarray(p + 13, p + 12 + len))).monitor });
+        if (type === 2) out.push({ t, monitor: JSON.parse(new TextDecoder().decode(b.subarray(p + 13, p + 12 + len))).monitor ?? 0 }); // 0 is omitted
         p += 12 + len;
       }
       return out;

@@ -25,11 +25,13 @@ describe('monitorAt', () => {
     const r = parseRecording(tsr({ monitors, monitor: -1 }, [
       [1000, { width: 1920, height: 1080, display: ':0', can_control: false, monitors, monitor: 1 }],
       [2000, '{not json'],
+      [2500, { width: 1920, height: 1080, display: ':0', can_control: false, monitors }], // monitor 0: omitted on the wire
       [3000, { width: 3840, height: 1080, display: ':0', can_control: false, monitors, monitor: -1 }],
     ]));
     expect(monitorAt(r, 0)).toEqual({ index: -1, label: 'All screens' });
     expect(monitorAt(r, 1500)).toEqual({ index: 1, label: '2: B 1920×1080' });
-    expect(monitorAt(r, 2500)).toEqual({ index: 1, label: '2: B 1920×1080' }); // a damaged hello changes nothing
+    expect(monitorAt(r, 2200)).toEqual({ index: 1, label: '2: B 1920×1080' }); // a damaged hello changes nothing
+    expect(monitorAt(r, 2600)).toEqual({ index: 0, label: '1: A 1920×1080' });
     expect(monitorAt(r, 9999)).toEqual({ index: -1, label: 'All screens' });
   });
   it('says nothing for a screen without monitors (or an older recording)', () => {
