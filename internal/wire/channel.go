@@ -42,6 +42,8 @@ func ChannelScope(channelType string) Scope {
 		return ScopeDiagnostics
 	case ChannelScreen:
 		return ScopeScreen
+	case ChannelFiles:
+		return ScopeFiles
 	}
 	return ""
 }

@@ -16,10 +16,11 @@ const (
 	ScopeShell       Scope = "shell"       // open an interactive shell (session channel + pty)
 	ScopeScreen      Scope = "screen"      // view the screen (tether-screen channel)
 	ScopeControl     Scope = "control"     // send mouse and keyboard input to the screen
+	ScopeFiles       Scope = "files"       // collect files into the ticket, send files to Downloads (tether-files channel)
 )
 
 // AllScopes lists every scope in the order they are shown to the user.
-var AllScopes = []Scope{ScopeDiagnostics, ScopeShell, ScopeScreen, ScopeControl}
+var AllScopes = []Scope{ScopeDiagnostics, ScopeShell, ScopeScreen, ScopeControl, ScopeFiles}
 
 // Describe returns the sentence shown to the end user for a scope.
 func (s Scope) Describe() string {
@@ -31,7 +32,9 @@ func (s Scope) Describe() string {
 	case ScopeScreen:
 		return "see your screen"
 	case ScopeControl:
-		return "control your mouse and keyboard"
+		return "control your mouse and keyboard and use your clipboard"
+	case ScopeFiles:
+		return "send files to your Downloads folder and collect files you allow (each one asked)"
 	}
 	return string(s)
 }
@@ -60,7 +63,7 @@ func NewScopes(names []string) (Scopes, error) {
 	for _, n := range names {
 		sc := Scope(strings.ToLower(strings.TrimSpace(n)))
 		if !slices.Contains(AllScopes, sc) {
-			return nil, fmt.Errorf("unknown scope %q (want one of diagnostics, shell, screen, control)", n)
+			return nil, fmt.Errorf("unknown scope %q (want one of diagnostics, shell, screen, control, files)", n)
 		}
 		if !set.Has(sc) {
 			set = append(set, sc)

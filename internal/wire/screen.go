@@ -25,7 +25,7 @@ import (
 //
 //	offset  size  field
 //	0       4     length L: bytes that follow this field (type + body)
-//	4       1     type: 1 = frame, 2 = hello, 3 = control
+//	4       1     type: 1 = frame, 2 = hello, 3 = control, 4 = clipboard (screenclip.go)
 //	5       L-1   body
 //
 // Hello and control bodies are one JSON object (ScreenHello, ScreenControl).
@@ -265,12 +265,17 @@ func ScreenParseFrame(rec []byte) (*ScreenFrame, error) {
 
 // screenWriteJSON writes v as one record of type typ.
 func screenWriteJSON(w io.Writer, typ byte, v any) error {
+	return screenWriteJSONMax(w, typ, v, ScreenMaxJSON)
+}
+
+// screenWriteJSONMax is screenWriteJSON for records of at most max bytes.
+func screenWriteJSONMax(w io.Writer, typ byte, v any, max int) error {
 	body, err := json.Marshal(v)
 	if err != nil {
 		return err
 	}
-	if len(body)+5 > ScreenMaxJSON {
-		return fmt.Errorf("%d bytes (max %d)", len(body)+5, ScreenMaxJSON)
+	if len(body)+5 > max {
+		return fmt.Errorf("%d bytes (max %d)", len(body)+5, max)
 	}
 	b := binary.BigEndian.AppendUint32(make([]byte, 0, 5+len(body)), uint32(1+len(body)))
 	b = append(b, typ)
@@ -282,8 +287,13 @@ func screenWriteJSON(w io.Writer, typ byte, v any) error {
 // screenParseJSON decodes a whole JSON record of type want into v, refusing
 // unknown fields and trailing data.
 func screenParseJSON(rec []byte, want byte, v any) error {
-	if len(rec) < 5 || len(rec) > ScreenMaxJSON {
-		return fmt.Errorf("%d bytes out of range (5..%d)", len(rec), ScreenMaxJSON)
+	return screenParseJSONMax(rec, want, v, ScreenMaxJSON)
+}
+
+// screenParseJSONMax is screenParseJSON for records of at most max bytes.
+func screenParseJSONMax(rec []byte, want byte, v any, max int) error {
+	if len(rec) < 5 || len(rec) > max {
+		return fmt.Errorf("%d bytes out of range (5..%d)", len(rec), max)
 	}
 	if int(binary.BigEndian.Uint32(rec))+4 != len(rec) {
 		return errors.New("length prefix does not match the record")
@@ -327,6 +337,9 @@ type ScreenHello struct {
 	// CanControl is true when the user granted scope control and the client
 	// can inject input; the viewer offers control only then.
 	CanControl bool `json:"can_control"`
+	// Clipboard is true when clipboard text can travel both ways too
+	// (scope control granted and a clipboard this client can use).
+	Clipboard bool `json:"clipboard,omitempty"`
 	// Monitors are the monitors of the screen, in the client's order (X11:
 	// RandR, else Xinerama; Windows: the display list). Empty means the
 	// client knows only the whole screen. At most ScreenMaxMonitors.
@@ -452,6 +465,7 @@ type ScreenControl struct {
 	Type    string       `json:"type"`
 	Quality int          `json:"quality,omitempty"` // with ScreenQuality: 30..90
 	Input   *ScreenInput `json:"input,omitempty"`   // with ScreenInputMsg
+	Text    string       `json:"text,omitempty"`    // with ScreenClipboard: CheckClipboardText
 	// Monitor, with ScreenMonitorMsg: -1 (all) or 0..ScreenMaxMonitors-1.
 	// Always sent with that type (0 is a valid index).
 	Monitor *int `json:"monitor,omitempty"`
@@ -484,7 +498,15 @@ type ScreenInput struct {
 }
 
 func (c *ScreenControl) validate() error {
+	if c.Text != "" && c.Type != ScreenClipboard {
+		return fmt.Errorf("%s control with text", c.Type)
+	}
 	switch c.Type {
+	case ScreenClipboard:
+		if err := CheckClipboardText(c.Text); err != nil {
+			return err
+		}
+	case ScreenClipboardGet:
 	case ScreenKeyframe, ScreenPause, ScreenResume:
 	case ScreenQuality:
 		if c.Quality < ScreenQualityMin || c.Quality > ScreenQualityMax {
@@ -550,7 +572,7 @@ func ScreenEncodeControl(w io.Writer, c *ScreenControl) error {
 	if err := c.validate(); err != nil {
 		return fmt.Errorf("screen control: %w", err)
 	}
-	if err := screenWriteJSON(w, ScreenMsgControl, c); err != nil {
+	if err := screenWriteJSONMax(w, ScreenMsgControl, c, c.maxRecord()); err != nil {
 		return fmt.Errorf("screen control: %w", err)
 	}
 	return nil
@@ -559,7 +581,7 @@ func ScreenEncodeControl(w io.Writer, c *ScreenControl) error {
 // ScreenDecodeControl reads and validates one control record.
 // A clean end of stream returns io.EOF.
 func ScreenDecodeControl(r io.Reader) (*ScreenControl, error) {
-	_, rec, err := ScreenReadRecord(r, ScreenMaxJSON)
+	_, rec, err := ScreenReadRecord(r, ScreenMaxControl)
 	if err != nil {
 		return nil, err
 	}
@@ -569,11 +591,22 @@ func ScreenDecodeControl(r io.Reader) (*ScreenControl, error) {
 // ScreenParseControl decodes one whole control record (length prefix included).
 func ScreenParseControl(rec []byte) (*ScreenControl, error) {
 	var c ScreenControl
-	if err := screenParseJSON(rec, ScreenMsgControl, &c); err != nil {
+	if err := screenParseJSONMax(rec, ScreenMsgControl, &c, ScreenMaxControl); err != nil {
 		return nil, fmt.Errorf("screen control: %w", err)
 	}
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("screen control: %w", err)
 	}
+	if len(rec) > c.maxRecord() {
+		return nil, fmt.Errorf("screen control: %d bytes (max %d)", len(rec), c.maxRecord())
+	}
 	return &c, nil
+}
+
+// maxRecord bounds c's record: only clipboard text may exceed ScreenMaxJSON.
+func (c *ScreenControl) maxRecord() int {
+	if c.Type == ScreenClipboard {
+		return ScreenMaxControl
+	}
+	return ScreenMaxJSON
 }

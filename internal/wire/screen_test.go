@@ -328,6 +328,7 @@ func FuzzScreenDecodeControl(f *testing.F) {
 		`{"type":"keyframe"}`, `{"type":"quality","quality":50}`,
 		`{"type":"input","input":{"kind":"keydown","key":"Enter"}}`,
 		`{"type":"input","input":{"kind":"wheel","x":3,"y":4,"delta_y":120}}`,
+		`{"type":"clipboard","text":"h\u00e9llo <&>"}`, `{"type":"clipboard_get"}`,
 		`{"type":"monitor","monitor":1}`, `{"type":"monitor","monitor":-1}`, `{"type":"monitor","monitor":0}`,
 	} {
 		f.Add(screenJSONRecord(ScreenMsgControl, body))

@@ -35,7 +35,7 @@ Usage:
                                           or in the browser with --window
   tether-client version
 
-SCOPES is a comma-separated list of what you allow: diagnostics, shell, screen, control.
+SCOPES is a comma-separated list of what you allow: diagnostics, shell, screen, control, files.
 Without --accept you are asked about each one. Press Ctrl-C at any time to end the session.
 Diagnostics read logs from the standard log locations only; any other file only if you say yes
 when asked, or, with --accept, if you named it with --allow-file PATH (repeatable).
@@ -81,6 +81,7 @@ func join(ctx context.Context, args []string, opts app.Options) int {
 	inWindow := fs.Bool("window", false, "ask and show everything in a browser window instead of this terminal")
 	verbose := fs.Bool("v", false, "log connection details to stderr")
 	var allowFiles stringList
+	maxFile := fs.Int64("max-file-size", 0, "largest file a technician may collect or send you, in bytes (default 100 MiB)")
 	fs.Var(&allowFiles, "allow-file", "a file outside the standard log locations that diagnostics may read (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -95,6 +96,7 @@ func join(ctx context.Context, args []string, opts app.Options) int {
 		return 2
 	}
 	opts.Join, opts.AllowFiles, opts.Verbose = &j, allowFiles, *verbose
+	opts.MaxFileSize = *maxFile
 	if *accept != "" {
 		sc, err := wire.ParseScopes(*accept)
 		if err != nil {

@@ -68,6 +68,8 @@ type Event struct {
 	// Restart is EventReconnecting's cause: true when the gateway asked the
 	// client to come back (it is restarting), false when the link dropped.
 	Restart bool
+	// Done and Total are a file transfer's progress in bytes (file events).
+	Done, Total int64
 }
 
 // maxEventText bounds an event's sentence, in runes.
@@ -121,6 +123,8 @@ type Config struct {
 	Diag DiagHandler
 	// Screen serves screen view; nil refuses the tether-screen channel.
 	Screen ScreenHandler
+	// Files serves file transfers; nil refuses the tether-files channel.
+	Files *FilesConfig
 	// Revoke carries scopes the user withdraws while the session runs
 	// (typed on the terminal). Optional.
 	Revoke <-chan wire.Scopes
@@ -343,6 +347,8 @@ func scopeWhat(channelType string) string {
 		return "diagnostics"
 	case wire.ChannelScreen:
 		return "screen view"
+	case wire.ChannelFiles:
+		return "a file transfer"
 	}
 	return fmt.Sprintf("%q", wire.CleanText(channelType, 32))
 }

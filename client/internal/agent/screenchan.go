@@ -31,10 +31,10 @@ func (s *session) handleScreen(ctx context.Context, nch ssh.NewChannel, open wir
 	control := s.hasScope(wire.ScopeControl)
 	msg := fmt.Sprintf("%s is viewing your screen.", actor)
 	if control {
-		msg = fmt.Sprintf("%s is viewing your screen and may control your mouse and keyboard.", actor)
+		msg = fmt.Sprintf("%s is viewing your screen and may control your mouse and keyboard and use your clipboard.", actor)
 	}
 	s.chanEvent(ctx, Event{Kind: EventChannelOpen, Actor: open.Actor, What: "screen", Message: msg})
-	sctx, cancel := context.WithCancel(ctx)
+	sctx, cancel := context.WithCancel(s.withScreenClipboard(ctx, open.Actor))
 	defer cancel()
 	watch := &controlWatch{s: s, ctx: ctx, actor: open.Actor}
 	defer watch.stop()

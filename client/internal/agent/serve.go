@@ -242,6 +242,8 @@ func (s *session) dispatch(ctx context.Context, nch ssh.NewChannel) {
 		s.handleDiag(ctx, nch, open)
 	case wire.ChannelScreen:
 		s.handleScreen(ctx, nch, open)
+	case wire.ChannelFiles:
+		s.handleFiles(ctx, nch, open)
 	default:
 		nch.Reject(ssh.UnknownChannelType, "not supported by this client")
 	}

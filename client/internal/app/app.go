@@ -29,6 +29,8 @@ type Options struct {
 	Accept wire.Scopes
 	// AllowFiles are --allow-file paths diagnostics may read.
 	AllowFiles []string
+	// MaxFileSize is --max-file-size: the bound on one file transfer (0: default).
+	MaxFileSize int64
 	// Verbose logs connection details to Stderr.
 	Verbose bool
 	// Self is the executable's path as started (os.Args[0]), which may

@@ -61,6 +61,11 @@ func Terminal(ctx context.Context, o Options) int {
 	}
 	cfg.Diag = host.Diag(j.Addr, files)
 	cfg.Screen = host.Screen()
+	// Every file transfer is asked on the terminal, even after --accept
+	// (the flag granted the scope, not each file); with no input, refused.
+	cfg.Files = &agent.FilesConfig{MaxSize: o.MaxFileSize, Confirm: func(ctx context.Context, q string) (bool, error) {
+		return term.Confirm(ctx, q+" Allow? [y/N] ")
+	}}
 	cfg.Revoke = revoke
 	cfg.Events = func(e agent.Event) {
 		if e.Kind == agent.EventChat {

@@ -91,6 +91,7 @@ func Window(ctx context.Context, o Options) int {
 	}
 	cfg.Diag = host.Diag(j.Addr, files)
 	cfg.Screen = host.Screen()
+	cfg.Files = &agent.FilesConfig{MaxSize: o.MaxFileSize, Confirm: w.ConfirmTransfer}
 	cfg.Revoke = revoke
 	cfg.Events = func(e agent.Event) {
 		if e.Kind != agent.EventChat {
@@ -119,10 +120,11 @@ func Window(ctx context.Context, o Options) int {
 		return 1
 	}
 	w.SetActions(window.Actions{
-		Say:    func(ctx context.Context, text string) error { _, err := ag.Say(ctx, text); return err },
-		Revoke: revoker(ag, revoke, actx),
-		End:    end,
-		Rate:   ag.Rate,
+		Say:       func(ctx context.Context, text string) error { _, err := ag.Say(ctx, text); return err },
+		Revoke:    revoker(ag, revoke, actx),
+		End:       end,
+		Rate:      ag.Rate,
+		StopFiles: ag.StopFiles,
 	})
 	fmt.Fprintf(out, "Connecting to %s ...\n", j.Addr)
 	err = ag.Run(actx)

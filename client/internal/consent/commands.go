@@ -50,5 +50,5 @@ func ParseCommand(line string) (Command, error) {
 }
 
 func scopeList() string {
-	return "Say one of: diagnostics, shell, screen, control."
+	return "Say one of: diagnostics, shell, screen, control, files."
 }

@@ -71,6 +71,22 @@ func Screen() agent.ScreenHandler {
 			// screen costs only the tile comparison (no frames are sent).
 			Streamer: screen.StreamerConfig{Capturer: capt, FPS: screen.MaxFPS},
 			Injector: inj, Control: allowed, Display: display,
+			Clipboard: clipboardFor(ctx, display),
 		})
+	}
+}
+
+// clipboardFor is the screen's clipboard under the rights the agent gave
+// the channel (nil outside an agent's screen channel).
+func clipboardFor(ctx context.Context, display string) *screen.ClipboardConfig {
+	rights := agent.ScreenClipboardFrom(ctx)
+	if rights == nil {
+		return nil
+	}
+	return &screen.ClipboardConfig{
+		Open: func(onRead func(screen.ClipboardRead)) (screen.Clipboard, error) {
+			return screen.OpenClipboard(display, onRead)
+		},
+		Allowed: rights.Allowed, Notify: rights.Notify,
 	}
 }

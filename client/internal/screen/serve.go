@@ -27,6 +27,23 @@ type ServeConfig struct {
 	Display string
 	// Log receives refused controls and failed injections (default: Streamer.Log).
 	Log *slog.Logger
+	// Clipboard, when set with Injector, carries clipboard text both ways
+	// (see clipboard.go); nil: no clipboard.
+	Clipboard *ClipboardConfig
+}
+
+// ClipboardConfig is the clipboard side of Serve.
+type ClipboardConfig struct {
+	// Open opens the user's clipboard; onRead receives its text when the
+	// user copies (and when the gateway asks). Required.
+	Open func(onRead func(ClipboardRead)) (Clipboard, error)
+	// Allowed, when set, is asked before every transfer either way (scope
+	// control now). Nil means allowed.
+	Allowed func() bool
+	// Notify, when set, tells the user of each transfer: toUser when the
+	// technician put text on the clipboard; size > 0 when the user's text
+	// was over the limit and not sent.
+	Notify func(toUser bool, chars, size int)
 }
 
 // Serve speaks the tether-screen protocol on one channel: it writes a
@@ -46,9 +63,19 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 		log = st.cfg.Log
 	}
 	log = log.With("component", "screen")
-	hello := helloOf(st, cfg)
+	// Frames and clipboard records are written from two goroutines.
+	// The hello goes first: a copy by the user waits for it.
+	out := &lockedWriter{w: ch}
+	out.mu.Lock()
+	clip := openClip(cfg, out, log)
+	if clip != nil {
+		defer clip.close()
+	}
+	hello := helloOf(st, cfg, clip != nil)
 	sentMonitor, _ := st.Monitor()
-	if err := wire.ScreenEncodeHello(ch, hello); err != nil {
+	err = wire.ScreenEncodeHello(ch, hello)
+	out.mu.Unlock()
+	if err != nil {
 		ch.Close()
 		return fmt.Errorf("screen: send hello: %w", err)
 	}
@@ -64,7 +91,7 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		readErr = readControls(ch, st, cfg, log)
+		readErr = readControls(ch, st, cfg, clip, log)
 		cancel(errGatewayDone)
 	}()
 	buf := make([]byte, 0, 64<<10)
@@ -72,8 +99,8 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 		// Run stops on ctx; a frame still in flight fails on the closed channel.
 		if m, _ := st.Monitor(); m != sentMonitor {
 			// A monitor switch: the new hello goes before the first frame
-			// of the new size (this goroutine is the only writer).
-			if err := wire.ScreenEncodeHello(ch, helloOf(st, cfg)); err != nil {
+			// of the new size (this goroutine writes every frame).
+			if err := wire.ScreenEncodeHello(out, helloOf(st, cfg, clip != nil)); err != nil {
 				return fmt.Errorf("screen: send hello: %w", err)
 			}
 			sentMonitor = m
@@ -83,7 +110,7 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 			return err
 		}
 		buf = b
-		_, err = ch.Write(b)
+		_, err = out.Write(b)
 		return err
 	})
 	ended := context.Cause(ctx) // nil: Run failed on its own
@@ -101,13 +128,13 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 var errGatewayDone = errors.New("screen: the gateway closed the channel")
 
 // helloOf describes what st streams now.
-func helloOf(st *Streamer, cfg ServeConfig) *wire.ScreenHello {
+func helloOf(st *Streamer, cfg ServeConfig, clipboard bool) *wire.ScreenHello {
 	m, area := st.Monitor()
 	if len(st.Monitors()) == 0 {
 		m = 0 // omitted: the hello of a client without monitors is unchanged
 	}
 	return &wire.ScreenHello{Width: area.Dx(), Height: area.Dy(), Display: wire.CleanText(cfg.Display, 128), CanControl: cfg.Injector != nil,
-		Monitors: wireMonitors(st.Monitors()), Monitor: m}
+		Clipboard: clipboard, Monitors: wireMonitors(st.Monitors()), Monitor: m}
 }
 
 // screenInput moves a viewer's event, in pixels of the streamed area, to
@@ -120,7 +147,7 @@ func screenInput(in wire.ScreenInput, area image.Rectangle) wire.ScreenInput {
 }
 
 // readControls applies control records until the stream ends or is bad.
-func readControls(r io.Reader, st *Streamer, cfg ServeConfig, log *slog.Logger) error {
+func readControls(r io.Reader, st *Streamer, cfg ServeConfig, clip *clipSide, log *slog.Logger) error {
 	br := bufio.NewReader(r)
 	for {
 		c, err := wire.ScreenDecodeControl(br)
@@ -150,6 +177,8 @@ func readControls(r io.Reader, st *Streamer, cfg ServeConfig, log *slog.Logger) 
 			if err := cfg.Injector.Inject(screenInput(*c.Input, area)); err != nil {
 				log.Warn("input failed", "kind", c.Input.Kind, "err", err)
 			}
+		case wire.ScreenClipboard, wire.ScreenClipboardGet:
+			clip.control(c)
 		}
 	}
 }

@@ -12,7 +12,7 @@ func (w *Window) Event(e agent.Event) {
 	now := w.cfg.Now()
 	w.update(func(st *state) {
 		switch e.Kind {
-		case agent.EventDiagCollected, agent.EventChat, agent.EventRevoked:
+		case agent.EventDiagCollected, agent.EventChat, agent.EventRevoked, agent.EventFileAsk:
 			// details for the terminal; chat and revokes are shown on their own
 		case agent.EventConnected:
 			st.log(now, orSomeone(e.Actor)+" is connected.")
@@ -21,6 +21,10 @@ func (w *Window) Event(e agent.Event) {
 				st.log(now, "The gateway is restarting. Reconnecting in a moment…")
 			} else {
 				st.log(now, "The connection dropped. Reconnecting…")
+			}
+		case agent.EventFileProgress:
+			if e.Done == 0 {
+				st.log(now, e.Message) // the start, not every quarter
 			}
 		default:
 			st.log(now, e.Message)
@@ -63,6 +67,10 @@ func (w *Window) Event(e agent.Event) {
 			}
 		case agent.EventControl:
 			st.Now.Control = controlActive(e)
+		case agent.EventFileProgress:
+			st.Transfer = &transferView{Name: e.What, Text: wire.StripControl(trimIndent(e.Message), 500), Done: e.Done, Total: e.Total, Active: true}
+		case agent.EventFileDone, agent.EventFileFailed, agent.EventFileRefused:
+			st.Transfer = &transferView{Name: e.What, Text: wire.StripControl(e.Message, 500), Done: e.Done, Total: e.Total}
 		case agent.EventEnded:
 			st.Connected = false
 			st.open = map[wire.Scope]int{}

@@ -113,14 +113,15 @@ func (w *Window) streamClosed() {
 // posts are the page's buttons.
 func (w *Window) posts() map[string]func(http.ResponseWriter, *http.Request) {
 	return map[string]func(http.ResponseWriter, *http.Request){
-		"/code":    w.postCode,
-		"/consent": w.postConsent,
-		"/ask":     w.postAsk,
-		"/file":    w.postFile,
-		"/revoke":  w.postRevoke,
-		"/end":     w.postEnd,
-		"/say":     w.postSay,
-		"/rate":    w.postRate,
+		"/code":       w.postCode,
+		"/consent":    w.postConsent,
+		"/ask":        w.postAsk,
+		"/file":       w.postFile,
+		"/revoke":     w.postRevoke,
+		"/end":        w.postEnd,
+		"/stop-files": w.postStopFiles,
+		"/say":        w.postSay,
+		"/rate":       w.postRate,
 	}
 }
 
@@ -279,6 +280,16 @@ func (w *Window) postEnd(rw http.ResponseWriter, r *http.Request) {
 	}
 	if a := w.acts(); a.End != nil {
 		a.End()
+	}
+	rw.WriteHeader(http.StatusNoContent)
+}
+
+func (w *Window) postStopFiles(rw http.ResponseWriter, r *http.Request) {
+	if _, ok := decode(rw, r); !ok {
+		return
+	}
+	if a := w.acts(); a.StopFiles != nil {
+		a.StopFiles()
 	}
 	rw.WriteHeader(http.StatusNoContent)
 }

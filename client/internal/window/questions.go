@@ -156,7 +156,17 @@ func (w *Window) Ask(ctx context.Context, n wire.AskNotice) (wire.Scopes, error)
 // ConfirmFile asks whether diagnostics may read one file (text is the
 // question, e.g. "Allow alice's diagnostics to read /etc/hosts?").
 func (w *Window) ConfirmFile(ctx context.Context, text string) (bool, error) {
-	v := &fileView{ID: newID(), Text: wire.StripControl(text, 1000), res: make(chan bool, 1)}
+	return w.confirm(ctx, "read", text)
+}
+
+// ConfirmTransfer asks whether a file transfer may happen (text is the
+// question: "alice wants to collect /x/app.log (2.3 MB) into ticket #12.").
+func (w *Window) ConfirmTransfer(ctx context.Context, text string) (bool, error) {
+	return w.confirm(ctx, "transfer", text)
+}
+
+func (w *Window) confirm(ctx context.Context, kind, text string) (bool, error) {
+	v := &fileView{ID: newID(), Kind: kind, Text: wire.StripControl(text, 1000), res: make(chan bool, 1)}
 	res := v.res
 	if err := w.enqueue(func(st *state) bool {
 		if len(st.files) >= maxPending {

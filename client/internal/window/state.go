@@ -42,6 +42,7 @@ type state struct {
 	Chat       []chatLine     `json:"chat"`     // oldest first
 	Ask        *askView       `json:"ask,omitempty"`
 	File       *fileView      `json:"file,omitempty"`
+	Transfer   *transferView  `json:"transfer,omitempty"` // the latest file transfer
 	Ended      *endedView     `json:"ended,omitempty"`
 	consentRes chan consentAns
 	codeRes    chan string
@@ -89,8 +90,19 @@ type askView struct {
 
 type fileView struct {
 	ID   string `json:"id"`
+	Kind string `json:"kind"` // "read" (diagnostics) or "transfer" (files)
 	Text string `json:"text"`
 	res  chan bool
+}
+
+// transferView is a file transfer as the window shows it, with its
+// progress while active and its outcome after.
+type transferView struct {
+	Name   string `json:"name"`
+	Text   string `json:"text"`
+	Done   int64  `json:"done"`
+	Total  int64  `json:"total"`
+	Active bool   `json:"active"`
 }
 
 type endedView struct {
@@ -124,7 +136,9 @@ func meaning(sc wire.Scope) string {
 	case wire.ScopeScreen:
 		return "See your screen, live. You will see a sign on screen while they watch."
 	case wire.ScopeControl:
-		return "Move your mouse and type on your keyboard, while they see your screen."
+		return "Move your mouse, type on your keyboard and copy text to and from your clipboard, while they see your screen."
+	case wire.ScopeFiles:
+		return "Collect a file from this computer into the ticket, or save a file into your Downloads folder. You are asked about each file, and can refuse or stop it."
 	}
 	return sc.Describe()
 }

@@ -232,7 +232,7 @@ func TestHelpedRevokeChatEndAndRating(t *testing.T) {
 	}
 	if v := p.waitFor("the revoke logged", func(v view) bool {
 		return len(v.Activity) > 0 && strings.HasPrefix(v.Activity[0].Text, "You took back")
-	}); v.Activity[0].Text != "You took back the permission to see your screen and control your mouse and keyboard." {
+	}); v.Activity[0].Text != "You took back the permission to see your screen and control your mouse and keyboard and use your clipboard." {
 		t.Fatalf("activity: %q", v.Activity[0].Text)
 	}
 	w.Event(agent.Event{Kind: agent.EventChannelClose, What: "screen", Message: "alice stopped watching."})

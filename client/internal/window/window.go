@@ -52,6 +52,8 @@ type Actions struct {
 	Revoke func(ctx context.Context, sc wire.Scopes) error
 	End    func()
 	Rate   func(ctx context.Context, rating int, comment string) error
+	// StopFiles stops the file transfer running now (the Stop button).
+	StopFiles func()
 }
 
 // ErrClosed means the window stopped serving.

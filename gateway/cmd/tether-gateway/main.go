@@ -86,6 +86,7 @@ func serve(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.ReadyFile, "ready-file", "", "write {\"url\",\"fingerprint\"} here once serving (for scripts and tests)")
 	fs.Bool("record-input", true, "deprecated, ignored: input is always recorded (typed with echo off: its length only)")
 	fs.BoolVar(&cfg.BestEffortRecording, "best-effort-recording", false, "keep shells open when a recording cannot be written (default: refuse or end them)")
+	fs.Int64Var(&cfg.MaxFileSize, "max-file-size", 0, "largest file a technician may collect or send, in bytes (default 100 MiB)")
 	requireMFA := fs.String("require-mfa", "", "comma-separated roles whose users must use a second factor, e.g. admin,technician")
 	fs.DurationVar(&cfg.Security.SessionMaxLength, "session-max", 0, "end live sessions after this long (default 8h; negative: never)")
 	fs.DurationVar(&cfg.Security.SessionIdleTimeout, "session-idle", 0, "end live sessions idle this long (default 30m; negative: never)")

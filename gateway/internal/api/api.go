@@ -84,6 +84,8 @@ type Config struct {
 	FeedbackLimiter *auth.Limiter
 	// MaxBody bounds JSON request bodies; default 1 MiB.
 	MaxBody int64
+	// MaxFileSize bounds one file transfer (files.go); default wire.DefaultMaxFileSize.
+	MaxFileSize int64
 	// Security holds the settings of issue #6 (MFA, API rate limit, session policy); see security.go.
 	Security
 	// Clock returns the time; default time.Now.
@@ -104,6 +106,9 @@ func (c *Config) checkAndSetDefaults() error {
 		return errors.New("api: Blobs is required")
 	case c.PublicURL == nil:
 		return errors.New("api: PublicURL is required")
+	}
+	if _, ok := c.Store.(FileStore); !ok {
+		return errors.New("api: Store must implement FileStore")
 	}
 	if c.Clock == nil {
 		c.Clock = time.Now
@@ -141,6 +146,7 @@ type API struct {
 	rights  *rights.Registry // the holds of long-lived channels (lifetime.go)
 	recs    *recording.Service
 	shelf   *downloads.Shelf // client builds served at /download
+	xfers   fileBusy         // one file transfer per session (files.go)
 
 	stopRights context.CancelFunc
 	rightsDone chan struct{}
@@ -160,7 +166,8 @@ func New(cfg Config) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.screens, err = screen.New(screen.Config{Recordings: a.recs, RTC: cfg.RTC, Touch: a.touch, Track: a.shells.track, DropFirst: cfg.FaultScreenDrop, Log: cfg.Log})
+	a.screens, err = screen.New(screen.Config{Recordings: a.recs, RTC: cfg.RTC, Touch: a.touch, Track: a.shells.track, DropFirst: cfg.FaultScreenDrop, Log: cfg.Log,
+		Clipboard: a.auditClipboard})
 	if err != nil {
 		return nil, err
 	}
@@ -236,6 +243,12 @@ func (a *API) routes() http.Handler {
 	h("GET /api/v1/runbooks", a.can(auth.ActTicketRead, a.listRunbooks))
 	h("GET /api/v1/reports/compare", a.can(auth.ActTicketRead, a.compareReports))
 	h("GET /api/v1/reports/{id}", a.can(auth.ActTicketRead, a.getReport))
+
+	// Files (files.go): transferring acts on the ticket like diagnostics; the list and the bytes are read like recordings.
+	h("POST /api/v1/sessions/{id}/files/collect", a.can(auth.ActDiagRun, a.collectFile))
+	h("POST /api/v1/sessions/{id}/files/send", a.can(auth.ActDiagRun, a.sendFile))
+	h("GET /api/v1/tickets/{id}/files", a.can(auth.ActRecordingRead, a.listFiles))
+	h("GET /api/v1/files/{id}", a.can(auth.ActRecordingRead, a.downloadFile))
 
 	h("GET /api/v1/recordings/{id}", a.can(auth.ActRecordingRead, a.downloadRecording))
 	h("GET /api/v1/recordings/{id}/meta", a.can(auth.ActRecordingRead, a.recordingMeta))

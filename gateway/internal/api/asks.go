@@ -75,7 +75,7 @@ func (a *API) postAsk(w http.ResponseWriter, r *http.Request) {
 	}
 	sc, err := wire.NewScopes(body.Scopes)
 	if err != nil || len(sc) == 0 {
-		writeError(w, http.StatusBadRequest, "scopes must name at least one of diagnostics, shell, screen, control")
+		writeError(w, http.StatusBadRequest, "scopes must name at least one of diagnostics, shell, screen, control, files")
 		return
 	}
 	if len([]rune(body.Reason)) > wire.MaxAskReason {

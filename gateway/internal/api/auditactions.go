@@ -55,6 +55,7 @@ var auditActionLabels = map[string]string{
 	audit.ActionDiagRun:              "ran diagnostics",
 	audit.ActionScreenOpen:           "opened the screen",
 	audit.ActionScreenClose:          "closed the screen",
+	audit.ActionScreenClipboard:      "sent clipboard text",
 	audit.ActionScreenMonitor:        "switched the screen's monitor",
 	audit.ActionRecordingSeal:        "sealed a recording",
 	audit.ActionRecordingInterrupted: "saw a recording interrupted",
@@ -69,6 +70,11 @@ var auditActionLabels = map[string]string{
 	audit.ActionRightWithdrawn:       "lost a right during a session",
 	broker.ActionChatMessage:         "sent a chat message",
 	broker.ActionChatSeal:            "sealed a chat transcript",
+	audit.ActionFileRequest:          "asked for a file transfer",
+	audit.ActionFileRefuse:           "was refused a file transfer",
+	audit.ActionFileComplete:         "completed a file transfer",
+	audit.ActionFileFail:             "saw a file transfer fail",
+	audit.ActionFileDownload:         "downloaded a file",
 }
 
 // auditGroupLabels heads the groups of the action picker.
@@ -77,6 +83,7 @@ var auditGroupLabels = map[string]string{
 	"session": "Sessions", "scope": "Permissions", "shell": "Shells", "diag": "Diagnostics",
 	"screen": "Screen", "recording": "Recordings", "audit": "Audit", "channel": "Channels",
 	"mfa": "Second factor", "access": "Access", "chat": "Chat",
+	"file": "Files",
 }
 
 // auditGroup is the object of a dotted action ("shell" for shell.open).

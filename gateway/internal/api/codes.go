@@ -33,6 +33,7 @@ const (
 	codeNotAssigned           = "not_assigned"            // 403: the ticket is someone else's or nobody's (with "assigned_to")
 	codeScopeNotGranted       = "scope_not_granted"       // 403: the user did not grant the scope, or revoked it
 	codeClientRefused         = "client_refused"          // 403: the client refused for another reason
+	codeFileRefused           = "file_refused"            // 403: the user refused a file transfer
 	codeSessionNotConnected   = "session_not_connected"   // 409: the session has no live client now
 	codeRecordingFailed       = "recording_failed"        // 503: the recording could not be started, so nothing was opened
 	codeAskRefused            = "ask_refused"             // 409: the client cannot ask its user (older client, nobody to ask)

@@ -95,8 +95,9 @@ var eventRight = map[string]auth.Action{
 	"recording": auth.ActRecordingRead,
 	"chat":      auth.ActSessionRead, // the transcript is read with the session
 	"ask":       auth.ActSessionRead,
-	"note":      auth.ActTicketRead, // ticket notes and worklog, read with the ticket
-	"invite":    auth.ActTicketRead, // an invite used, withdrawn or expired
+	"note":      auth.ActTicketRead,    // ticket notes and worklog, read with the ticket
+	"invite":    auth.ActTicketRead,    // an invite used, withdrawn or expired
+	"file":      auth.ActRecordingRead, // a file transfer's progress, listed like recordings
 }
 
 // mayReceive reports whether a subscriber with role may receive event name.

@@ -65,7 +65,7 @@ func (a *API) screen(w http.ResponseWriter, r *http.Request) {
 		view.Leave()
 		return
 	}
-	ws.SetReadLimit(screen.SignalMax)
+	ws.SetReadLimit(screen.SignalReadMax)
 	hello := view.Hello()
 	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionScreenOpen, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
 		Details: map[string]any{"recording_id": view.RecordingID(), "width": hello.Width, "height": hello.Height, "monitor": hello.Monitor, "monitors": len(hello.Monitors)}})
@@ -89,4 +89,16 @@ func monitorDetails(sw screen.MonitorSwitch) map[string]any {
 		d["name"] = "all"
 	}
 	return d
+}
+
+// auditClipboard records one clipboard transfer of a screen view; the
+// screen hub delivers the text only when this succeeds.
+func (a *API) auditClipboard(ctx context.Context, t screen.ClipboardTransfer) error {
+	dir := "from_user"
+	if t.ToUser {
+		dir = "to_user"
+	}
+	return a.cfg.Audit.Record(context.WithoutCancel(ctx), audit.Event{Actor: t.Actor, Action: audit.ActionScreenClipboard,
+		TicketID: t.TicketID, SessionID: t.SessionID,
+		Details: map[string]any{"direction": dir, "chars": t.Chars, "bytes": t.Bytes, "sha256": t.SHA256}})
 }

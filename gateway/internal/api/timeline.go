@@ -24,6 +24,7 @@ const (
 	itemReport       = "report"        // a diagnostics report was stored
 	itemRecording    = "recording"     // a terminal or screen recording started
 	itemRating       = "rating"        // the user rated the help
+	itemFile         = "file"          // a file was collected into the ticket or sent to the user
 )
 
 // Timeline paging.
@@ -37,6 +38,7 @@ type timelineLinks struct {
 	Session   string `json:"session,omitempty"`
 	Report    string `json:"report,omitempty"`
 	Recording string `json:"recording,omitempty"`
+	File      string `json:"file,omitempty"` // a stored file's id (GET /api/v1/files/{id})
 }
 
 type timelineItem struct {
@@ -225,6 +227,24 @@ func (a *API) timeline(r *http.Request, t *store.Ticket) ([]timelineItem, error)
 			text += " (interrupted)"
 		}
 		add(timelineItem{At: rc.StartedAt, Kind: itemRecording, Actor: rc.Actor, Text: text, Links: timelineLinks{Session: rc.SessionID, Recording: rc.ID}})
+	}
+	xfers, err := a.files().ListFiles(ctx, t.ID)
+	if err != nil {
+		return nil, fmt.Errorf("files: %w", err)
+	}
+	for _, f := range xfers {
+		text := fmt.Sprintf("collected %s (%d bytes, SHA-256 %.12s…)", f.Name, f.Size, f.SHA256)
+		if f.Direction == store.FileSent {
+			text = fmt.Sprintf("sent %s (%d bytes, SHA-256 %.12s…) to the user", f.Name, f.Size, f.SHA256)
+		}
+		if f.State != store.FileComplete {
+			text += " (" + f.State + ")"
+		}
+		links := timelineLinks{Session: f.SessionID}
+		if f.Key != "" {
+			links.File = f.ID
+		}
+		add(timelineItem{At: f.CreatedAt, Kind: itemFile, Actor: f.Actor, Text: text, Links: links})
 	}
 	return items, nil
 }

@@ -70,6 +70,17 @@ const (
 	ActionPasswordChange = "user.password"
 	// ActionPasswordReset: an admin (CLI) reset a user's password.
 	ActionPasswordReset = "user.password.reset"
+	// ActionScreenClipboard: clipboard text went to the user's clipboard or
+	// from it to a technician (details: direction to_user|from_user, chars,
+	// bytes, sha256; never the text).
+	ActionScreenClipboard = "screen.clipboard"
+	// File transfers (scope files; details: transfer_id, direction, and
+	// path or name, size, sha256, reason, error as they apply).
+	ActionFileRequest  = "file.request"  // a technician asked to collect or send a file
+	ActionFileRefuse   = "file.refuse"   // the user refused it
+	ActionFileComplete = "file.complete" // stored / saved, hashes matched
+	ActionFileFail     = "file.fail"     // stopped (revoked, aborted, hash mismatch); nothing kept
+	ActionFileDownload = "file.download" // somebody downloaded a stored file
 	// ActionScreenMonitor: a viewer switched the monitor a screen feed
 	// streams, for every viewer of it (details: recording id, from, to, the
 	// monitor's name and rectangle).
@@ -87,6 +98,8 @@ var Actions = []string{
 	ActionMFARecoveryUsed, ActionAccessDenied, ActionSessionPolicy,
 	ActionRightWithdrawn, ActionSignOutAll, ActionSessionHandOver,
 	ActionTicketNote, ActionRecordingView, ActionPasswordChange, ActionPasswordReset,
+	ActionScreenClipboard,
+	ActionFileRequest, ActionFileRefuse, ActionFileComplete, ActionFileFail, ActionFileDownload,
 	ActionScreenMonitor,
 }
 

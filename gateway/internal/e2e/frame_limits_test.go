@@ -16,7 +16,7 @@ import (
 // (gateway/internal/api: shellMaxMessage, screenSignalMax).
 const (
 	shellMaxMessage = 64 << 10
-	screenSignalMax = 32 << 10
+	screenSignalMax = 6*64<<10 + 5<<10 // a control may carry clipboard text (docs/screen.md)
 )
 
 // waitClose reads ws (discarding messages) until it fails, for at most

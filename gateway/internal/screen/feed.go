@@ -36,6 +36,7 @@ type feed struct {
 
 	// guarded by h.mu
 	viewers map[*viewer]struct{}
+	views   map[*View]struct{} // serving views, for clipboard text (clipboard.go)
 	closing bool
 	comp    composite // the current picture, for viewers that need one at once
 
@@ -151,6 +152,7 @@ func (f *feed) leave(v *viewer) {
 func (f *feed) run() {
 	br := bufio.NewReaderSize(f.ch, 64<<10)
 	var why error // set when the feed ends for a reason of its own
+	clips := f.startClipboard()
 	for {
 		typ, rec, err := wire.ScreenReadRecord(br, wire.ScreenMaxFrame)
 		if err != nil {
@@ -162,6 +164,13 @@ func (f *feed) run() {
 				break
 			} else if err != nil {
 				why = cause.With(cause.ClientFailed, "the client sent a bad hello: "+err.Error())
+				break
+			}
+			continue
+		}
+		if typ == wire.ScreenMsgClipboard {
+			if err := clips.offer(rec); err != nil {
+				why = cause.With(cause.ClientFailed, "the client sent a bad clipboard record: "+err.Error())
 				break
 			}
 			continue
@@ -210,6 +219,7 @@ func (f *feed) run() {
 			f.requestKeyframe(false)
 		}
 	}
+	clips.stop()
 	f.h.mu.Lock()
 	left := f.closing // the last viewer's leave closed the channel
 	f.closing = true

@@ -62,6 +62,9 @@ type Config struct {
 	// viewer are dropped (WebRTC: data-channel chunks, on either channel;
 	// WebSocket: frame messages), as a lossy link would. Default 0.
 	DropFirst int
+	// Clipboard audits one clipboard transfer before it is delivered; an
+	// error refuses it. Default: refuse every transfer (no audit, no clipboard).
+	Clipboard func(ctx context.Context, t ClipboardTransfer) error
 	// Log is the logger; default discard.
 	Log *slog.Logger
 }
@@ -88,6 +91,11 @@ func New(cfg Config) (*Hub, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clipboard == nil {
+		cfg.Clipboard = func(context.Context, ClipboardTransfer) error {
+			return errors.New("clipboard transfers are not audited here")
+		}
 	}
 	return &Hub{cfg: cfg, feeds: map[string]*feed{}}, nil
 }

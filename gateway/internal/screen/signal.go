@@ -34,11 +34,17 @@ const (
 	sigControl   = "control"
 	sigStats     = "stats"
 	sigError     = "error"
+	// gateway → viewer: the user's clipboard text (clipboard.go)
+	sigClipboard = "clipboard"
 	sigMonitor   = "monitor"
 )
 
 // SignalMax bounds one signaling message (an SDP with candidates is a few KiB).
 const SignalMax = 32 << 10
+
+// SignalReadMax bounds a viewer's message: a control may carry clipboard
+// text (wire.ScreenMaxControl); every other message stays within SignalMax.
+const SignalReadMax = wire.ScreenMaxControl + 4<<10
 
 // signalMsg is one signaling message, either way. Fields are used by
 // the types named in their comments.
@@ -56,6 +62,10 @@ type signalMsg struct {
 	Hello *helloJSON `json:"hello,omitempty"`
 	// stats
 	Stats *statsJSON `json:"stats,omitempty"`
+	// clipboard (gateway → viewer): the user's text, or only its Size
+	// (with a Reason) when it was over the limit
+	Text string `json:"text,omitempty"`
+	Size int    `json:"size,omitempty"`
 	// monitor (gateway → viewer only)
 	Monitor *monitorJSON `json:"monitor,omitempty"`
 }
@@ -70,6 +80,7 @@ type helloJSON struct {
 	Transport   string          `json:"transport"` // "webrtc" (an offer follows) or "websocket"
 	ICEServers  []rtc.ICEServer `json:"ice_servers"`
 	ChunkHeader int             `json:"chunk_header"` // bytes before the payload of a data-channel chunk
+	Clipboard   bool            `json:"clipboard"`    // clipboard text both ways (with control; clipboard.go)
 	// Monitors and Monitor: the client's monitors and the one streamed (-1:
 	// all); the viewer offers a picker when there are two or more.
 	Monitors []wire.ScreenMonitor `json:"monitors"`
@@ -88,8 +99,8 @@ type statsJSON struct {
 // parseSignal decodes a viewer's message: size-bounded, unknown
 // fields and types refused, fields checked for the type.
 func parseSignal(b []byte) (*signalMsg, error) {
-	if len(b) > SignalMax {
-		return nil, fmt.Errorf("message of %d bytes (max %d)", len(b), SignalMax)
+	if len(b) > SignalReadMax {
+		return nil, fmt.Errorf("message of %d bytes (max %d)", len(b), SignalReadMax)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
@@ -99,6 +110,9 @@ func parseSignal(b []byte) (*signalMsg, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("bad message: data after the JSON object")
+	}
+	if s.Type != sigControl && len(b) > SignalMax {
+		return nil, fmt.Errorf("message of %d bytes (max %d)", len(b), SignalMax)
 	}
 	switch s.Type {
 	case sigAnswer:

@@ -125,11 +125,14 @@ func (ss *View) Serve(held context.Context, ws Conn, canControl bool, want strin
 	untrack := a.cfg.Track(cancel)
 	defer untrack()
 	defer ss.f.leave(ss.v)
+	ss.f.addView(ss)
+	defer ss.f.removeView(ss)
 
 	useRTC := a.cfg.RTC != nil && want != TransportWebSocket
 	mon := monitorOf(fh)
 	hello := &helloJSON{Width: fh.Width, Height: fh.Height, Display: fh.Display, CanControl: ss.canControl && ss.controlGranted(), Monitors: mon.Monitors, Monitor: mon.Monitor,
 		RecordingID: ss.f.rec.ID(), Transport: TransportWebSocket, ChunkHeader: rtc.ChunkHeader, ICEServers: []rtc.ICEServer{}}
+	hello.Clipboard = ss.clipboardOn()
 	if useRTC {
 		hello.Transport = TransportWebRTC
 		hello.ICEServers = a.cfg.RTC.ICEServers()
@@ -315,6 +318,8 @@ func (ss *View) control(c *wire.ScreenControl) error {
 		ss.v.paused.Store(false)
 		ss.startOver()
 		return nil
+	case wire.ScreenClipboard, wire.ScreenClipboardGet:
+		return ss.clipboardControl(c)
 	case wire.ScreenMonitorMsg:
 		return ss.switchMonitor(c)
 	case wire.ScreenInputMsg:

@@ -221,7 +221,8 @@ func TestViewOverWebSocket(t *testing.T) {
 	if f.rows.get(f.view.RecordingID()).State != store.RecordingActive {
 		t.Error("no active recording while the screen is shown")
 	}
-	f.ag.frame(t, 1, false) // a delta before any keyframe: not for this viewer
+	f.ag.control(t, wire.ScreenKeyframe) // no picture yet: the client is asked for one
+	f.ag.frame(t, 1, false)              // a delta before any keyframe: not for this viewer
 	key := f.ag.frame(t, 2, true)
 	delta := f.ag.frame(t, 3, false)
 	if got := conn.next(t, isBinary); string(got.p) != string(key) {
@@ -230,8 +231,6 @@ func TestViewOverWebSocket(t *testing.T) {
 	if got := conn.next(t, isBinary); string(got.p) != string(delta) {
 		t.Errorf("second frame to the viewer is not the delta")
 	}
-
-	f.ag.control(t, wire.ScreenKeyframe) // at the start, before any picture: asked of the client
 
 	// The viewer asks for a keyframe (it lost one): the gateway's composite
 	// answers, seq 3 so that delta 4 follows; the client is not asked.

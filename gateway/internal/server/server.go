@@ -58,6 +58,8 @@ type Config struct {
 	AdminPassword string
 	// BestEffortRecording keeps shells open when a recording cannot be written (default: strict).
 	BestEffortRecording bool
+	// MaxFileSize bounds one file transfer in bytes (docs/files.md); default 100 MiB.
+	MaxFileSize int64
 	// WebUI is the built web UI. Optional.
 	WebUI fs.FS
 	// DownloadsDir holds client binaries served at /download, read on every request; "" serves none (tether-gateway serve defaults it to ./dist).
@@ -254,7 +256,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Store: s.store, Broker: s.broker, Tokens: tokens, Audit: auditLog, Blobs: blobs,
 		PublicURL: s.url, Fingerprint: s.bundle.Fingerprint, SigningKey: signKey,
 		Runbooks: runbooks, WebUI: cfg.WebUI, DownloadsDir: downloads, RecordingMode: mode, Log: cfg.Log,
-		Security: cfg.Security, RTC: rtcEngine, FaultScreenDrop: cfg.FaultScreenDrop,
+		Security: cfg.Security, RTC: rtcEngine, FaultScreenDrop: cfg.FaultScreenDrop, MaxFileSize: cfg.MaxFileSize,
 	})
 	if err != nil {
 		return nil, err

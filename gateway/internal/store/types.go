@@ -318,3 +318,38 @@ type Note struct {
 	Recipient string
 	CreatedAt time.Time
 }
+
+// File transfer directions and states.
+const (
+	FileCollected = "collect" // from the user's machine into the ticket
+	FileSent      = "send"    // from the technician to the user's Downloads
+
+	FileComplete = "complete" // hashes matched; collected: stored; sent: saved by the user
+	FileRefused  = "refused"  // the user refused (sent: the upload stays stored)
+	FileFailed   = "failed"   // stopped or failed (sent: the upload stays stored)
+)
+
+// File is one transfer of a file, stored with the ticket's recordings: the
+// bytes live in the blob store under Key (a collected file only once
+// complete; a sent file from its upload on).
+type File struct {
+	ID        string
+	TicketID  int64
+	SessionID string
+	Direction string // FileCollected or FileSent
+	Actor     string // the technician
+	Name      string // collected: base name on the user's machine; sent: as uploaded
+	Path      string // collected: the resolved path; sent: the final path in Downloads
+	Size      int64
+	SHA256    string
+	State     string
+	Error     string
+	Key       string
+	CreatedAt time.Time
+}
+
+// ValidFile reports whether f's direction and state are known.
+func ValidFile(f *File) bool {
+	return (f.Direction == FileCollected || f.Direction == FileSent) &&
+		(f.State == FileComplete || f.State == FileRefused || f.State == FileFailed)
+}

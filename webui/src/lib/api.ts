@@ -8,11 +8,11 @@
 export type Role = 'admin' | 'technician' | 'auditor';
 export type TicketStatus = 'open' | 'in_progress' | 'resolved' | 'closed';
 export type SessionState = 'waiting' | 'connected' | 'ended';
-export type Scope = 'diagnostics' | 'shell' | 'screen' | 'control';
+export type Scope = 'diagnostics' | 'shell' | 'screen' | 'control' | 'files';
 export type RecordingState = 'recording' | 'sealed' | 'interrupted';
 export type DiagStatus = 'ok' | 'warn' | 'fail' | 'error' | 'skipped';
 
-export const ALL_SCOPES: Scope[] = ['diagnostics', 'shell', 'screen', 'control'];
+export const ALL_SCOPES: Scope[] = ['diagnostics', 'shell', 'screen', 'control', 'files'];
 export const TICKET_STATUSES: TicketStatus[] = ['open', 'in_progress', 'resolved', 'closed'];
 export const ROLES: Role[] = ['technician', 'auditor', 'admin'];
 
@@ -616,6 +616,14 @@ export const api = {
   compareReports: (before: string, after: string) =>
     request<ReportComparison>('GET', `/api/v1/reports/compare${query({ before, after })}`),
 
+  // File transfers (issue 15, docs/files.md).
+  ticketFiles: (id: number) => request<TicketFile[] | null>('GET', `/api/v1/tickets/${id}/files`),
+  collectFile: (sessionId: string, path: string) =>
+    request<TicketFile>('POST', `/api/v1/sessions/${enc(sessionId)}/files/collect`, { path }),
+  sendFile: (sessionId: string, file: Blob, name: string, onUpload?: (done: number, total: number) => void) =>
+    uploadFile(`/api/v1/sessions/${enc(sessionId)}/files/send${query({ name })}`, file, onUpload),
+  fileUrl: (id: string) => `/api/v1/files/${enc(id)}`,
+
   recordingMeta: (id: string) => request<RecordingMeta>('GET', `/api/v1/recordings/${enc(id)}/meta`),
   recordingUrl: (id: string) => `/api/v1/recordings/${enc(id)}`,
   /** The file a replay page plays (audited as a replay, not a download). */
@@ -769,7 +777,7 @@ export interface TicketTimelineItem {
   actor: string;
   text: string;
   minutes?: number;
-  links: { ticket?: number; session?: string; report?: string; recording?: string };
+  links: { ticket?: number; session?: string; report?: string; recording?: string; file?: string };
 }
 
 export interface TicketTimelinePage {
@@ -779,3 +787,66 @@ export interface TicketTimelinePage {
 
 /** NOTE_MAX is the longest note body the gateway takes (characters, trimmed). */
 export const NOTE_MAX = 8000;
+
+/** A file collected into a ticket or sent to the user (GET /tickets/{id}/files). */
+export interface TicketFile {
+  id: string;
+  ticket_id: number;
+  session_id: string;
+  direction: 'collect' | 'send';
+  actor: string;
+  name: string;
+  path: string;
+  size: number;
+  sha256: string;
+  state: 'complete' | 'refused' | 'failed';
+  error?: string;
+  stored: boolean;
+  created_at: string;
+}
+
+/** A "file" event: a transfer's progress and outcome. */
+export interface FileEvent {
+  id: string;
+  ticket_id: number;
+  session_id: string;
+  direction: 'collect' | 'send';
+  name: string;
+  size: number;
+  done: number;
+  state: 'asking' | 'uploading' | 'transferring' | 'complete' | 'refused' | 'failed';
+  error?: string;
+  file?: TicketFile;
+}
+
+/**
+ * uploadFile posts a raw body with upload progress (fetch has none) and
+ * answers like request: the JSON body, or an ApiError with the gateway's text.
+ */
+function uploadFile(path: string, body: Blob, onUpload?: (done: number, total: number) => void): Promise<TicketFile> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.setRequestHeader('Accept', 'application/json');
+    if (onUpload) xhr.upload.onprogress = (e) => onUpload(e.loaded, e.total || body.size);
+    xhr.onerror = () => reject(new ApiError('Cannot reach the gateway. Check your connection and try again.', 0));
+    xhr.onload = () => {
+      let data: Record<string, unknown> = {};
+      try {
+        data = JSON.parse(xhr.responseText || '{}');
+      } catch {
+        /* not JSON: the status says it */
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(data as unknown as TicketFile);
+        return;
+      }
+      const msg = typeof data.error === 'string' && data.error ? data.error : describeStatus(xhr.status);
+      if (xhr.status === 401 && onUnauthorized) onUnauthorized();
+      reject(new ApiError(msg, xhr.status, { code: typeof data.code === 'string' ? data.code : '' }));
+    };
+    xhr.send(body);
+  });
+}

@@ -1,8 +1,8 @@
 // The one live event stream: a single EventSource on /api/v1/events shared
 // by every page. Pages subscribe to event names and get parsed objects.
 
-export type EventName = 'session' | 'ticket' | 'recording' | 'report' | 'audit' | 'diag' | 'chat' | 'ask' | 'note' | 'invite';
-export const EVENT_NAMES: EventName[] = ['session', 'ticket', 'recording', 'report', 'audit', 'diag', 'chat', 'ask', 'note', 'invite'];
+export type EventName = 'session' | 'ticket' | 'recording' | 'report' | 'audit' | 'diag' | 'chat' | 'ask' | 'note' | 'invite' | 'file';
+export const EVENT_NAMES: EventName[] = ['session', 'ticket', 'recording', 'report', 'audit', 'diag', 'chat', 'ask', 'note', 'invite', 'file'];
 export type StreamState = 'off' | 'connecting' | 'live' | 'reconnecting';
 
 type Handler = (data: unknown) => void;

@@ -8,6 +8,7 @@ export const SCOPE_TITLES: Record<Scope, string> = {
   shell: 'Shell',
   screen: 'Screen',
   control: 'Control',
+  files: 'Files',
 };
 
 /** For the end user: what the technician will be able to do. */
@@ -15,7 +16,8 @@ export const SCOPE_EXPLANATIONS: Record<Scope, string> = {
   diagnostics: 'Run read-only health checks (system, disks, network, logs). Nothing is changed.',
   shell: 'Open a command shell on this computer as you. Everything typed is recorded.',
   screen: 'See your screen. You stay in control of the mouse and keyboard.',
-  control: 'Control your mouse and keyboard while viewing your screen.',
+  control: 'Control your mouse and keyboard, and copy text to and from your clipboard, while viewing your screen.',
+  files: 'Send files to your Downloads folder and collect files you allow. You are asked about each file.',
 };
 
 export interface ActionState {

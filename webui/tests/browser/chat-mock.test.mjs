@@ -223,7 +223,7 @@ describe('chat, asks, consent and rating (mocked API)', { skip }, () => {
   it('asks for more; the answer and the new grant show live', async () => {
     await page.getByTestId('ask-button').click();
     const offered = await page.locator('input[name="ask-scope"]').evaluateAll((l) => l.map((b) => b.value));
-    assert.deepEqual(offered, ['screen', 'control']);
+    assert.deepEqual(offered, ['screen', 'control', 'files']);
     await page.locator('input[name="ask-scope"][value="screen"]').check();
     await page.locator('textarea[name="ask-reason"]').fill('I need to see the VPN dialog on your screen.');
     await page.getByTestId('ask-submit').click();

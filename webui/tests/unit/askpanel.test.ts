@@ -73,7 +73,7 @@ describe('AskPanel', () => {
     q<HTMLButtonElement>('[data-testid="ask-button"]')!.click();
     flushSync();
     const offered = [...document.body.querySelectorAll<HTMLInputElement>('input[name="ask-scope"]')].map((b) => b.value);
-    expect(offered).toEqual(['screen', 'control']);
+    expect(offered).toEqual(['screen', 'control', 'files']);
     expect(document.body.querySelectorAll<HTMLInputElement>('input[name="ask-scope"]:checked').length).toBe(0);
     check('control');
     const reason = q<HTMLTextAreaElement>('textarea[name="ask-reason"]')!;
@@ -119,7 +119,7 @@ describe('AskPanel', () => {
 
   it('cannot ask when everything is granted', () => {
     gateway({ 'GET /api/v1/sessions/s1/asks': () => [200, []] });
-    app = mount(AskPanel, { target: document.body, props: { session: { ...base, granted: ['diagnostics', 'shell', 'screen', 'control'] } } });
+    app = mount(AskPanel, { target: document.body, props: { session: { ...base, granted: ['diagnostics', 'shell', 'screen', 'control', 'files'] } } });
     expect(q<HTMLButtonElement>('[data-testid="ask-button"]')!.disabled).toBe(true);
   });
 });

@@ -119,8 +119,8 @@ describe('consent, rating, seal', () => {
 
 describe('asks', () => {
   it('offers only what is not granted', () => {
-    expect(askable({ granted: ['diagnostics', 'shell'] })).toEqual(['screen', 'control']);
-    expect(askable({ granted: null })).toEqual(['diagnostics', 'shell', 'screen', 'control']);
+    expect(askable({ granted: ['diagnostics', 'shell'] })).toEqual(['screen', 'control', 'files']);
+    expect(askable({ granted: null })).toEqual(['diagnostics', 'shell', 'screen', 'control', 'files']);
   });
   it('adds screen to control, drops granted ones, keeps a stable order', () => {
     expect(askScopes(['control'], ['shell'])).toEqual(['screen', 'control']);

@@ -11,7 +11,7 @@
     diagnostics: 'Check the computer (diagnostics)',
     shell: 'Type commands (command shell)',
     screen: 'See your screen',
-    control: 'Use your mouse and keyboard',
+    control: 'Use your mouse, keyboard and clipboard',
   };
   let st = null;
   let keys = {}; // what was last rendered, so typing and switches are not reset
@@ -176,7 +176,22 @@
     if (!ask) keys.ask = '';
     const file = st.file;
     $('file-dialog').hidden = !file;
-    if (file) $('file-text').textContent = file.text;
+    if (file) {
+      const transfer = file.kind === 'transfer';
+      $('file-title').textContent = transfer ? 'A file transfer' : 'May the diagnostics read this file?';
+      $('file-allow').textContent = transfer ? 'Allow' : 'Yes, read it';
+      $('file-deny').textContent = transfer ? 'Refuse' : 'No';
+      $('file-note').hidden = !transfer;
+      $('file-text').textContent = file.text;
+    }
+    const tr = st.phase === 'helped' ? st.transfer : null;
+    $('transfer').hidden = !tr;
+    if (tr) {
+      $('transfer-text').textContent = tr.text;
+      $('transfer-progress').hidden = !tr.active;
+      $('transfer-progress').value = tr.total > 0 ? tr.done / tr.total : 0;
+      $('transfer-stop').hidden = !tr.active;
+    }
   }
 
   function renderEnded() {
@@ -253,6 +268,7 @@
     $('ask-decline').addEventListener('click', () => post('/ask', { id: st.ask.id, scopes: [], decline: true }));
     $('file-allow').addEventListener('click', () => post('/file', { id: st.file.id, allow: true }));
     $('file-deny').addEventListener('click', () => post('/file', { id: st.file.id, allow: false }));
+    $('transfer-stop').addEventListener('click', () => post('/stop-files', {}, 'granted-error'));
     $('end').addEventListener('click', () => { $('end-box').hidden = false; $('end').hidden = true; });
     $('end-cancel').addEventListener('click', () => { $('end-box').hidden = true; $('end').hidden = false; });
     $('end-confirm').addEventListener('click', () => post('/end', {}, 'granted-error'));

@@ -94,6 +94,11 @@ type Store interface {
 	AddNote(ctx context.Context, n *store.Note) error
 	ListNotes(ctx context.Context, ticketID int64) ([]store.Note, error)
 
+	// file transfers
+	CreateFile(ctx context.Context, f *store.File) error
+	File(ctx context.Context, id string) (*store.File, error)
+	ListFiles(ctx context.Context, ticketID int64) ([]store.File, error)
+
 	// recordings
 	CreateRecording(ctx context.Context, r *store.Recording) error
 	Recording(ctx context.Context, id string) (*store.Recording, error)
@@ -171,6 +176,7 @@ func Run(t *testing.T, b Backend) {
 		{"Chat/RoundTripAndOrder", x.testChatRoundTrip},
 		{"Asks/Lifecycle", x.testAsksLifecycle},
 		{"Notes/RoundTripAndOrder", x.testNotesRoundTrip},
+		{"Files/RoundTrip", x.testFilesRoundTrip},
 		{"Recordings/RoundTrip", x.testRecordingsRoundTrip},
 		{"Recordings/UpdateAndInterrupt", x.testUpdateAndInterruptRecordings},
 		{"Ownership/StampedOnCreate", x.testOwnerStampedOnCreate},
