@@ -49,4 +49,11 @@
 //	   close.go) on a shell's session channel, sent by the side that is
 //	   about to close it on purpose, names the end cause's code and a
 //	   reason; a peer that does not know it ignores it.
+//	1 (additive, no version bump): the screen hello (screen.go) lists the
+//	   client's monitors and the one streamed ("monitors", "monitor"), and
+//	   is sent again after a switch; the control "monitor" switches. A
+//	   client without monitors sends neither field, so its hello is the
+//	   old one. A gateway before this change refuses a hello with them
+//	   (unknown fields are refused): multi-monitor clients need a gateway
+//	   at least as new.
 package wire

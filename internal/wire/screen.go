@@ -13,11 +13,12 @@ import (
 // Screen sharing over the tether-screen channel (ChannelScreen).
 //
 //	gateway                                         client
-//	  │ ◄── hello  {"width","height","display","can_control"} │ once, first
+//	  │ ◄── hello  {"width","height","display","can_control", │ first, and again
+//	  │             "monitors","monitor"}                     │ after a monitor switch
 //	  │ ◄── frame  (binary, below) ─────────────────────────  │ keyframe first, then
 //	  │ ◄── frame  ...                                        │ only changed tiles
 //	  │ ── control {"type":"keyframe"|"quality"|"pause"|      │ any time
-//	  │             "resume"|"input", ...} ───────────────►   │
+//	  │             "resume"|"input"|"monitor", ...} ─────►   │
 //
 // Every message, both ways, is one record. All integers are big-endian
 // (network order): a TypeScript viewer reads them with DataView's default.
@@ -324,8 +325,12 @@ func validScreenText(s string, max int) bool {
 	return true
 }
 
-// ScreenHello is the client's first record: what is being shared.
+// ScreenHello is the client's first record: what is being shared. The
+// client sends it again, before the first frame of the new size, each time
+// it switches monitor (ScreenMonitorMsg); the gateway records it.
 type ScreenHello struct {
+	// Width and Height are the size of the streamed area: the whole screen,
+	// or the chosen monitor.
 	Width   int    `json:"width"`
 	Height  int    `json:"height"`
 	Display string `json:"display"` // e.g. ":0"; shown to the technician as text
@@ -335,7 +340,34 @@ type ScreenHello struct {
 	// Clipboard is true when clipboard text can travel both ways too
 	// (scope control granted and a clipboard this client can use).
 	Clipboard bool `json:"clipboard,omitempty"`
+	// Monitors are the monitors of the screen, in the client's order (X11:
+	// RandR, else Xinerama; Windows: the display list). Empty means the
+	// client knows only the whole screen. At most ScreenMaxMonitors.
+	Monitors []ScreenMonitor `json:"monitors,omitempty"`
+	// Monitor is the index into Monitors being streamed, or ScreenAllMonitors
+	// (-1) for the whole screen. Without Monitors it must be -1 or 0, both
+	// meaning the whole screen; the client then sends neither field (0 is
+	// omitted), so its hello stays the one gateways before monitors accept.
+	Monitor int `json:"monitor,omitempty"`
 }
+
+// ScreenMonitor is one monitor: a rectangle of the whole screen, in pixels
+// from its top-left corner.
+type ScreenMonitor struct {
+	Name    string `json:"name"` // e.g. "DP-1"; text, at most ScreenMaxMonitorName bytes
+	X       int    `json:"x"`
+	Y       int    `json:"y"`
+	Width   int    `json:"width"`
+	Height  int    `json:"height"`
+	Primary bool   `json:"primary,omitempty"`
+}
+
+// Monitor limits.
+const (
+	ScreenAllMonitors    = -1 // ScreenHello.Monitor and ScreenControl.Monitor: the whole screen
+	ScreenMaxMonitors    = 16
+	ScreenMaxMonitorName = 64
+)
 
 func (h *ScreenHello) validate() error {
 	if h.Width < 1 || h.Height < 1 || h.Width > ScreenMaxDimension || h.Height > ScreenMaxDimension {
@@ -344,7 +376,49 @@ func (h *ScreenHello) validate() error {
 	if !validScreenText(h.Display, 128) {
 		return errors.New("bad display name")
 	}
+	if len(h.Monitors) > ScreenMaxMonitors {
+		return fmt.Errorf("%d monitors (max %d)", len(h.Monitors), ScreenMaxMonitors)
+	}
+	for i, m := range h.Monitors {
+		if !validScreenText(m.Name, ScreenMaxMonitorName) {
+			return fmt.Errorf("monitor %d: bad name", i)
+		}
+		if m.X < 0 || m.Y < 0 || m.Width < 1 || m.Height < 1 || m.X+m.Width > ScreenMaxDimension || m.Y+m.Height > ScreenMaxDimension {
+			return fmt.Errorf("monitor %d: rectangle %d,%d %dx%d out of range", i, m.X, m.Y, m.Width, m.Height)
+		}
+	}
+	switch {
+	case len(h.Monitors) == 0:
+		if h.Monitor != ScreenAllMonitors && h.Monitor != 0 {
+			return fmt.Errorf("monitor %d without a monitor list", h.Monitor)
+		}
+	case h.Monitor == ScreenAllMonitors:
+		// The whole screen is streamed: every monitor lies inside it.
+		for i, m := range h.Monitors {
+			if m.X+m.Width > h.Width || m.Y+m.Height > h.Height {
+				return fmt.Errorf("monitor %d (%d,%d %dx%d) outside the %dx%d screen", i, m.X, m.Y, m.Width, m.Height, h.Width, h.Height)
+			}
+		}
+	case h.Monitor < 0 || h.Monitor >= len(h.Monitors):
+		return fmt.Errorf("monitor %d out of range (-1..%d)", h.Monitor, len(h.Monitors)-1)
+	default:
+		if m := h.Monitors[h.Monitor]; m.Width != h.Width || m.Height != h.Height {
+			return fmt.Errorf("streamed size %dx%d is not monitor %d's %dx%d", h.Width, h.Height, h.Monitor, m.Width, m.Height)
+		}
+	}
 	return nil
+}
+
+// ScreenParseHello decodes one whole hello record (length prefix included).
+func ScreenParseHello(rec []byte) (*ScreenHello, error) {
+	var h ScreenHello
+	if err := screenParseJSON(rec, ScreenMsgHello, &h); err != nil {
+		return nil, fmt.Errorf("screen hello: %w", err)
+	}
+	if err := h.validate(); err != nil {
+		return nil, fmt.Errorf("screen hello: %w", err)
+	}
+	return &h, nil
 }
 
 // ScreenEncodeHello writes h as one record.
@@ -364,14 +438,7 @@ func ScreenDecodeHello(r io.Reader) (*ScreenHello, error) {
 	if err != nil {
 		return nil, err
 	}
-	var h ScreenHello
-	if err := screenParseJSON(rec, ScreenMsgHello, &h); err != nil {
-		return nil, fmt.Errorf("screen hello: %w", err)
-	}
-	if err := h.validate(); err != nil {
-		return nil, fmt.Errorf("screen hello: %w", err)
-	}
-	return &h, nil
+	return ScreenParseHello(rec)
 }
 
 // ScreenControl types, sent by the gateway on behalf of a viewer.
@@ -381,6 +448,10 @@ const (
 	ScreenPause    = "pause"    // stop capturing until resume
 	ScreenResume   = "resume"   // capture again, starting with a keyframe
 	ScreenInputMsg = "input"    // inject Input; needs scope control
+	// ScreenMonitorMsg streams Monitor: an index into the hello's Monitors,
+	// or ScreenAllMonitors. The client answers with a new hello, then a
+	// keyframe of the new size; it ignores an index it does not have.
+	ScreenMonitorMsg = "monitor"
 )
 
 // ScreenQualityMin and ScreenQualityMax bound a requested JPEG quality.
@@ -395,6 +466,9 @@ type ScreenControl struct {
 	Quality int          `json:"quality,omitempty"` // with ScreenQuality: 30..90
 	Input   *ScreenInput `json:"input,omitempty"`   // with ScreenInputMsg
 	Text    string       `json:"text,omitempty"`    // with ScreenClipboard: CheckClipboardText
+	// Monitor, with ScreenMonitorMsg: -1 (all) or 0..ScreenMaxMonitors-1.
+	// Always sent with that type (0 is a valid index).
+	Monitor *int `json:"monitor,omitempty"`
 }
 
 // ScreenInput kinds.
@@ -442,12 +516,29 @@ func (c *ScreenControl) validate() error {
 		if c.Input == nil {
 			return errors.New("input control without input")
 		}
+		if c.Monitor != nil {
+			return errors.New("input control with monitor")
+		}
 		return c.Input.validate()
+	case ScreenMonitorMsg:
+		if c.Monitor == nil {
+			return errors.New("monitor control without monitor")
+		}
+		if *c.Monitor < ScreenAllMonitors || *c.Monitor >= ScreenMaxMonitors {
+			return fmt.Errorf("monitor %d out of range (-1..%d)", *c.Monitor, ScreenMaxMonitors-1)
+		}
+		if c.Input != nil {
+			return fmt.Errorf("%s control with input", c.Type)
+		}
+		return nil
 	default:
 		return fmt.Errorf("unknown control type %q", c.Type)
 	}
 	if c.Input != nil {
 		return fmt.Errorf("%s control with input", c.Type)
+	}
+	if c.Monitor != nil {
+		return fmt.Errorf("%s control with monitor", c.Type)
 	}
 	return nil
 }

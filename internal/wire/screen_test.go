@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 var screenJPEG = []byte{0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 0xFF, 0xD9}
@@ -225,6 +226,11 @@ func TestScreenParseControlRefuses(t *testing.T) {
 		{"control char key", `{"type":"input","input":{"kind":"keydown","key":"\u0007"}}`, "key"},
 		{"long key", `{"type":"input","input":{"kind":"keydown","key":"` + strings.Repeat("a", 33) + `"}}`, "key"},
 		{"unknown kind", `{"type":"input","input":{"kind":"teleport"}}`, "unknown input kind"},
+		{"monitor missing", `{"type":"monitor"}`, "without monitor"},
+		{"monitor low", `{"type":"monitor","monitor":-2}`, "out of range"},
+		{"monitor high", `{"type":"monitor","monitor":16}`, "out of range"},
+		{"monitor on pause", `{"type":"pause","monitor":1}`, "with monitor"},
+		{"monitor on input", `{"type":"input","monitor":1,"input":{"kind":"mousemove"}}`, "with monitor"},
 		{"not json", `nope`, "invalid"},
 	}
 	for _, tt := range tests {
@@ -250,6 +256,15 @@ func TestScreenHelloRefuses(t *testing.T) {
 		`{"width":640,"height":16385}`,
 		`{"width":640,"height":480,"display":"\u001b[2J"}`,
 		`{"width":640,"height":480,"extra":1}`,
+		// monitors: a bad name, outside the screen, an index out of range,
+		// a size that is not the chosen monitor's, an index without a list
+		`{"width":640,"height":480,"monitor":-1,"monitors":[{"name":"\u001b]0;x","x":0,"y":0,"width":640,"height":480}]}`,
+		`{"width":640,"height":480,"monitor":-1,"monitors":[{"name":"A","x":320,"y":0,"width":640,"height":480}]}`,
+		`{"width":640,"height":480,"monitor":-1,"monitors":[{"name":"A","x":-1,"y":0,"width":64,"height":48}]}`,
+		`{"width":640,"height":480,"monitor":1,"monitors":[{"name":"A","x":0,"y":0,"width":640,"height":480}]}`,
+		`{"width":640,"height":480,"monitor":0,"monitors":[{"name":"A","x":0,"y":0,"width":320,"height":480}]}`,
+		`{"width":640,"height":480,"monitor":2}`,
+		`{"width":640,"height":480,"monitor":-1,"monitors":[` + strings.Repeat(`{"name":"A","x":0,"y":0,"width":1,"height":1},`, 16) + `{"name":"A","x":0,"y":0,"width":1,"height":1}]}`,
 	} {
 		if _, err := ScreenDecodeHello(bytes.NewReader(screenJSONRecord(ScreenMsgHello, body))); err == nil {
 			t.Errorf("hello %s accepted", body)
@@ -257,6 +272,32 @@ func TestScreenHelloRefuses(t *testing.T) {
 	}
 	if err := ScreenEncodeHello(io.Discard, &ScreenHello{Width: 0, Height: 1}); err == nil {
 		t.Error("encoding an empty screen succeeded")
+	}
+}
+
+func TestScreenHelloMonitors(t *testing.T) {
+	mons := []ScreenMonitor{{Name: "DP-1", X: 0, Y: 0, Width: 1920, Height: 1080, Primary: true}, {Name: "HDMI-1", X: 1920, Y: 0, Width: 1280, Height: 1024}}
+	for _, h := range []*ScreenHello{
+		{Width: 3200, Height: 1080, Display: ":0", Monitors: mons, Monitor: ScreenAllMonitors},
+		{Width: 1280, Height: 1024, Display: ":0", Monitors: mons, Monitor: 1},
+		{Width: 1920, Height: 1080, Display: ":0", Monitors: mons, Monitor: 0},
+		{Width: 640, Height: 480, Monitor: ScreenAllMonitors},
+		{Width: 640, Height: 480}, // an older client: no list, monitor absent
+	} {
+		var buf bytes.Buffer
+		if err := ScreenEncodeHello(&buf, h); err != nil {
+			t.Fatalf("encode %+v: %v", h, err)
+		}
+		got, err := ScreenDecodeHello(&buf)
+		if err != nil {
+			t.Fatalf("decode %+v: %v", h, err)
+		}
+		if diff := cmp.Diff(h, got); diff != "" {
+			t.Errorf("round trip (-want +got):\n%s", diff)
+		}
+	}
+	if _, err := ScreenDecodeHello(bytes.NewReader(screenJSONRecord(ScreenMsgHello, `{"width":640,"height":480,"display":":0","can_control":false}`))); err != nil {
+		t.Errorf("a hello without monitor fields (older client): %v", err)
 	}
 }
 
@@ -288,6 +329,7 @@ func FuzzScreenDecodeControl(f *testing.F) {
 		`{"type":"input","input":{"kind":"keydown","key":"Enter"}}`,
 		`{"type":"input","input":{"kind":"wheel","x":3,"y":4,"delta_y":120}}`,
 		`{"type":"clipboard","text":"h\u00e9llo <&>"}`, `{"type":"clipboard_get"}`,
+		`{"type":"monitor","monitor":1}`, `{"type":"monitor","monitor":-1}`, `{"type":"monitor","monitor":0}`,
 	} {
 		f.Add(screenJSONRecord(ScreenMsgControl, body))
 	}
@@ -313,13 +355,25 @@ func FuzzScreenDecodeControl(f *testing.F) {
 
 func FuzzScreenDecodeHello(f *testing.F) {
 	f.Add(screenJSONRecord(ScreenMsgHello, `{"width":640,"height":480,"display":":0","can_control":true}`))
+	f.Add(screenJSONRecord(ScreenMsgHello, `{"width":3840,"height":1080,"display":":0","can_control":true,"monitor":-1,`+
+		`"monitors":[{"name":"A","x":0,"y":0,"width":1920,"height":1080,"primary":true},{"name":"B","x":1920,"y":0,"width":1920,"height":1080}]}`))
+	f.Add(screenJSONRecord(ScreenMsgHello, `{"width":1920,"height":1080,"display":":0","can_control":false,"monitor":1,`+
+		`"monitors":[{"name":"A","x":0,"y":0,"width":1920,"height":1080},{"name":"B","x":1920,"y":0,"width":1920,"height":1080}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		h, err := ScreenDecodeHello(bytes.NewReader(b))
 		if err != nil {
 			return
 		}
-		if err := ScreenEncodeHello(io.Discard, h); err != nil {
+		var buf bytes.Buffer
+		if err := ScreenEncodeHello(&buf, h); err != nil {
 			t.Fatalf("a decoded hello does not encode: %v", err)
+		}
+		h2, err := ScreenDecodeHello(&buf)
+		if err != nil {
+			t.Fatalf("re-decoding: %v", err)
+		}
+		if diff := cmp.Diff(h, h2, cmpopts.EquateEmpty()); diff != "" { // "monitors":[] comes back absent
+			t.Fatalf("round trip (-first +second):\n%s", diff)
 		}
 	})
 }

@@ -9,23 +9,36 @@ import (
 	"github.com/kbinani/screenshot"
 )
 
-// gdiCapturer captures the primary display through GDI (kbinani/screenshot,
-// pure Go on Windows, no cgo). display is ignored: the primary monitor is
-// what a help-desk user means by "my screen".
+// gdiCapturer captures every active display through GDI (kbinani/screenshot,
+// pure Go on Windows, no cgo): the rectangle that holds them all on the
+// virtual desktop. display is ignored. Monitors (monitors_windows.go) lists
+// each display inside it, so a viewer can pick one. Input positions that
+// Serve hands to the injector are pixels of this rectangle: virtual-desktop
+// coordinates are those plus bounds.Min.
 type gdiCapturer struct {
-	bounds image.Rectangle
+	bounds   image.Rectangle   // virtual-desktop coordinates (may start below 0)
+	displays []image.Rectangle // each display, virtual-desktop coordinates
 }
 
-// Open returns a capturer for the primary display.
+// Open returns a capturer of all active displays.
 func Open(display string) (Capturer, error) {
-	if screenshot.NumActiveDisplays() < 1 {
+	n := screenshot.NumActiveDisplays()
+	if n < 1 {
 		return nil, fmt.Errorf("%w: no active display", ErrUnsupported)
 	}
-	b := screenshot.GetDisplayBounds(0)
-	if b.Empty() {
-		return nil, fmt.Errorf("%w: the primary display has no size", ErrUnsupported)
+	c := &gdiCapturer{}
+	for i := 0; i < n; i++ {
+		b := screenshot.GetDisplayBounds(i)
+		if b.Empty() {
+			continue
+		}
+		c.displays = append(c.displays, b)
+		c.bounds = c.bounds.Union(b)
 	}
-	return &gdiCapturer{bounds: b}, nil
+	if c.bounds.Empty() {
+		return nil, fmt.Errorf("%w: the displays have no size", ErrUnsupported)
+	}
+	return c, nil
 }
 
 func (c *gdiCapturer) Size() (int, int) { return c.bounds.Dx(), c.bounds.Dy() }

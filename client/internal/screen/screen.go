@@ -43,3 +43,20 @@ type Injector interface {
 	// Close releases every key and button still held, then the connection.
 	Close() error
 }
+
+// Monitor is one monitor of the captured screen: its rectangle in screen
+// pixels (inside (0,0)-Size()), a name such as "DP-1", and whether the
+// system calls it the primary one.
+type Monitor struct {
+	Name    string
+	Rect    image.Rectangle
+	Primary bool
+}
+
+// MonitorLister is implemented by capturers that know the screen's
+// monitors (X11 through RandR or Xinerama, Windows through the display
+// list). A capturer without it is one whole-screen monitor.
+type MonitorLister interface {
+	// Monitors lists the monitors as they were when the capturer opened.
+	Monitors() ([]Monitor, error)
+}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"log/slog"
 	"sync"
@@ -62,7 +63,6 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 		log = st.cfg.Log
 	}
 	log = log.With("component", "screen")
-	w, h := st.Size()
 	// Frames and clipboard records are written from two goroutines.
 	// The hello goes first: a copy by the user waits for it.
 	out := &lockedWriter{w: ch}
@@ -71,7 +71,8 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 	if clip != nil {
 		defer clip.close()
 	}
-	hello := &wire.ScreenHello{Width: w, Height: h, Display: wire.CleanText(cfg.Display, 128), CanControl: cfg.Injector != nil, Clipboard: clip != nil}
+	hello := helloOf(st, cfg, clip != nil)
+	sentMonitor, _ := st.Monitor()
 	err = wire.ScreenEncodeHello(ch, hello)
 	out.mu.Unlock()
 	if err != nil {
@@ -96,6 +97,14 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 	buf := make([]byte, 0, 64<<10)
 	runErr := st.Run(ctx, func(f *wire.ScreenFrame) error {
 		// Run stops on ctx; a frame still in flight fails on the closed channel.
+		if m, _ := st.Monitor(); m != sentMonitor {
+			// A monitor switch: the new hello goes before the first frame
+			// of the new size (this goroutine writes every frame).
+			if err := wire.ScreenEncodeHello(out, helloOf(st, cfg, clip != nil)); err != nil {
+				return fmt.Errorf("screen: send hello: %w", err)
+			}
+			sentMonitor = m
+		}
 		b, err := wire.ScreenAppendFrame(buf[:0], f)
 		if err != nil {
 			return err
@@ -118,6 +127,25 @@ func Serve(ctx context.Context, ch io.ReadWriteCloser, cfg ServeConfig) error {
 
 var errGatewayDone = errors.New("screen: the gateway closed the channel")
 
+// helloOf describes what st streams now.
+func helloOf(st *Streamer, cfg ServeConfig, clipboard bool) *wire.ScreenHello {
+	m, area := st.Monitor()
+	if len(st.Monitors()) == 0 {
+		m = 0 // omitted: the hello of a client without monitors is unchanged
+	}
+	return &wire.ScreenHello{Width: area.Dx(), Height: area.Dy(), Display: wire.CleanText(cfg.Display, 128), CanControl: cfg.Injector != nil,
+		Clipboard: clipboard, Monitors: wireMonitors(st.Monitors()), Monitor: m}
+}
+
+// screenInput moves a viewer's event, in pixels of the streamed area, to
+// the whole screen the injector works on: the area's origin is added and
+// the position kept inside the area.
+func screenInput(in wire.ScreenInput, area image.Rectangle) wire.ScreenInput {
+	in.X = area.Min.X + min(max(in.X, 0), area.Dx()-1)
+	in.Y = area.Min.Y + min(max(in.Y, 0), area.Dy()-1)
+	return in
+}
+
 // readControls applies control records until the stream ends or is bad.
 func readControls(r io.Reader, st *Streamer, cfg ServeConfig, clip *clipSide, log *slog.Logger) error {
 	br := bufio.NewReader(r)
@@ -136,12 +164,17 @@ func readControls(r io.Reader, st *Streamer, cfg ServeConfig, clip *clipSide, lo
 			st.Pause()
 		case wire.ScreenResume:
 			st.Resume()
+		case wire.ScreenMonitorMsg:
+			if err := st.SetMonitor(*c.Monitor); err != nil {
+				log.Warn("monitor refused", "monitor", *c.Monitor, "err", err)
+			}
 		case wire.ScreenInputMsg:
 			if cfg.Injector == nil || (cfg.Control != nil && !cfg.Control()) {
 				log.Warn("input refused: scope control not granted", "kind", c.Input.Kind)
 				continue
 			}
-			if err := cfg.Injector.Inject(*c.Input); err != nil {
+			_, area := st.Monitor()
+			if err := cfg.Injector.Inject(screenInput(*c.Input, area)); err != nil {
 				log.Warn("input failed", "kind", c.Input.Kind, "err", err)
 			}
 		case wire.ScreenClipboard, wire.ScreenClipboardGet:

@@ -49,6 +49,11 @@ type StreamerConfig struct {
 	// changes (default 5s; a still screen sends none), so
 	// a late viewer or a replay can start anywhere.
 	KeyframeEvery time.Duration
+	// Monitors are the monitors a viewer may pick (SetMonitor), in screen
+	// pixels. Default: the Capturer's, when it is a MonitorLister. Cleaned
+	// (clipped, at most 16, printable names); a single monitor covering the
+	// whole screen counts as none. The stream starts with the whole screen.
+	Monitors []Monitor
 	// Clock gives frame timestamps and the keyframe schedule (default: real time).
 	Clock Clock
 	// Log receives debug events (default: discarded).
@@ -95,6 +100,16 @@ func (c *StreamerConfig) CheckAndSetDefaults() error {
 	for ((w+c.Tile-1)/c.Tile)*((h+c.Tile-1)/c.Tile) > wire.ScreenMaxTiles {
 		c.Tile *= 2
 	}
+	if c.Monitors == nil {
+		if ml, ok := c.Capturer.(MonitorLister); ok {
+			if ms, err := ml.Monitors(); err == nil {
+				c.Monitors = ms
+			} else {
+				c.Log.Debug("list monitors", "err", err) // the whole screen is still shared
+			}
+		}
+	}
+	c.Monitors = cleanMonitors(c.Monitors, w, h)
 	return nil
 }
 
@@ -113,6 +128,13 @@ type Streamer struct {
 	quality  int // quality in use, <= ceiling
 	fast     int // quick sends in a row
 	wake     chan struct{}
+	want     int             // monitor asked for (SetMonitor); applied by step
+	area     image.Rectangle // streamed area of the screen; written by step
+	monitor  int             // monitor streamed (wire.ScreenAllMonitors: all); written by step
+
+	// full is the whole screen when a monitor is cropped out of it (nil
+	// while the whole screen is streamed into cur directly). Owned by Run.
+	full *image.RGBA
 
 	// Owned by the goroutine in Run (or the test calling step).
 	prev, cur *image.RGBA
@@ -139,11 +161,66 @@ func NewStreamer(cfg StreamerConfig) (*Streamer, error) {
 		wake:     make(chan struct{}, 1),
 		prev:     image.NewRGBA(image.Rect(0, 0, w, h)),
 		cur:      image.NewRGBA(image.Rect(0, 0, w, h)),
+		want:     wire.ScreenAllMonitors,
+		monitor:  wire.ScreenAllMonitors,
+		area:     image.Rect(0, 0, w, h),
 	}, nil
 }
 
-// Size returns the screen size being streamed.
-func (s *Streamer) Size() (w, h int) { return s.w, s.h }
+// Size returns the size of the area being streamed (the whole screen or
+// the chosen monitor).
+func (s *Streamer) Size() (w, h int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.area.Dx(), s.area.Dy()
+}
+
+// Monitors returns the monitors a viewer may pick (nil: the whole screen only).
+func (s *Streamer) Monitors() []Monitor { return s.cfg.Monitors }
+
+// Monitor returns the monitor being streamed and its rectangle on the
+// screen (wire.ScreenAllMonitors and the whole screen by default).
+func (s *Streamer) Monitor() (int, image.Rectangle) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.monitor, s.area
+}
+
+// SetMonitor streams monitor i (an index into Monitors) or, with
+// wire.ScreenAllMonitors, the whole screen, from the next frame: a
+// keyframe of the new size. An index it does not have is an error and
+// changes nothing.
+func (s *Streamer) SetMonitor(i int) error {
+	if i != wire.ScreenAllMonitors && (i < 0 || i >= len(s.cfg.Monitors)) {
+		return fmt.Errorf("screen: no monitor %d (the screen has %d)", i, len(s.cfg.Monitors))
+	}
+	s.mu.Lock()
+	s.want, s.forceKey = i, true
+	s.mu.Unlock()
+	s.poke()
+	return nil
+}
+
+// applyMonitor switches the streamed area to monitor i; the caller (step)
+// owns the images. The next frame is a keyframe of the new size.
+func (s *Streamer) applyMonitor(i int) {
+	area := image.Rect(0, 0, s.w, s.h)
+	if i != wire.ScreenAllMonitors {
+		area = s.cfg.Monitors[i].Rect
+	}
+	if area == image.Rect(0, 0, s.w, s.h) {
+		s.full = nil
+	} else if s.full == nil {
+		s.full = image.NewRGBA(image.Rect(0, 0, s.w, s.h))
+	}
+	size := image.Rect(0, 0, area.Dx(), area.Dy())
+	s.prev, s.cur = image.NewRGBA(size), image.NewRGBA(size)
+	s.havePrev = false
+	s.mu.Lock()
+	s.monitor, s.area = i, area
+	s.mu.Unlock()
+	s.log.Debug("monitor changed", "monitor", i, "area", area.String())
+}
 
 // RequestKeyframe makes the next frame a keyframe.
 func (s *Streamer) RequestKeyframe() {
@@ -244,9 +321,21 @@ func (s *Streamer) isPaused() bool {
 
 // step captures once and returns the frame to send, or nil when nothing changed.
 func (s *Streamer) step() (*wire.ScreenFrame, error) {
-	if err := s.cfg.Capturer.Capture(s.cur); err != nil {
+	s.mu.Lock()
+	want, monitor := s.want, s.monitor
+	s.mu.Unlock()
+	if want != monitor {
+		s.applyMonitor(want)
+	}
+	if s.full != nil {
+		if err := s.cfg.Capturer.Capture(s.full); err != nil {
+			return nil, err
+		}
+		cropInto(s.cur, s.full, s.area)
+	} else if err := s.cfg.Capturer.Capture(s.cur); err != nil {
 		return nil, err
 	}
+	w, h := s.cur.Rect.Dx(), s.cur.Rect.Dy()
 	now := s.cfg.Clock.Now()
 	s.mu.Lock()
 	// A periodic keyframe is due only if the picture changed since the last
@@ -260,7 +349,7 @@ func (s *Streamer) step() (*wire.ScreenFrame, error) {
 
 	var rects []image.Rectangle
 	if key {
-		rects = allTiles(s.w, s.h, s.cfg.Tile)
+		rects = allTiles(w, h, s.cfg.Tile)
 	} else {
 		rects = changedTiles(s.prev, s.cur, s.cfg.Tile)
 		if len(rects) == 0 {
@@ -269,7 +358,7 @@ func (s *Streamer) step() (*wire.ScreenFrame, error) {
 	}
 	f := &wire.ScreenFrame{
 		Seq: s.seq, TimeMS: uint64(max(now.Sub(s.start), 0) / time.Millisecond),
-		Width: uint16(s.w), Height: uint16(s.h), Key: key,
+		Width: uint16(w), Height: uint16(h), Key: key,
 	}
 	for {
 		tiles, err := encodeTiles(s.cur, rects, q)

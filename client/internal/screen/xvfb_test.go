@@ -22,7 +22,8 @@ import (
 
 // startXvfb starts a private Xvfb of w×h on the first free display in
 // :90-:120 and stops it when the test ends. Without Xvfb the test is skipped.
-func startXvfb(tb testing.TB, w, h int) string {
+// extra are more Xvfb arguments (e.g. a second -screen and +xinerama).
+func startXvfb(tb testing.TB, w, h int, extra ...string) string {
 	tb.Helper()
 	bin, err := exec.LookPath("Xvfb")
 	if err != nil {
@@ -33,7 +34,7 @@ func startXvfb(tb testing.TB, w, h int) string {
 			continue
 		}
 		display := fmt.Sprintf(":%d", n)
-		cmd := exec.Command(bin, display, "-ac", "-nolisten", "tcp", "-noreset", "-screen", "0", fmt.Sprintf("%dx%dx24", w, h))
+		cmd := exec.Command(bin, append([]string{display, "-ac", "-nolisten", "tcp", "-noreset", "-screen", "0", fmt.Sprintf("%dx%dx24", w, h)}, extra...)...)
 		if err := cmd.Start(); err != nil {
 			tb.Fatalf("start Xvfb: %v", err)
 		}

@@ -56,6 +56,7 @@ var auditActionLabels = map[string]string{
 	audit.ActionScreenOpen:           "opened the screen",
 	audit.ActionScreenClose:          "closed the screen",
 	audit.ActionScreenClipboard:      "sent clipboard text",
+	audit.ActionScreenMonitor:        "switched the screen's monitor",
 	audit.ActionRecordingSeal:        "sealed a recording",
 	audit.ActionRecordingInterrupted: "saw a recording interrupted",
 	audit.ActionRecordingView:        "opened a recording",

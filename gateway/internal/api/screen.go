@@ -68,12 +68,27 @@ func (a *API) screen(w http.ResponseWriter, r *http.Request) {
 	ws.SetReadLimit(screen.SignalReadMax)
 	hello := view.Hello()
 	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionScreenOpen, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
-		Details: map[string]any{"recording_id": view.RecordingID(), "width": hello.Width, "height": hello.Height}})
+		Details: map[string]any{"recording_id": view.RecordingID(), "width": hello.Width, "height": hello.Height, "monitor": hello.Monitor, "monitors": len(hello.Monitors)}})
+	view.OnMonitor(func(ctx context.Context, sw screen.MonitorSwitch) error {
+		return a.cfg.Audit.Record(ctx, audit.Event{Actor: p.Name, Action: audit.ActionScreenMonitor, TicketID: s.TicketID, SessionID: s.ID,
+			RemoteAddr: r.RemoteAddr, Details: monitorDetails(sw)})
+	})
 	reason := view.Serve(held, wsMessages{ws, screenWriteWait}, auth.Can(string(p.Role), auth.ActScreenControl), want)
 	st := view.Stats()
 	a.record(r, audit.Event{Actor: p.Name, Action: audit.ActionScreenClose, TicketID: s.TicketID, SessionID: s.ID, RemoteAddr: r.RemoteAddr,
 		Details: map[string]any{"recording_id": view.RecordingID(), "reason": reason, "frames": st.Frames, "bytes": st.Bytes,
 			"dropped": st.Dropped, "inputs": st.Inputs, "transport": st.Transport}})
+}
+
+// monitorDetails are the audit details of a monitor switch.
+func monitorDetails(sw screen.MonitorSwitch) map[string]any {
+	d := map[string]any{"recording_id": sw.RecordingID, "from": sw.From, "to": sw.To, "viewers": sw.Viewers}
+	if m := sw.Monitor; m != nil {
+		d["name"], d["x"], d["y"], d["width"], d["height"] = m.Name, m.X, m.Y, m.Width, m.Height
+	} else {
+		d["name"] = "all"
+	}
+	return d
 }
 
 // auditClipboard records one clipboard transfer of a screen view; the

@@ -81,6 +81,10 @@ const (
 	ActionFileComplete = "file.complete" // stored / saved, hashes matched
 	ActionFileFail     = "file.fail"     // stopped (revoked, aborted, hash mismatch); nothing kept
 	ActionFileDownload = "file.download" // somebody downloaded a stored file
+	// ActionScreenMonitor: a viewer switched the monitor a screen feed
+	// streams, for every viewer of it (details: recording id, from, to, the
+	// monitor's name and rectangle).
+	ActionScreenMonitor = "screen.monitor"
 )
 
 // Actions lists every declared action name.
@@ -96,6 +100,7 @@ var Actions = []string{
 	ActionTicketNote, ActionRecordingView, ActionPasswordChange, ActionPasswordReset,
 	ActionScreenClipboard,
 	ActionFileRequest, ActionFileRefuse, ActionFileComplete, ActionFileFail, ActionFileDownload,
+	ActionScreenMonitor,
 }
 
 // Appender is the storage Logger needs; every store backend implements it

@@ -125,7 +125,7 @@ func TestActionsAreDottedAndUnique(t *testing.T) {
 		}
 		seen[a] = true
 	}
-	if len(Actions) != 43 {
-		t.Errorf("len(Actions) = %d, want 43", len(Actions))
+	if len(Actions) != 44 {
+		t.Errorf("len(Actions) = %d, want 44", len(Actions))
 	}
 }

@@ -26,13 +26,17 @@ type Screen struct {
 // session sess, opened by actor, of the screen the agent's hello describes.
 func (s *Service) StartScreen(ctx context.Context, sess *store.Session, actor string, h *wire.ScreenHello) (*Screen, error) {
 	title := "screen of " + sess.Host.Hostname
+	monitor := h.Monitor
+	if len(h.Monitors) == 0 {
+		monitor = wire.ScreenAllMonitors // a hello without monitors omits the field (0)
+	}
 	row := s.newRow(sess, "screen", ".tsr", actor, title)
 	bw, err := s.cfg.Blobs.Create(ctx, row.Key)
 	if err != nil {
 		return nil, fmt.Errorf("create recording file: %w", err)
 	}
 	w, err := screenrec.NewWriter(blob.CommitOnClose(ctx, bw), screenrec.Header{Width: h.Width, Height: h.Height, Display: h.Display, Title: title, Actor: actor,
-		SessionID: sess.ID, TicketID: sess.TicketID}, screenrec.Options{Clock: s.cfg.Clock, Signer: s.signer()})
+		SessionID: sess.ID, TicketID: sess.TicketID, Monitors: h.Monitors, Monitor: monitor}, screenrec.Options{Clock: s.cfg.Clock, Signer: s.signer()})
 	if err != nil {
 		bw.Abort(context.WithoutCancel(ctx))
 		return nil, err
@@ -48,7 +52,8 @@ func (s *Service) StartScreen(ctx context.Context, sess *store.Session, actor st
 // ID is the recording's id.
 func (r *Screen) ID() string { return r.row.ID }
 
-// Append records one frame record. The first write error is logged; in
+// Append records one frame record, or a hello record (the client switched
+// monitor: the new size and choice). The first write error is logged; in
 // strict mode it is returned (the caller stops the screen view), in
 // best-effort mode the view goes on and the recording ends interrupted.
 // Append is not safe for concurrent use (one feed writes).

@@ -27,8 +27,10 @@ type feed struct {
 	l     Session
 	sess  store.Session
 	ch    io.ReadWriteCloser // a broker.ScreenStream
-	hello wire.ScreenHello
+	hello wire.ScreenHello   // the latest (a monitor switch sends a new one); guarded by helloMu
 	rec   *recording.Screen
+
+	helloMu sync.Mutex // guards hello (monitor.go)
 
 	wmu sync.Mutex // serialises control records to the client
 
@@ -155,6 +157,16 @@ func (f *feed) run() {
 		typ, rec, err := wire.ScreenReadRecord(br, wire.ScreenMaxFrame)
 		if err != nil {
 			break
+		}
+		if typ == wire.ScreenMsgHello {
+			if err := f.newHello(rec); errors.Is(err, errRecording) {
+				why = cause.With(cause.RecordingFailed, "the screen view was stopped")
+				break
+			} else if err != nil {
+				why = cause.With(cause.ClientFailed, "the client sent a bad hello: "+err.Error())
+				break
+			}
+			continue
 		}
 		if typ == wire.ScreenMsgClipboard {
 			if err := clips.offer(rec); err != nil {

@@ -24,6 +24,7 @@ import (
 //	fallback  frames now come over the WS    fallback   "WebRTC failed here, use the WS"
 //	stats     counters, once a second        control    a wire.ScreenControl
 //	error     a refused request (not fatal)  stats      the viewer's counters (logged)
+//	monitor   the monitor streamed changed
 const (
 	sigHello     = "hello"
 	sigOffer     = "offer"
@@ -35,6 +36,7 @@ const (
 	sigError     = "error"
 	// gateway → viewer: the user's clipboard text (clipboard.go)
 	sigClipboard = "clipboard"
+	sigMonitor   = "monitor"
 )
 
 // SignalMax bounds one signaling message (an SDP with candidates is a few KiB).
@@ -64,6 +66,8 @@ type signalMsg struct {
 	// (with a Reason) when it was over the limit
 	Text string `json:"text,omitempty"`
 	Size int    `json:"size,omitempty"`
+	// monitor (gateway → viewer only)
+	Monitor *monitorJSON `json:"monitor,omitempty"`
 }
 
 // helloJSON tells the viewer what it is looking at and how to connect.
@@ -77,6 +81,10 @@ type helloJSON struct {
 	ICEServers  []rtc.ICEServer `json:"ice_servers"`
 	ChunkHeader int             `json:"chunk_header"` // bytes before the payload of a data-channel chunk
 	Clipboard   bool            `json:"clipboard"`    // clipboard text both ways (with control; clipboard.go)
+	// Monitors and Monitor: the client's monitors and the one streamed (-1:
+	// all); the viewer offers a picker when there are two or more.
+	Monitors []wire.ScreenMonitor `json:"monitors"`
+	Monitor  int                  `json:"monitor"`
 }
 
 // statsJSON are counters for one viewer (or reported by it).
@@ -120,6 +128,8 @@ func parseSignal(b []byte) (*signalMsg, error) {
 			return nil, errors.New("control without control")
 		}
 	case sigFallback, sigStats:
+	case sigMonitor:
+		return nil, errors.New("monitor is sent by the gateway; switch with a control")
 	default:
 		return nil, fmt.Errorf("unknown message type %q", s.Type)
 	}

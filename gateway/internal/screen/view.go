@@ -55,11 +55,12 @@ type View struct {
 
 	frames, bytes, inputs atomic.Int64
 	cancel                context.CancelCauseFunc
-	dropLeft              int // WebSocket messages still to drop (Config.DropFirst); sendFrames only
+	dropLeft              int                                        // WebSocket messages still to drop (Config.DropFirst); sendFrames only
+	audit                 func(context.Context, MonitorSwitch) error // OnMonitor
 }
 
-// Hello is the agent's description of the screen.
-func (ss *View) Hello() wire.ScreenHello { return ss.f.hello }
+// Hello is the agent's description of the screen (the latest, after a monitor switch).
+func (ss *View) Hello() wire.ScreenHello { return ss.f.currentHello() }
 
 // RecordingID is the id of the feed's recording.
 func (ss *View) RecordingID() string { return ss.f.rec.ID() }
@@ -116,7 +117,8 @@ func (ss *View) signal(s signalMsg) error {
 // when the hub has an engine).
 func (ss *View) Serve(held context.Context, ws Conn, canControl bool, want string) string {
 	a := ss.h
-	ss.ws, ss.canControl = ws, ss.f.hello.CanControl && canControl
+	fh := ss.f.currentHello()
+	ss.ws, ss.canControl = ws, fh.CanControl && canControl
 	ss.dropLeft = a.cfg.DropFirst
 	ctx, cancel := context.WithCancelCause(context.Background())
 	ss.cancel = cancel
@@ -127,7 +129,8 @@ func (ss *View) Serve(held context.Context, ws Conn, canControl bool, want strin
 	defer ss.f.removeView(ss)
 
 	useRTC := a.cfg.RTC != nil && want != TransportWebSocket
-	hello := &helloJSON{Width: ss.f.hello.Width, Height: ss.f.hello.Height, Display: ss.f.hello.Display, CanControl: ss.canControl && ss.controlGranted(),
+	mon := monitorOf(fh)
+	hello := &helloJSON{Width: fh.Width, Height: fh.Height, Display: fh.Display, CanControl: ss.canControl && ss.controlGranted(), Monitors: mon.Monitors, Monitor: mon.Monitor,
 		RecordingID: ss.f.rec.ID(), Transport: TransportWebSocket, ChunkHeader: rtc.ChunkHeader, ICEServers: []rtc.ICEServer{}}
 	hello.Clipboard = ss.clipboardOn()
 	if useRTC {
@@ -158,7 +161,8 @@ func (ss *View) Serve(held context.Context, ws Conn, canControl bool, want strin
 			go func() { defer wg.Done(); ss.watchPeer(ctx, peer) }()
 		}
 	}
-	wg.Add(3)
+	wg.Add(4)
+	go func() { defer wg.Done(); ss.sendMonitors(ctx) }()
 	go func() { defer wg.Done(); ss.readSignals(ctx) }()
 	go func() { defer wg.Done(); ss.sendFrames(ctx) }()
 	go func() { defer wg.Done(); ss.sendStats(ctx) }()
@@ -316,6 +320,8 @@ func (ss *View) control(c *wire.ScreenControl) error {
 		return nil
 	case wire.ScreenClipboard, wire.ScreenClipboardGet:
 		return ss.clipboardControl(c)
+	case wire.ScreenMonitorMsg:
+		return ss.switchMonitor(c)
 	case wire.ScreenInputMsg:
 		if !ss.controlGranted() {
 			return errors.New("control refused: the user did not grant scope control (or your role does not allow it)")

@@ -31,10 +31,13 @@ type viewer struct {
 	refresh atomic.Bool
 
 	lastAsk time.Time // guarded by the hub's mu: the last refresh this viewer asked for
+
+	// rescreen is poked when the feed's monitor changed (monitor.go).
+	rescreen chan struct{}
 }
 
 func newViewer() *viewer {
-	v := &viewer{q: make(chan queued, viewerQueue)}
+	v := &viewer{q: make(chan queued, viewerQueue), rescreen: make(chan struct{}, 1)}
 	v.waitKey.Store(true)
 	return v
 }

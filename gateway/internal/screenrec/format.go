@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/tetherhq/tether/internal/wire"
 )
 
 // Format constants.
@@ -35,6 +37,11 @@ type Header struct {
 	Actor     string    `json:"actor,omitempty"`
 	SessionID string    `json:"session_id,omitempty"`
 	TicketID  int64     `json:"ticket_id,omitempty"`
+	// Monitors and Monitor are the client's monitor list and the one
+	// streamed when the recording started (-1: the whole screen), as in
+	// wire.ScreenHello; a switch later is a hello entry (type 2).
+	Monitors []wire.ScreenMonitor `json:"monitors,omitempty"`
+	Monitor  int                  `json:"monitor"`
 }
 
 func (h *Header) validate() error {

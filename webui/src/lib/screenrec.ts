@@ -16,6 +16,17 @@ export interface RecordingHeader {
   display?: string;
   title?: string;
   actor?: string;
+  monitors?: RecMonitor[]; // the client's monitors when the recording started
+  monitor?: number; // the one streamed then (-1: the whole screen)
+}
+
+export interface RecMonitor {
+  name: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  primary?: boolean;
 }
 
 export interface RecEntry {
@@ -94,4 +105,30 @@ export function seekPlan(rec: ScreenRecording, t: number): { from: number; to: n
   let from = 0;
   for (const k of rec.keyframes) if (k <= to) from = k;
   return { from, to };
+}
+
+/**
+ * monitorAt says which monitor the recording shows at time t: the header's
+ * choice, changed by every hello entry (a monitor switch) at or before t.
+ * It returns null when the client listed no monitors. A hello that does not
+ * parse is skipped (the frames still play).
+ */
+export function monitorAt(rec: ScreenRecording, t: number): { index: number; label: string } | null {
+  let monitors = rec.header.monitors ?? [];
+  let index = rec.header.monitor ?? -1;
+  for (const e of rec.entries) {
+    if (e.t > t) break;
+    if (e.type !== REC_HELLO) continue;
+    try {
+      const h = JSON.parse(new TextDecoder().decode(e.record.subarray(5))) as { monitors?: RecMonitor[]; monitor?: number };
+      if (Array.isArray(h.monitors)) monitors = h.monitors;
+      index = typeof h.monitor === 'number' ? h.monitor : 0; // 0 is omitted on the wire
+    } catch {
+      /* a damaged hello: keep the last good one */
+    }
+  }
+  if (monitors.length === 0) return null;
+  const m = monitors[index];
+  if (index < 0 || !m) return { index: -1, label: 'All screens' };
+  return { index, label: `${index + 1}: ${String(m.name)} ${m.width}×${m.height}` };
 }
