@@ -46,16 +46,17 @@ func OpenInjector(display string) (Injector, error) {
 	if n < 1 {
 		return nil, fmt.Errorf("%w: no active display", ErrUnsupported)
 	}
-	// The same rectangles as Open, so that viewer pixel (x, y) is the
-	// captured pixel (x, y); the desktop is the union of every monitor,
+	// The same rectangle as Open (the union of every display), so that
+	// viewer pixel (x, y) is the captured pixel (x, y) (Serve has already
+	// added a picked monitor's origin); the desktop is that union too,
 	// which is what MOUSEEVENTF_VIRTUALDESK normalises over.
-	area := screenshot.GetDisplayBounds(0)
-	desk := area
+	desk := screenshot.GetDisplayBounds(0)
 	for i := 1; i < n; i++ {
 		desk = desk.Union(screenshot.GetDisplayBounds(i))
 	}
+	area := desk
 	if area.Empty() {
-		return nil, fmt.Errorf("%w: the primary display has no size", ErrUnsupported)
+		return nil, fmt.Errorf("%w: the displays have no size", ErrUnsupported)
 	}
 	return newWinInjector(area, desk), nil
 }
