@@ -111,7 +111,12 @@ func newX11Clipboard(conn *xgb.Conn, onRead func(ClipboardRead)) (*x11Clipboard,
 	c.win = win
 	if err := xfixes.Init(conn); err == nil {
 		if _, err := xfixes.QueryVersion(conn, 5, 0).Reply(); err == nil {
-			xfixes.SelectSelectionInput(conn, win, c.atoms.clipboard, xfixes.SelectionEventMaskSetSelectionOwner)
+			// Checked: a round trip, so that a change made by another
+			// program right after Open is already reported to us.
+			if err := xfixes.SelectSelectionInputChecked(conn, win, c.atoms.clipboard, xfixes.SelectionEventMaskSetSelectionOwner).Check(); err != nil {
+				conn.Close()
+				return nil, fmt.Errorf("screen: clipboard: watch the selection: %w", err)
+			}
 		}
 	}
 	go c.loop()
