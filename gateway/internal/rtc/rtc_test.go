@@ -190,6 +190,37 @@ func newViewer(t *testing.T, offer string) (*viewer, string) {
 	return v, pc.LocalDescription().SDP
 }
 
+// connect makes a gateway peer and a viewer on loopback and waits until
+// both data channels are open; closeAll closes both and waits for pion.
+func connect(t *testing.T, ctx context.Context) (*Peer, *viewer, func()) {
+	t.Helper()
+	e, err := New(Config{Loopback: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, offer, err := e.Offer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, answer := newViewer(t, offer)
+	closeAll := func() {
+		p.Close()
+		v.pc.Close()
+		<-p.Dead()
+	}
+	if err := p.Accept(answer); err != nil {
+		closeAll()
+		t.Fatal(err)
+	}
+	select {
+	case <-p.Opened():
+	case <-ctx.Done():
+		closeAll()
+		t.Fatal("the data channels did not open in time")
+	}
+	return p, v, closeAll
+}
+
 // TestPeerLoopback runs a real offer/answer on loopback and sends records
 // bigger than one SCTP message. The channel is unordered with a 300 ms packet
 // lifetime, so on a loaded machine a chunk lost on loopback (a full UDP buffer)
@@ -199,30 +230,10 @@ func newViewer(t *testing.T, offer string) (*viewer, string) {
 // (the keyframe the viewer asks for) gets through.
 func TestPeerLoopback(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	e, err := New(Config{Loopback: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	p, offer, err := e.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, answer := newViewer(t, offer)
-	defer func() { // before the leak check, also when the test fails
-		p.Close()
-		v.pc.Close()
-		<-p.Dead()
-	}()
-	if err := p.Accept(answer); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.Opened():
-	case <-ctx.Done():
-		t.Fatal("data channel did not open within 30 s")
-	}
+	p, v, closeAll := connect(t, ctx)
+	defer closeAll() // before the leak check, also when the test fails
 	big := make([]byte, 300<<10)
 	for i := range big {
 		big[i] = byte(rand.IntN(256))
@@ -262,30 +273,10 @@ func TestPeerLoopback(t *testing.T) {
 // nothing after it.
 func TestPeerReliableKeyframes(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	e, err := New(Config{Loopback: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	p, offer, err := e.Offer(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, answer := newViewer(t, offer)
-	defer func() {
-		p.Close()
-		v.pc.Close()
-		<-p.Dead()
-	}()
-	if err := p.Accept(answer); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.Opened():
-	case <-ctx.Done():
-		t.Fatal("data channels did not open within 60 s")
-	}
+	p, v, closeAll := connect(t, ctx)
+	defer closeAll() // before the leak check, also when the test fails
 	recs := make([][]byte, 6)
 	for i := range recs {
 		recs[i] = make([]byte, (i+1)*200<<10) // 200 KB .. 1.2 MB: 4 to 21 chunks

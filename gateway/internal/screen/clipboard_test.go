@@ -7,15 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/tetherhq/tether/gateway/internal/blob"
-	"github.com/tetherhq/tether/gateway/internal/recording"
 	"github.com/tetherhq/tether/gateway/internal/store"
 	"github.com/tetherhq/tether/internal/wire"
 )
@@ -46,34 +42,8 @@ func (a *audits) list() []ClipboardTransfer {
 // clipFixture is newFixture with a client that has a clipboard.
 func clipFixture(t *testing.T, au *audits, scopes ...string) *fixture {
 	t.Helper()
-	dir, err := blob.NewDir(filepath.Join(t.TempDir(), "rec"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dir.Close() })
-	rs := &rows{m: map[string]store.Recording{}}
-	recs, err := recording.New(recording.Config{Store: rs, Blobs: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hub, err := New(Config{Recordings: recs, Clipboard: au.record})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw, ag := net.Pipe()
-	a := &agent{conn: ag, controls: make(chan *wire.ScreenControl, 16)}
-	go func() {
-		if err := wire.ScreenEncodeHello(ag, &wire.ScreenHello{Width: 64, Height: 32, Display: ":0", CanControl: true, Clipboard: true}); err != nil {
-			return
-		}
-		for {
-			c, err := wire.ScreenDecodeControl(ag)
-			if err != nil {
-				return
-			}
-			a.controls <- c
-		}
-	}()
+	hub, rs, a, gw, _ := startAgent(t, Config{Clipboard: au.record},
+		wire.ScreenHello{Width: 64, Height: 32, Display: ":0", CanControl: true, Clipboard: true})
 	sess := newFakeSession(scopes...)
 	view, err := hub.joinOn(sess, func() (io.ReadWriteCloser, error) { return gw, nil },
 		&store.Session{ID: "s_1", TicketID: 7, Host: store.HostInfo{Hostname: "pc"}}, "tina")

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -15,7 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tetherhq/tether/gateway/internal/blob"
-	"github.com/tetherhq/tether/gateway/internal/recording"
 	"github.com/tetherhq/tether/gateway/internal/screenrec"
 	"github.com/tetherhq/tether/gateway/internal/store"
 	"github.com/tetherhq/tether/internal/wire"
@@ -66,34 +63,7 @@ type monitorFixture struct {
 
 func newMonitorFixture(t *testing.T) *monitorFixture {
 	t.Helper()
-	dir, err := blob.NewDir(filepath.Join(t.TempDir(), "rec"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { dir.Close() })
-	rs := &rows{m: map[string]store.Recording{}}
-	recs, err := recording.New(recording.Config{Store: rs, Blobs: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hub, err := New(Config{Recordings: recs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw, ag := net.Pipe()
-	a := &agent{conn: ag, controls: make(chan *wire.ScreenControl, 16)}
-	go func() {
-		if err := wire.ScreenEncodeHello(ag, &wire.ScreenHello{Width: 64, Height: 32, Display: ":0", Monitors: testMonitors, Monitor: -1}); err != nil {
-			return
-		}
-		for {
-			c, err := wire.ScreenDecodeControl(ag)
-			if err != nil {
-				return
-			}
-			a.controls <- c
-		}
-	}()
+	hub, rs, a, gw, dir := startAgent(t, Config{}, wire.ScreenHello{Width: 64, Height: 32, Display: ":0", Monitors: testMonitors, Monitor: -1})
 	f := &monitorFixture{dir: dir, rows: rs, ag: a}
 	sess := newFakeSession("screen")
 	s := &store.Session{ID: "s_1", TicketID: 7, Host: store.HostInfo{Hostname: "pc"}}

@@ -151,24 +151,38 @@ type fixture struct {
 
 func newFixture(t *testing.T, scopes ...string) *fixture {
 	t.Helper()
+	hub, rs, a, gw, _ := startAgent(t, Config{}, wire.ScreenHello{Width: 64, Height: 32, Display: ":0", CanControl: true})
+	sess := newFakeSession(scopes...)
+	view, err := hub.joinOn(sess, func() (io.ReadWriteCloser, error) { return gw, nil },
+		&store.Session{ID: "s_1", TicketID: 1, Host: store.HostInfo{Hostname: "pc"}}, "tina")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{hub: hub, rows: rs, sess: sess, ag: a, view: view}
+}
+
+// startAgent makes a hub (cfg with recordings in a temporary directory)
+// and a fake agent on a pipe that says hello and collects the controls it
+// gets; gw is the gateway's end of the pipe, for joinOn; dir holds the
+// recordings.
+func startAgent(t *testing.T, cfg Config, hello wire.ScreenHello) (hub *Hub, rs *rows, a *agent, gw net.Conn, dir *blob.Dir) {
+	t.Helper()
 	dir, err := blob.NewDir(filepath.Join(t.TempDir(), "rec"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { dir.Close() })
-	rs := &rows{m: map[string]store.Recording{}}
-	recs, err := recording.New(recording.Config{Store: rs, Blobs: dir})
-	if err != nil {
+	rs = &rows{m: map[string]store.Recording{}}
+	if cfg.Recordings, err = recording.New(recording.Config{Store: rs, Blobs: dir}); err != nil {
 		t.Fatal(err)
 	}
-	hub, err := New(Config{Recordings: recs})
-	if err != nil {
+	if hub, err = New(cfg); err != nil {
 		t.Fatal(err)
 	}
 	gw, ag := net.Pipe()
-	a := &agent{conn: ag, controls: make(chan *wire.ScreenControl, 16)}
+	a = &agent{conn: ag, controls: make(chan *wire.ScreenControl, 16)}
 	go func() {
-		if err := wire.ScreenEncodeHello(ag, &wire.ScreenHello{Width: 64, Height: 32, Display: ":0", CanControl: true}); err != nil {
+		if err := wire.ScreenEncodeHello(ag, &hello); err != nil {
 			return
 		}
 		for {
@@ -179,13 +193,7 @@ func newFixture(t *testing.T, scopes ...string) *fixture {
 			a.controls <- c
 		}
 	}()
-	sess := newFakeSession(scopes...)
-	view, err := hub.joinOn(sess, func() (io.ReadWriteCloser, error) { return gw, nil },
-		&store.Session{ID: "s_1", TicketID: 1, Host: store.HostInfo{Hostname: "pc"}}, "tina")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{hub: hub, rows: rs, sess: sess, ag: a, view: view}
+	return hub, rs, a, gw, dir
 }
 
 // control returns the next control the agent got that is not a keyframe request,

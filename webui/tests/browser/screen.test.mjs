@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { addUser, binDir, chromiumArgs, chromiumPath, newContext, screenshot, skipOrFail, startClient, waitFor } from './harness.mjs';
+import { addUser, binDir, chromiumPath, launchWithWebRTC, newContext, screenshot, skipOrFail, startClient, waitFor } from './harness.mjs';
 
 const xvfb = ['/usr/bin/Xvfb', '/usr/local/bin/Xvfb'].find(existsSync);
 const xsetroot = ['/usr/bin/xsetroot', '/usr/local/bin/xsetroot'].find(existsSync);
@@ -70,26 +70,6 @@ async function startGateway() {
     await new Promise((r) => (child.exitCode !== null ? r() : child.on('exit', r)));
     rmSync(dataDir, { recursive: true, force: true });
   } };
-}
-
-/**
- * launchWithWebRTC starts Chromium with the ENVIRONMENT.md flags plus the
- * WebRTC ones. Chromium honours only the last --disable-features switch, so
- * WebRtcHideLocalIpsWithMdns is merged into Playwright's own list (read from
- * a first launch's command line).
- */
-async function launchWithWebRTC() {
-  const { chromium } = await import('playwright-core');
-  const probe = await chromium.launchServer({ executablePath: chromiumPath, args: chromiumArgs });
-  const cmdline = readFileSync(`/proc/${probe.process().pid}/cmdline`, 'utf8').split('\0');
-  await probe.close();
-  const theirs = cmdline.find((a) => a.startsWith('--disable-features='));
-  const merged = `${theirs ?? '--disable-features='}${theirs && !theirs.endsWith('=') ? ',' : ''}WebRtcHideLocalIpsWithMdns`;
-  return chromium.launch({
-    executablePath: chromiumPath,
-    ignoreDefaultArgs: theirs ? [theirs] : [],
-    args: [...chromiumArgs, '--allow-loopback-in-peer-connection', '--webrtc-ip-handling-policy=default_public_interface_only', merged],
-  });
 }
 
 describe('screen view', { skip, timeout: 180000 }, () => {
